@@ -1,0 +1,24 @@
+"""The ``mobility`` command line: serve, network, bench, simulate …
+
+Each command group lives in its own module and is registered here; heavy imports happen inside the
+commands, never at import time.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from mobility.cli import network as network_cli
+
+app = typer.Typer(
+    name="mobility",
+    help="Salzland mobility: on-demand rides and pool cars for the Salzlandkreis.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(network_cli.app, name="network", help="Build, inspect and query the road network.")
+
+
+def main() -> None:
+    """Entry point of the ``mobility`` console script."""
+    app()

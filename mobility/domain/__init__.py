@@ -1,0 +1,1 @@
+"""Pure domain: dataclasses and Protocols. Imports only the standard library."""

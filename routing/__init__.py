@@ -1,0 +1,1 @@
+"""Road network, travel times and solvers. Knows nothing of HTTP or SQL."""
