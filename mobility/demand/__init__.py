@@ -1,0 +1,1 @@
+"""Demand generation from real population, stops and places (seeded)."""

@@ -1,0 +1,1 @@
+"""Discrete-event simulation with a simulated clock, KPIs and reports."""
