@@ -1,24 +1,183 @@
-"""The composition root: ``create_app(settings)`` wires network, dispatcher, store and API together."""
+"""The composition root: ``create_app(settings)`` wires network, dispatcher, store and API together.
+
+Order: load the road network → stop directory and travel-time matrix → the fleet → the live dispatcher →
+the store (migrated) → the booking services (restoring plan and bookings from the store) → FastAPI (+ web pages).
+Nothing is loaded before :func:`create_app` or :func:`build_services` is called.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    import sqlalchemy as sa
     from fastapi import FastAPI
 
+    from booking.api.deps import Services
     from mobility.config import Settings
+    from mobility.domain.fleet import Vehicle
+    from mobility.domain.ports import Clock, TravelTimes
+    from routing.directory import NetworkStopDirectory
+    from routing.dispatcher.config import DispatcherConfig
+    from routing.dispatcher.live import LiveDispatcher
+    from routing.network import RoadNetwork
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """Build the FastAPI application for ``settings``; nothing is loaded before this is called."""
-    from fastapi import FastAPI
+class NetworkView:
+    """Facts and map layers of a :class:`routing.network.RoadNetwork` for the API (computed once)."""
 
-    app = FastAPI(title="Salzland mobility", version="0.1.0")
+    def __init__(self, network: RoadNetwork) -> None:
+        self.network = network
+        self._roads: dict[str, Any] | None = None
 
-    @app.get("/health")
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    def info(self) -> dict[str, Any]:
+        """Source, build date, size, bounding box and attribution of the network."""
+        m = self.network.meta
+        return {"source": m.source, "approximate": m.is_approximate, "built_at": m.built_at,
+                "bbox": list(m.bbox), "nodes": m.nodes, "edges": m.edges, "stops": m.stops,
+                "road_km": m.road_km, "hash": m.hash, "attribution": m.attribution}
 
+    def roads_geojson(self) -> dict[str, Any]:
+        """Every road once (both directions merged) as LineStrings with their road class."""
+        if self._roads is None:
+            self._roads = _roads(self.network)
+        return self._roads
+
+    def service_area_geojson(self) -> dict[str, Any]:
+        """The service area polygon."""
+        from shapely.geometry import mapping
+
+        feature = {"type": "Feature", "geometry": mapping(self.network.service_area),
+                   "properties": {"name": "Bediengebiet", "source": self.network.meta.source}}
+        return {"type": "FeatureCollection", "features": [feature]}
+
+
+def _roads(network: RoadNetwork) -> dict[str, Any]:
+    a = network.arrays
+    seen: set[tuple[int, int]] = set()
+    features = []
+    for e in range(a.n_edges):
+        u, v = int(a.edge_u[e]), int(a.edge_v[e])
+        if (v, u) in seen or (u, v) in seen:
+            continue
+        seen.add((u, v))
+        s, t = int(a.geom_offsets[e]), int(a.geom_offsets[e + 1])
+        coords = [[round(float(a.node_lon[u]), 5), round(float(a.node_lat[u]), 5)]]
+        coords += [[round(x, 5), round(y, 5)] for x, y in zip(a.geom_lon[s:t].tolist(), a.geom_lat[s:t].tolist(),
+                                                               strict=True)]
+        coords.append([round(float(a.node_lon[v]), 5), round(float(a.node_lat[v]), 5)])
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
+                         "properties": {"class": int(a.edge_class[e])}})
+    return {"type": "FeatureCollection", "features": features, "source": network.meta.source}
+
+
+@dataclass
+class Routing:
+    """The loaded road network with its stop directory and stop travel-time matrix (shared by dispatchers)."""
+
+    network: RoadNetwork
+    directory: NetworkStopDirectory
+    matrix: TravelTimes
+
+
+@dataclass
+class Parts:
+    """The wired parts of a running service (for the CLI, tests and benchmarks)."""
+
+    services: Services
+    engine: sa.Engine
+    routing: Routing
+    dispatcher: LiveDispatcher
+    restore_failures: Sequence[str]
+
+
+def load_routing(settings: Settings) -> Routing:
+    """Load the configured network, its stop directory and the (cached) stop matrix."""
+    from routing.directory import NetworkStopDirectory
+    from routing.network import load_network
+
+    network = load_network(settings.network_path)
+    directory = NetworkStopDirectory(network, walk_limit_m=settings.walk_limit_m)
+    return Routing(network, directory, network.stop_matrix(settings.cache_dir))
+
+
+def default_fleet(now: datetime) -> Sequence[Vehicle]:
+    """The configured default Salzlandkreis fleet with shifts from today on."""
+    from routing.fleet import load_default_fleet
+
+    fleet: Sequence[Vehicle] = load_default_fleet(now)
+    return fleet
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    fleet: Sequence[Vehicle] | None = None,
+    routing: Routing | None = None,
+    dispatcher_config: DispatcherConfig | None = None,
+    schema: str | None = None,
+) -> Parts:
+    """Build dispatcher, store and services and restore the plan from the store.
+
+    ``routing`` reuses a loaded network; ``schema`` puts the tables into that PostgreSQL schema.
+    """
+    from booking.api.deps import ApiConfig, Services
+    from booking.feeds.geojson import LegCache
+    from booking.service.accounts import AccountService
+    from booking.service.bookings import BookingService
+    from booking.service.context import ServiceContext, ServiceOptions
+    from booking.service.operations import OperationsService
+    from booking.store.engine import make_engine, make_session_factory, upgrade
+    from mobility.domain.clock import SystemClock
+    from routing.dispatcher.config import DispatcherConfig
+    from routing.dispatcher.live import LiveDispatcher
+
+    clock = clock or SystemClock()
+    routing = routing or load_routing(settings)
+    vehicles = fleet if fleet is not None else default_fleet(clock.now())
+    config = dispatcher_config or DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone)
+    dispatcher = LiveDispatcher(directory=routing.directory, travel=routing.matrix, fleet=vehicles, config=config,
+                                geometry=routing.directory.leg_geometry)
+    engine = make_engine(settings.database_url, schema=schema)
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    ctx = ServiceContext(sessions=sessions, dispatcher=dispatcher, stops=routing.directory, clock=clock,
+                         options=ServiceOptions(no_show_wait_s=config.no_show_wait_s))
+    operations = OperationsService(ctx)
+    failures = operations.restore()
+    services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
+                        accounts=AccountService(sessions, clock), network=NetworkView(routing.network),
+                        config=ApiConfig(secret_key=settings.secret_key, timezone=settings.timezone,
+                                         solver_time_limit_s=settings.solver_time_limit_s),
+                        legs=LegCache(dispatcher.leg_geometry))
+    return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
+
+
+def create_app(settings: Settings, *, parts: Parts | None = None, background: bool = True) -> FastAPI:
+    """Build the FastAPI application for ``settings``; nothing is loaded before this is called.
+
+    ``parts`` reuses already built services (tests, benchmarks); ``background=False`` skips the re-optimiser.
+    """
+    from booking.api.app import build_api
+
+    parts = parts or build_services(settings)
+    interval = settings.reoptimise_interval_s if background else None
+    app = build_api(parts.services, reoptimise_interval_s=interval)
     app.state.settings = settings
+    app.state.parts = parts
+    _mount_web(app, settings)
     return app
+
+
+def _mount_web(app: FastAPI, settings: Settings) -> None:
+    """Add the web pages when the web package provides them."""
+    try:
+        from booking.web import mount_web
+    except ImportError:  # the pages are optional for the API
+        return
+    mount_web(app, tile_url=settings.tile_url)

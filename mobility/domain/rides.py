@@ -186,6 +186,7 @@ class RejectionReason(StrEnum):
     IN_THE_PAST = "in_the_past"
     NO_SUITABLE_VEHICLE = "no_suitable_vehicle"
     NO_CAPACITY = "no_capacity"
+    OFFER_EXPIRED = "offer_expired"  # confirm after ``Offer.valid_until``
 
 
 @dataclass(frozen=True, slots=True)

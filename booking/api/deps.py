@@ -1,0 +1,120 @@
+"""FastAPI dependencies: the services of the running app and the authenticated caller with a role.
+
+Reuse in other routers::
+
+    from booking.api.deps import CurrentUser, ServicesDep, require_roles
+
+    @router.get("/thing", dependencies=[Depends(require_roles("dispatcher", "admin"))])
+    def thing(user: CurrentUser, services: ServicesDep) -> ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from booking.service.accounts import AccountService
+from booking.service.bookings import BookingService
+from booking.service.context import ServiceContext
+from booking.service.errors import ServiceError, forbidden
+from booking.service.operations import OperationsService
+from booking.service.ports import NetworkView
+from booking.service.security import decode_token
+from mobility.domain.stops import Stop
+
+API_PREFIX = "/api/v1"
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiConfig:
+    """Settings the HTTP layer needs."""
+
+    secret_key: str
+    token_lifetime: timedelta = timedelta(hours=12)
+    timezone: str = "Europe/Berlin"
+    solver_time_limit_s: float = 5.0
+
+
+@dataclass
+class Services:
+    """Everything the routers use; one per app, kept in ``app.state.services``."""
+
+    ctx: ServiceContext
+    bookings: BookingService
+    operations: OperationsService
+    accounts: AccountService
+    network: NetworkView
+    config: ApiConfig
+    legs: Callable[[Stop, Stop], list[tuple[float, float]]]
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory of the store."""
+        return self.ctx.sessions
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller."""
+
+    id: str
+    username: str
+    role: str
+    display_name: str
+    vehicle_id: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        """Dispatchers and admins see everything."""
+        return self.role in ("dispatcher", "admin")
+
+
+def get_services(request: Request) -> Services:
+    """The services of the running app."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def _unauthorized(detail: str) -> ServiceError:
+    return ServiceError(401, "unauthorized", "Nicht angemeldet", detail)
+
+
+def current_user(services: ServicesDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """The caller of a valid bearer token (401 otherwise)."""
+    if not token:
+        raise _unauthorized("Bitte melden Sie sich an (Bearer-Token fehlt).")
+    claims = decode_token(services.config.secret_key, token)
+    if claims is None:
+        raise _unauthorized("Das Anmelde-Token ist ungültig oder abgelaufen. Bitte erneut anmelden.")
+    user = services.accounts.get(claims.user_id)
+    if user is None or not user.active:
+        raise _unauthorized("Dieses Konto gibt es nicht mehr oder es ist gesperrt.")
+    return Principal(user.id, user.username, user.role, user.display_name, user.vehicle_id)
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers with one of ``roles`` (admins always)."""
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles and user.role != "admin":
+            raise forbidden(f"Diese Funktion ist nur für die Rolle(n) {', '.join(roles)} freigegeben.")
+        return user
+
+    return check
+
+
+StaffUser = Annotated[Principal, Depends(require_roles("dispatcher"))]
+DriverUser = Annotated[Principal, Depends(require_roles("driver"))]

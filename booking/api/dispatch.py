@@ -1,0 +1,150 @@
+"""Dispatchers: tours as GeoJSON, fleet, phone bookings, out of service, re-plan, problems, figures, live stream."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel
+
+from booking.api.deps import Principal, ServicesDep, StaffUser, require_roles
+from booking.api.rides import public_fresh_offer, wish
+from booking.api.schemas import BookingPublic, OfferPublic, PhoneBookingCreate, PhoneBookingPublic, local
+from booking.feeds.geojson import plan_feature_collection
+from booking.service.bookings import Caller
+from booking.service.errors import ServiceError
+from booking.service.views import kpis, vehicle_states
+
+router = APIRouter(prefix="/dispatch", tags=["dispatch"], dependencies=[Depends(require_roles("dispatcher"))])
+GEOJSON = "application/geo+json"
+KEEPALIVE_S = 15.0
+
+
+class ServiceChange(BaseModel):
+    """Result of taking a vehicle out of / into service."""
+
+    vehicle_id: str
+    in_service: bool
+    lost_bookings: list[str]
+
+
+class ProblemPublic(BaseModel):
+    """A booking the plan could not keep."""
+
+    id: int
+    booking_id: str
+    vehicle_id: str | None
+    reason: str
+    created_at: Any
+    resolved_at: Any = None
+
+
+@router.get("/tours.geojson", summary="Planned tours with road geometry")
+def tours(services: ServicesDep) -> JSONResponse:
+    """Per vehicle a LineString along the roads with its stop visits (times, loads), and a Point per visit."""
+    ctx = services.ctx
+    body = plan_feature_collection(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), services.legs, personal=True)
+    return JSONResponse(body, media_type=GEOJSON)
+
+
+@router.get("/vehicles", summary="Fleet and its state")
+def vehicles(services: ServicesDep) -> list[dict[str, Any]]:
+    """Every vehicle with type, depot, in-service flag and next stop."""
+    return vehicle_states(services.ctx)
+
+
+@router.post("/bookings", status_code=status.HTTP_201_CREATED, summary="Book on behalf of a caller")
+def phone_booking(body: PhoneBookingCreate, user: StaffUser, services: ServicesDep) -> PhoneBookingPublic:
+    """Quote and book in one step for a caller on the phone (customer ``phone:<number>``)."""
+    customer = "phone:" + "".join(c for c in body.caller_phone if c.isdigit() or c == "+")
+    offer = services.bookings.quote(customer, wish(body.request))
+    caller = Caller(customer, booked_by=user.id, caller_name=body.caller_name, caller_phone=body.caller_phone)
+    try:
+        row, _ = services.bookings.book(caller, offer.id, None)
+    except ServiceError as exc:
+        raise public_fresh_offer(exc) from None
+    return PhoneBookingPublic(booking=BookingPublic.of(row), offer=OfferPublic.of(offer))
+
+
+def _set_service(vehicle_id: str, in_service: bool, user: Principal, services: ServicesDep) -> ServiceChange:
+    lost = services.operations.set_in_service(vehicle_id, in_service, user.id)
+    return ServiceChange(vehicle_id=vehicle_id, in_service=in_service, lost_bookings=lost)
+
+
+@router.post("/vehicles/{vehicle_id}/out-of-service", summary="Take a vehicle out of service")
+def out_of_service(vehicle_id: str, user: StaffUser, services: ServicesDep) -> ServiceChange:
+    """Its bookings are re-planned onto other vehicles; those that cannot be kept are reported."""
+    return _set_service(vehicle_id, False, user, services)
+
+
+@router.post("/vehicles/{vehicle_id}/in-service", summary="Put a vehicle back into service")
+def in_service(vehicle_id: str, user: StaffUser, services: ServicesDep) -> ServiceChange:
+    """The vehicle takes new bookings again."""
+    return _set_service(vehicle_id, True, user, services)
+
+
+@router.post("/replan", summary="Re-optimise the plan now")
+def replan(user: StaffUser, services: ServicesDep) -> dict[str, Any]:
+    """Run the solver on the not-yet-driven part now (the old plan stays if it is not better)."""
+    replaced = services.operations.reoptimise(services.config.solver_time_limit_s, actor=user.id)
+    plan = services.ctx.dispatcher.plan()
+    return {"replaced": replaced, "plan_version": plan.version}
+
+
+@router.get("/problems", summary="Bookings that could not be kept")
+def problems(services: ServicesDep, include_resolved: bool = False) -> list[ProblemPublic]:
+    """Open problems (or all), newest first."""
+    return [ProblemPublic(id=p.id, booking_id=p.booking_id, vehicle_id=p.vehicle_id, reason=p.reason,
+                          created_at=local(p.created_at), resolved_at=p.resolved_at and local(p.resolved_at))
+            for p in services.operations.problems(open_only=not include_resolved)]
+
+
+@router.post("/problems/{problem_id}/resolve", summary="Mark a problem as handled")
+def resolve_problem(problem_id: int, services: ServicesDep) -> ProblemPublic:
+    """The dispatcher has taken care of it."""
+    p = services.operations.resolve_problem(problem_id)
+    return ProblemPublic(id=p.id, booking_id=p.booking_id, vehicle_id=p.vehicle_id, reason=p.reason,
+                         created_at=local(p.created_at), resolved_at=p.resolved_at and local(p.resolved_at))
+
+
+@router.get("/kpis", summary="Today's figures")
+def today(services: ServicesDep) -> dict[str, Any]:
+    """Booked, served, rejected, pooled share and average wait of today."""
+    return kpis(services.ctx, services.ctx.clock.now())
+
+
+@router.get("/stream", summary="Live updates (Server-Sent Events)")
+async def stream(
+    request: Request,
+    services: ServicesDep,
+    max_events: Annotated[int | None, Query(ge=1, le=10_000, description="close after this many events")] = None,
+) -> StreamingResponse:
+    """``plan_changed``, ``booking_changed``, ``vehicle_changed`` and ``problem`` events as they happen."""
+    bus = services.ctx.bus
+    queue = bus.subscribe()
+    version = await run_in_threadpool(lambda: services.ctx.dispatcher.plan().version)
+
+    async def events() -> AsyncIterator[str]:
+        sent = 0
+        try:
+            yield f"event: hello\ndata: {json.dumps({'plan_version': version})}\n\n"
+            while max_events is None or sent < max_events:
+                try:
+                    message = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+                except TimeoutError:
+                    if await request.is_disconnected():
+                        break
+                    yield ": keep-alive\n\n"
+                    continue
+                yield message.sse()
+                sent += 1
+        finally:
+            bus.unsubscribe(queue)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)

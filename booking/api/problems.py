@@ -1,0 +1,133 @@
+"""RFC 9457 problem+json: one response shape for every error, with a German ``detail``.
+
+Reuse: ``raise ServiceError(...)`` (``booking.service.errors``) anywhere below a route, or return
+:func:`problem_response` directly; :func:`install_problem_handlers` maps validation errors, unknown routes and
+unexpected failures to the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from booking.service.errors import ServiceError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "application/problem+json"
+TYPE_BASE = "urn:salzland-mobility:problem:"
+
+HTTP_TITLES = {
+    400: ("bad_request", "Ungültige Anfrage", "Die Anfrage ist ungültig."),
+    401: ("unauthorized", "Nicht angemeldet", "Bitte melden Sie sich an."),
+    403: ("forbidden", "Keine Berechtigung", "Dafür fehlt Ihnen die Berechtigung."),
+    404: ("not_found", "Nicht gefunden", "Diese Adresse gibt es nicht."),
+    405: ("method_not_allowed", "Methode nicht erlaubt", "Diese Methode ist hier nicht erlaubt."),
+    415: ("unsupported_media_type", "Falscher Inhaltstyp", "Bitte JSON senden."),
+}
+
+
+def problem_response(
+    status: int, code: str, title: str, detail: str, instance: str | None = None, **extra: Any
+) -> JSONResponse:
+    """A problem+json response."""
+    body: dict[str, Any] = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
+    if instance is not None:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=PROBLEM_TYPE, headers=headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or "body"
+
+
+GERMAN_MESSAGES = {
+    "missing": "Pflichtfeld fehlt",
+    "extra_forbidden": "unbekanntes Feld",
+    "int_parsing": "keine ganze Zahl",
+    "int_type": "keine ganze Zahl",
+    "float_parsing": "keine Zahl",
+    "float_type": "keine Zahl",
+    "string_type": "kein Text",
+    "bool_parsing": "kein Wahrheitswert",
+    "datetime_parsing": "kein Zeitpunkt im Format ISO 8601 (z. B. 2026-11-23T08:30:00+01:00)",
+    "datetime_from_date_parsing": "kein Zeitpunkt im Format ISO 8601 (z. B. 2026-11-23T08:30:00+01:00)",
+    "datetime_type": "kein Zeitpunkt im Format ISO 8601",
+    "model_type": "ein JSON-Objekt wird erwartet",
+    "model_attributes_type": "ein JSON-Objekt wird erwartet",
+    "list_type": "eine Liste wird erwartet",
+    "enum": "unzulässiger Wert",
+    "literal_error": "unzulässiger Wert",
+}
+
+
+def _german(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind in GERMAN_MESSAGES:
+        text = GERMAN_MESSAGES[kind]
+        if kind in ("enum", "literal_error") and "expected" in ctx:
+            text += f" (erlaubt: {ctx['expected']})"
+        return text
+    bounds = {"greater_than_equal": "mindestens {ge}", "greater_than": "größer als {gt}",
+              "less_than_equal": "höchstens {le}", "less_than": "kleiner als {lt}",
+              "string_too_short": "mindestens {min_length} Zeichen", "string_too_long": "höchstens {max_length} Zeichen",
+              "too_short": "mindestens {min_length} Einträge", "too_long": "höchstens {max_length} Einträge",
+              "string_pattern_mismatch": "unzulässige Zeichen"}
+    if kind in bounds:
+        try:
+            return bounds[kind].format(**ctx)
+        except (KeyError, IndexError):
+            return bounds[kind]
+    if kind == "value_error":
+        return str(err.get("msg", "ungültig")).removeprefix("Value error, ")
+    return str(err.get("msg", "ungültig"))
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
+    if errors and errors[0].get("type") == "json_invalid":
+        err = errors[0]
+        where = err.get("loc", ("body", "?"))[-1]
+        reason = (err.get("ctx") or {}).get("error", err.get("msg"))
+        detail = f"Der Inhalt ist kein gültiges JSON (Zeichen {where}: {reason})."
+        return detail, [{"field": "body", "message": detail}]
+    fields = [{"field": _field_name(tuple(err.get("loc", ()))), "message": _german(err)} for err in errors]
+    summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
+    return f"Ungültige Eingabe – {summary}", fields
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Make every error of ``app`` a problem+json response."""
+
+    @app.exception_handler(ServiceError)
+    async def service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        return problem_response(exc.status, exc.code, exc.title, exc.detail, request.url.path, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        detail, fields = _validation_detail(list(exc.errors()))
+        return problem_response(422, "validation_error", "Ungültige Eingabe", detail, request.url.path,
+                                errors=fields)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, title, detail = HTTP_TITLES.get(exc.status_code, ("http_error", "Fehler", str(exc.detail)))
+        if isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
+            detail = exc.detail
+        return problem_response(exc.status_code, code, title, detail, request.url.path)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal_error", "Interner Fehler",
+                                "Ein unerwarteter Fehler ist aufgetreten. Bitte später erneut versuchen.",
+                                request.url.path)

@@ -1,0 +1,203 @@
+"""Build the GBFS 3.0 files of the pool-car system from domain objects: pure functions returning JSON dicts.
+
+Files: ``gbfs``, ``system_information``, ``vehicle_types``, ``station_information``, ``station_status``,
+``vehicle_status``. Cars on a trip are left out of ``vehicle_status`` (GBFS: vehicles in an active rental are not
+published) and their ``vehicle_id`` is a pseudonym that changes after every trip, so trips cannot be followed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from mobility.domain.poolcars import Car, CarType, Reservation, ReservationState, Station
+
+GBFS_VERSION = "3.0"
+FEEDS = (
+    "system_information",
+    "vehicle_types",
+    "station_information",
+    "station_status",
+    "vehicle_status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class GbfsSystem:
+    """Static facts about the pool-car system published in ``system_information``."""
+
+    system_id: str = "salzlandkreis-auto-pool"
+    name: str = "Auto-Pool Salzlandkreis"
+    operator: str = "Salzlandkreis und Städte des Salzlandkreises"
+    feed_contact_email: str = "mobilitaet@kreis-slk.de"
+    timezone: str = "Europe/Berlin"
+    language: str = "de"
+    opening_hours: str = "24/7"
+    ttl_s: int = 60
+    pseudonym_salt: str = "salzland-mobility"
+
+
+def _text(text: str, language: str) -> list[dict[str, str]]:
+    return [{"text": text, "language": language}]
+
+
+def _stamp(t: datetime) -> str:
+    """RFC 3339 with seconds and offset, as GBFS asks for."""
+    return t.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def envelope(data: Mapping[str, Any], now: datetime, system: GbfsSystem) -> dict[str, Any]:
+    """The common GBFS wrapper: ``last_updated``, ``ttl``, ``version``, ``data``."""
+    return {"last_updated": _stamp(now), "ttl": system.ttl_s, "version": GBFS_VERSION, "data": dict(data)}
+
+
+def gbfs_discovery(base_url: str, now: datetime, system: GbfsSystem) -> dict[str, Any]:
+    """``gbfs.json``: the list of published files with absolute URLs under ``base_url``."""
+    base = base_url.rstrip("/")
+    feeds = [{"name": "gbfs", "url": f"{base}/gbfs.json"}]
+    feeds += [{"name": name, "url": f"{base}/{name}.json"} for name in FEEDS]
+    return envelope({"feeds": feeds}, now, system)
+
+
+def system_information(now: datetime, system: GbfsSystem) -> dict[str, Any]:
+    """``system_information.json``."""
+    lang = system.language
+    data = {
+        "system_id": system.system_id,
+        "languages": [lang],
+        "name": _text(system.name, lang),
+        "operator": _text(system.operator, lang),
+        "opening_hours": system.opening_hours,
+        "feed_contact_email": system.feed_contact_email,
+        "timezone": system.timezone,
+    }
+    return envelope(data, now, system)
+
+
+def vehicle_types(types: Sequence[CarType], now: datetime, system: GbfsSystem) -> dict[str, Any]:
+    """``vehicle_types.json``: one entry per car type (form factor car, propulsion, range, seats)."""
+    lang = system.language
+    out = []
+    for t in types:
+        entry: dict[str, Any] = {
+            "vehicle_type_id": t.id,
+            "form_factor": "car",
+            "propulsion_type": str(t.propulsion),
+            "max_range_meters": t.max_range_m,
+            "name": _text(t.name, lang),
+            "rider_capacity": t.seats,
+            "wheel_count": 4,
+        }
+        if t.wheelchair_accessible:
+            entry["description"] = _text("Mit Rollstuhlrampe und Rollstuhlplatz.", lang)
+        if t.make:
+            entry["make"] = _text(t.make, lang)
+        if t.model:
+            entry["model"] = _text(t.model, lang)
+        out.append(entry)
+    return envelope({"vehicle_types": out}, now, system)
+
+
+def station_information(
+    stations: Sequence[Station], cars: Sequence[Car], now: datetime, system: GbfsSystem
+) -> dict[str, Any]:
+    """``station_information.json``: name, position, capacity and which car types park there."""
+    lang = system.language
+    out = []
+    for s in stations:
+        type_ids = sorted({c.type.id for c in cars if c.station_id == s.id})
+        entry: dict[str, Any] = {
+            "station_id": s.id,
+            "name": _text(s.name, lang),
+            "lat": s.point.lat,
+            "lon": s.point.lon,
+            "capacity": s.capacity,
+            "is_virtual_station": False,
+            "parking_type": "parking_lot",
+        }
+        if s.address:
+            entry["address"] = s.address
+        if type_ids:
+            entry["vehicle_types_capacity"] = [{"vehicle_type_ids": type_ids, "count": s.capacity}]
+        out.append(entry)
+    return envelope({"stations": out}, now, system)
+
+
+def _state_of(car: Car, reservations: Sequence[Reservation], now: datetime) -> tuple[bool, bool, datetime | None]:
+    """(on a trip, reserved now, next reservation start) of ``car``."""
+    mine = [r for r in reservations if r.car_id == car.id and r.active]
+    on_trip = any(r.state is ReservationState.STARTED for r in mine)
+    reserved = any(r.slot.start <= now < r.slot.end for r in mine)
+    upcoming = [r.slot.start for r in mine if r.slot.start > now]
+    return on_trip, reserved, min(upcoming) if upcoming else None
+
+
+def station_status(
+    stations: Sequence[Station],
+    cars: Sequence[Car],
+    reservations: Sequence[Reservation],
+    now: datetime,
+    system: GbfsSystem,
+) -> dict[str, Any]:
+    """``station_status.json``: cars free to rent now, disabled cars and free parking spaces per station."""
+    out = []
+    for s in stations:
+        here = [c for c in cars if c.station_id == s.id]
+        states = {c.id: _state_of(c, reservations, now) for c in here}
+        present = [c for c in here if not states[c.id][0]]
+        available = [c for c in present if c.in_service and not states[c.id][1]]
+        counts: dict[str, int] = {}
+        for c in available:
+            counts[c.type.id] = counts.get(c.type.id, 0) + 1
+        out.append(
+            {
+                "station_id": s.id,
+                "num_vehicles_available": len(available),
+                "vehicle_types_available": [{"vehicle_type_id": k, "count": n} for k, n in sorted(counts.items())],
+                "num_vehicles_disabled": sum(not c.in_service for c in present),
+                "num_docks_available": max(0, s.capacity - len(present)),
+                "is_installed": True,
+                "is_renting": any(c.in_service for c in here),
+                "is_returning": True,
+                "last_reported": _stamp(now),
+            }
+        )
+    return envelope({"stations": out}, now, system)
+
+
+def vehicle_pseudonym(car: Car, trips: int, system: GbfsSystem) -> str:
+    """A ``vehicle_id`` that changes after every trip of the car (``trips``: finished trips so far)."""
+    digest = hashlib.sha256(f"{system.pseudonym_salt}:{car.id}:{trips}".encode()).hexdigest()
+    return f"v-{digest[:16]}"
+
+
+def vehicle_status(
+    cars: Sequence[Car],
+    reservations: Sequence[Reservation],
+    trips: Mapping[str, int],
+    now: datetime,
+    system: GbfsSystem,
+) -> dict[str, Any]:
+    """``vehicle_status.json``: every parked car with its station, reservation state and range."""
+    out = []
+    for c in cars:
+        on_trip, reserved, next_start = _state_of(c, reservations, now)
+        if on_trip:
+            continue
+        entry: dict[str, Any] = {
+            "vehicle_id": vehicle_pseudonym(c, trips.get(c.id, 0), system),
+            "station_id": c.station_id,
+            "home_station_id": c.station_id,
+            "vehicle_type_id": c.type.id,
+            "is_reserved": reserved,
+            "is_disabled": not c.in_service,
+            "current_range_meters": c.range_m,
+            "last_reported": _stamp(now),
+        }
+        if next_start is not None and not reserved:
+            entry["available_until"] = _stamp(next_start)
+        out.append(entry)
+    return envelope({"vehicles": out}, now, system)

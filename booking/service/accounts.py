@@ -1,0 +1,84 @@
+"""Accounts: self-registration of residents, sign-in, accounts created by an admin or at first start."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from booking.service.security import hash_password, random_password, verify_password
+from booking.service.errors import ServiceError, conflict
+from booking.store import users as user_store
+from booking.store.models import UserRow
+from mobility.domain.fleet import Vehicle
+from mobility.domain.ports import Clock
+
+MIN_PASSWORD = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SeededAccount:
+    """An account created at first start, with its password (printed once)."""
+
+    username: str
+    password: str
+    role: str
+    vehicle_id: str | None = None
+
+
+class AccountService:
+    """Users and their credentials."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    def add(self, username: str, password: str, role: str, display_name: str | None = None,
+            phone: str | None = None, vehicle_id: str | None = None) -> UserRow:
+        """Create an account; 409 when the name is taken, 422 for a weak password or a bad role."""
+        if len(password) < MIN_PASSWORD:
+            raise ServiceError(422, "weak_password", "Passwort zu kurz",
+                               f"Das Passwort braucht mindestens {MIN_PASSWORD} Zeichen.", field="password")
+        with self.sessions.begin() as session:
+            if user_store.get_user_by_username(session, username) is not None:
+                raise conflict("username_taken", f"Der Benutzername „{username}“ ist schon vergeben.",
+                               field="username")
+            try:
+                return user_store.add_user(session, username=username, password_hash=hash_password(password),
+                                           role=role, display_name=display_name or username, now=self.clock.now(),
+                                           phone=phone, vehicle_id=vehicle_id)
+            except ValueError as exc:
+                raise ServiceError(422, "invalid_account", "Ungültiges Konto", str(exc)) from exc
+
+    def authenticate(self, username: str, password: str) -> UserRow | None:
+        """The active user with these credentials, else ``None``."""
+        with self.sessions() as session:
+            user = user_store.get_user_by_username(session, username)
+        if user is None or not user.active or not verify_password(user.password_hash, password):
+            return None
+        return user
+
+    def get(self, user_id: str) -> UserRow | None:
+        """The user with ``user_id``."""
+        with self.sessions() as session:
+            return user_store.get_user(session, user_id)
+
+    def seed(self, vehicles: Sequence[Vehicle]) -> list[SeededAccount]:
+        """On an empty user table: a dispatcher, an admin, a driver per vehicle and a demo resident.
+
+        Returns the created accounts with their random passwords (shown once); nothing when users exist.
+        """
+        with self.sessions() as session:
+            if user_store.count_users(session) > 0:
+                return []
+        plan = [("disponent", "dispatcher", "Disposition KVG Salzland", None),
+                ("admin", "admin", "Administration", None),
+                ("demo", "resident", "Demo Fahrgast", None)]
+        plan += [(f"fahrer-{v.id}", "driver", f"Fahrer/in {v.name}", v.id) for v in vehicles]
+        created = []
+        for username, role, name, vehicle_id in plan:
+            password = random_password()
+            self.add(username, password, role, name, vehicle_id=vehicle_id)
+            created.append(SeededAccount(username, password, role, vehicle_id))
+        return created

@@ -1,0 +1,47 @@
+"""Background re-optimisation: a daemon thread calling the solver every few minutes, never blocking quotes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from booking.service.operations import OperationsService
+
+log = logging.getLogger(__name__)
+
+
+class Reoptimiser:
+    """Runs :meth:`OperationsService.reoptimise` every ``interval_s`` seconds until stopped."""
+
+    def __init__(self, operations: OperationsService, interval_s: float, time_limit_s: float) -> None:
+        if interval_s <= 0 or time_limit_s <= 0:
+            msg = f"interval_s and time_limit_s must be positive, got {interval_s} and {time_limit_s}"
+            raise ValueError(msg)
+        self.operations = operations
+        self.interval_s = interval_s
+        self.time_limit_s = time_limit_s
+        self.runs = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread (idempotent)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._loop, name="reoptimiser", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        """Ask the thread to finish and wait for it (a running solve ends within its time limit)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout_s)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.operations.reoptimise(self.time_limit_s)
+            except Exception:  # a failed round must not end the loop; the old plan stays
+                log.exception("background re-optimisation failed; the old plan stays")
+            self.runs += 1

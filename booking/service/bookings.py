@@ -1,0 +1,319 @@
+"""Resident use cases: ask for offers, book one (idempotently, atomically), see, cancel, follow the vehicle."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from booking.service.context import ServiceContext
+from booking.service.errors import ServiceError, conflict, invalid, not_found
+from booking.store import bookings as store
+from booking.store.codec import offer_from_dict
+from booking.store.events import append_event
+from booking.store.models import BookingRow
+from mobility.domain.events import Event, EventType
+from mobility.domain.geo import Point, haversine_m
+from mobility.domain.plan import VisitKind, VisitStatus
+from mobility.domain.rides import (
+    BookingState,
+    InvalidTransition,
+    NoOffer,
+    Offer,
+    RejectionReason,
+    RideRequest,
+    transition,
+)
+from mobility.domain.stops import Stop
+
+log = logging.getLogger(__name__)
+
+PAST_TOLERANCE = timedelta(minutes=2)
+SAME_PLACE_M = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a ride starts or ends: a stop id or a WGS84 position."""
+
+    stop_id: str | None = None
+    point: Point | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RideWish:
+    """What a resident (or a dispatcher on the phone) asks for."""
+
+    origin: Place
+    destination: Place
+    departure: datetime | None = None
+    arrival: datetime | None = None
+    passengers: int = 1
+    wheelchairs: int = 0
+    strollers: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Who books: the customer, and for phone bookings the dispatcher and the caller's name and phone."""
+
+    customer_id: str
+    booked_by: str | None = None
+    caller_name: str | None = None
+    caller_phone: str | None = None
+
+
+def no_offer_error(result: NoOffer) -> ServiceError:
+    """The 422 problem for a request no vehicle can take."""
+    return invalid(
+        str(result.reason),
+        result.message,
+        reason=str(result.reason),
+        alternatives=[t.isoformat() for t in result.alternatives],
+    )
+
+
+class BookingService:
+    """Offers and bookings of residents."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    # -- offers -------------------------------------------------------------------------------------------------
+    def quote(self, customer_id: str, wish: RideWish) -> Offer:
+        """The best offer for ``wish`` (stored and held), or a 422 ServiceError with reason and alternatives."""
+        now = self.ctx.clock.now()
+        request = self._request(customer_id, wish, now)
+        result = self.ctx.dispatcher.quote(request, now)
+        if isinstance(result, NoOffer):
+            self._log_rejection(result, now)
+            raise no_offer_error(result)
+        with self.ctx.sessions.begin() as session:
+            store.save_offer(session, result, now)
+        return result
+
+    def _request(self, customer_id: str, wish: RideWish, now: datetime) -> RideRequest:
+        origin, origin_stop = self._locate(wish.origin, "origin")
+        destination, destination_stop = self._locate(wish.destination, "destination")
+        same_stop = origin_stop is not None and origin_stop == destination_stop
+        if same_stop or haversine_m(origin, destination) < SAME_PLACE_M:
+            raise invalid(str(RejectionReason.SAME_ORIGIN_DESTINATION),
+                          "Start und Ziel sind gleich – bitte ein anderes Ziel wählen.",
+                          reason=str(RejectionReason.SAME_ORIGIN_DESTINATION))
+        requested = wish.departure or wish.arrival
+        if requested is not None and requested < now - PAST_TOLERANCE:
+            raise invalid(str(RejectionReason.IN_THE_PAST),
+                          f"Der gewünschte Zeitpunkt {requested.isoformat()} liegt in der Vergangenheit.",
+                          reason=str(RejectionReason.IN_THE_PAST))
+        try:
+            return RideRequest(
+                id=str(uuid.uuid4()), customer_id=customer_id, origin=origin, destination=destination,
+                submitted_at=now, departure=wish.departure, arrival=wish.arrival, passengers=wish.passengers,
+                wheelchairs=wish.wheelchairs, strollers=wish.strollers,
+                origin_stop_id=origin_stop, destination_stop_id=destination_stop,
+            )
+        except ValueError as exc:
+            raise invalid("invalid_request", f"Ungültige Anfrage: {exc}") from exc
+
+    def _locate(self, place: Place, field_name: str) -> tuple[Point, str | None]:
+        label = "Start" if field_name == "origin" else "Ziel"
+        if place.stop_id is not None:
+            stop = self.ctx.resolve_stop(place.stop_id)
+            if stop is None:
+                raise ServiceError(404, "unknown_stop", "Haltestelle unbekannt",
+                                   f"{label}: Die Haltestelle „{place.stop_id}“ gibt es nicht.", field=field_name)
+            return stop.point, stop.id
+        assert place.point is not None
+        if not self.ctx.stops.in_service_area(place.point):
+            raise invalid(str(RejectionReason.OUTSIDE_SERVICE_AREA),
+                          f"{label} ({place.point.lon:.5f}, {place.point.lat:.5f}) liegt außerhalb des "
+                          "Bediengebiets Salzlandkreis.", reason=str(RejectionReason.OUTSIDE_SERVICE_AREA),
+                          field=field_name)
+        return place.point, None
+
+    def _log_rejection(self, result: NoOffer, now: datetime) -> None:
+        try:
+            with self.ctx.sessions.begin() as session:
+                append_event(session, Event(EventType.BOOKING_REJECTED, now, actor=result.request.customer_id,
+                                            data=(("reason", str(result.reason)),)))
+        except Exception:  # the rejection itself must reach the caller even if the log write fails
+            log.exception("could not log a rejected request")
+
+    # -- bookings -----------------------------------------------------------------------------------------------
+    def book(self, caller: Caller, offer_id: str, idempotency_key: str | None) -> tuple[BookingRow, bool]:
+        """Confirm a held offer; returns the booking and whether it was created now (False: idempotent retry).
+
+        Raises 409 with a fresh offer (``fresh_offer``) when the seat was taken in the meantime.
+        """
+        now = self.ctx.clock.now()
+        stale: Offer | None = None
+        with self.ctx.plan_lock:
+            try:
+                return self._book_locked(caller, offer_id, idempotency_key, now)
+            except _SeatGone as gone:
+                stale = gone.offer
+        fresh = self._fresh_offer(stale, now)
+        raise conflict("seat_taken", "Der angebotene Platz ist inzwischen vergeben." +
+                       (" Ein neues Angebot liegt bei." if fresh else " Es gibt derzeit kein neues Angebot."),
+                       fresh_offer_id=fresh.id if fresh else None, fresh_offer=fresh)
+
+    def _book_locked(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
+        session = self.ctx.sessions()
+        confirmed_id: str | None = None
+        offer: Offer | None = None
+        try:
+            existing = self._idempotent_hit(session, caller, offer_id, key)
+            if existing is not None:
+                return existing, False
+            offer = self._bookable_offer(session, caller, offer_id, now)
+            booking_id = store.new_booking_id()
+            result = self.ctx.dispatcher.confirm(offer, booking_id, now)
+            if isinstance(result, NoOffer):
+                raise _SeatGone(offer)
+            confirmed_id = booking_id
+            row = store.new_booking_row(result, booking_id=booking_id, state=BookingState.CONFIRMED, now=now,
+                                        idempotency_key=key, booked_by=caller.booked_by,
+                                        caller_name=caller.caller_name, caller_phone=caller.caller_phone)
+            row.offer_id = offer.id
+            session.add(row)
+            for etype in (EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED):
+                append_event(session, Event(etype, now, booking_id, result.vehicle_id,
+                                            actor=caller.booked_by or caller.customer_id))
+            plan = self.ctx.persist_plan(session, now)
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if confirmed_id is not None:
+                self.ctx.dispatcher.cancel(confirmed_id, now)
+            hit = self._idempotent_hit(session, caller, offer_id, key)
+            if hit is None:
+                raise conflict("already_booked", "Dieses Angebot wurde bereits gebucht.") from None
+            return hit, False
+        except BaseException:
+            session.rollback()
+            if confirmed_id is not None:
+                self.ctx.dispatcher.cancel(confirmed_id, now)
+            raise
+        finally:
+            session.close()
+        self.ctx.plan_committed(plan)
+        self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
+        return row, True
+
+    def _idempotent_hit(self, session: Session, caller: Caller, offer_id: str, key: str | None) -> BookingRow | None:
+        if key is None:
+            return None
+        row = store.find_by_idempotency_key(session, caller.customer_id, key)
+        if row is not None and row.offer_id != offer_id:
+            raise invalid("idempotency_key_reused",
+                          "Dieser Idempotency-Key wurde bereits für ein anderes Angebot verwendet.",
+                          booking_id=row.id)
+        return row
+
+    def _bookable_offer(self, session: Session, caller: Caller, offer_id: str, now: datetime) -> Offer:
+        offer = store.get_offer(session, offer_id, self.ctx.resolve_stop)
+        if offer is None or offer.request.customer_id != caller.customer_id:
+            raise not_found("Angebot", offer_id)
+        taken = store.find_by_offer(session, offer_id)
+        if taken is not None:
+            raise conflict("already_booked", "Dieses Angebot wurde bereits gebucht.", booking_id=taken.id)
+        if offer.valid_until < now:
+            raise _SeatGone(offer)
+        return offer
+
+    def _fresh_offer(self, stale: Offer | None, now: datetime) -> Offer | None:
+        if stale is None:
+            return None
+        request = dataclasses.replace(stale.request, id=str(uuid.uuid4()), submitted_at=now)
+        requested = request.requested_time
+        if requested < now:
+            request = dataclasses.replace(request, departure=now, arrival=None)
+        result = self.ctx.dispatcher.quote(request, now)
+        if isinstance(result, NoOffer):
+            return None
+        with self.ctx.sessions.begin() as session:
+            store.save_offer(session, result, now)
+        return result
+
+    def get(self, booking_id: str, customer_id: str | None) -> BookingRow:
+        """A booking; with ``customer_id`` only that customer's (others are reported as not found)."""
+        with self.ctx.sessions() as session:
+            row = store.get_booking_row(session, booking_id)
+        if row is None or (customer_id is not None and row.customer_id != customer_id):
+            raise not_found("Buchung", booking_id)
+        return row
+
+    def list(self, customer_id: str | None, states: tuple[BookingState, ...] = (), limit: int = 200) -> list[BookingRow]:
+        """Bookings of a customer (or all with ``customer_id=None``)."""
+        with self.ctx.sessions() as session:
+            return store.list_booking_rows(session, customer_id=customer_id, states=states, limit=limit)
+
+    def cancel(self, booking_id: str, customer_id: str | None, actor: str) -> BookingRow:
+        """Cancel a booking (residents only their own); the seat goes back into the plan."""
+        now = self.ctx.clock.now()
+        with self.ctx.plan_lock, self.ctx.sessions() as session:
+            row = store.get_booking_row(session, booking_id, for_update=True)
+            if row is None or (customer_id is not None and row.customer_id != customer_id):
+                raise not_found("Buchung", booking_id)
+            try:
+                row.state = str(transition(BookingState(row.state), BookingState.CANCELLED))
+            except InvalidTransition:
+                raise conflict("invalid_state", f"Eine Buchung im Zustand {row.state} kann nicht storniert werden.",
+                               state=row.state) from None
+            row.updated_at = now
+            row.state_reason = "cancelled_by_dispatcher" if customer_id is None else "cancelled_by_customer"
+            self.ctx.dispatcher.cancel(booking_id, now)
+            append_event(session, Event(EventType.BOOKING_CANCELLED, now, booking_id, row.vehicle_id, actor=actor))
+            try:
+                plan = self.ctx.persist_plan(session, now)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                self._put_back(row, now)
+                raise
+        self.ctx.plan_committed(plan)
+        self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
+        return row
+
+    def _put_back(self, row: BookingRow, now: datetime) -> None:
+        offer = offer_from_dict(row.payload, self.ctx.resolve_stop)
+        if isinstance(self.ctx.dispatcher.confirm(offer, row.id, now), NoOffer):
+            log.error("booking %s: cancel failed to commit and the seat could not be restored", row.id)
+
+    def eta(self, booking_id: str, customer_id: str | None) -> dict[str, object]:
+        """Where the vehicle is in its tour and when it is expected at the pickup (or the drop-off once aboard)."""
+        row = self.get(booking_id, customer_id)
+        tour = self.ctx.dispatcher.plan().tour(row.vehicle_id)
+        state = BookingState(row.state)
+        target = VisitKind.DROPOFF if state is BookingState.STARTED else VisitKind.PICKUP
+        ahead = 0
+        for visit in tour.visits:
+            if visit.status is VisitStatus.DONE:
+                continue
+            if visit.booking_id == booking_id and visit.kind is target:
+                return {"booking_id": booking_id, "state": row.state, "vehicle_id": row.vehicle_id,
+                        "target": str(target), "stop": visit.stop, "eta": visit.planned_arrival,
+                        "stops_before": ahead, "window": visit.window}
+            ahead += 1
+        raise conflict("not_in_plan", "Für diese Buchung ist keine Fahrt mehr geplant.", state=row.state)
+
+
+class _SeatGone(Exception):
+    """Internal: the dispatcher could not confirm the offer (seat taken or offer expired)."""
+
+    def __init__(self, offer: Offer) -> None:
+        super().__init__(offer.id)
+        self.offer = offer
+
+
+def stop_of(ctx: ServiceContext, stop_id: str) -> Stop:
+    """The network's stop, or a 404 ServiceError."""
+    stop = ctx.resolve_stop(stop_id)
+    if stop is None:
+        raise not_found("Haltestelle", stop_id)
+    return stop

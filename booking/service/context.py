@@ -1,0 +1,130 @@
+"""What every use case needs: sessions, the Dispatcher, the stops, the clock, live updates — and one plan lock.
+
+The lock serialises every change of the live plan together with its write to the store (confirm, cancel,
+driver events, out of service, re-optimised plans), so the stored plan always matches the committed bookings.
+Quotes never take it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from booking.service.bus import EventBus
+from booking.store import plans as plan_store
+from booking.store.bookings import add_problem
+from booking.store.codec import offer_from_dict, offer_to_dict
+from booking.store.events import append_event
+from booking.store.models import BookingRow
+from mobility.domain.events import Event, EventType
+from mobility.domain.plan import Plan, VisitKind
+from mobility.domain.ports import Clock, Dispatcher, StopDirectory
+from mobility.domain.rides import BookingState
+from mobility.domain.stops import Stop
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceOptions:
+    """Tunables of the booking service."""
+
+    no_show_wait_s: int = 300  # how long a driver waits at the pickup before a no-show may be recorded
+    restore_window_s: int = 7_200  # bookings whose latest arrival is older than this are not put back after a restart
+    leg_geometry: bool = True  # store road geometry of tour legs (else straight lines)
+
+
+@dataclass
+class ServiceContext:
+    """Shared state of the use cases (one per running app)."""
+
+    sessions: sessionmaker[Session]
+    dispatcher: Dispatcher
+    stops: StopDirectory
+    clock: Clock
+    bus: EventBus = field(default_factory=EventBus)
+    options: ServiceOptions = field(default_factory=ServiceOptions)
+    plan_lock: threading.RLock = field(default_factory=threading.RLock)
+    saved_plan: Plan | None = None
+    _stop_index: dict[str, Stop] = field(default_factory=dict)
+
+    def resolve_stop(self, stop_id: str) -> Stop | None:
+        """The network's stop with ``stop_id`` (``None`` if the network has none)."""
+        if not self._stop_index:
+            self._stop_index = {s.id: s for s in self.stops.stops()}
+        return self._stop_index.get(stop_id)
+
+    def leg_geometry(self) -> Callable[[Stop, Stop], Sequence[tuple[float, float]]] | None:
+        """Road geometry of a leg for the stored tour legs (``None``: straight lines)."""
+        return self.dispatcher.leg_geometry if self.options.leg_geometry else None
+
+    def persist_plan(self, session: Session, now: datetime) -> Plan:
+        """Write the dispatcher's current plan (changed tours only) and the bookings it moved; caller holds the lock.
+
+        Call :meth:`plan_committed` with the returned plan after the transaction committed.
+        """
+        plan = self.dispatcher.plan()
+        changed = plan_store.save_plan(session, plan, self.saved_plan, now, self.leg_geometry())
+        sync_bookings_with_plan(session, plan, changed, now)
+        return plan
+
+    def plan_committed(self, plan: Plan) -> None:
+        """Remember ``plan`` as the stored one and tell the live listeners."""
+        changed = plan_store.changed_vehicles(plan, self.saved_plan)
+        self.saved_plan = plan
+        if changed:
+            self.bus.publish("plan_changed", version=plan.version, vehicles=sorted(changed))
+
+    def report_lost(self, session: Session, booking_ids: Sequence[str], reason: str, now: datetime) -> None:
+        """Bookings the plan could not keep: REJECTED, logged, and reported to the dispatcher."""
+        for booking_id in booking_ids:
+            row = session.get(BookingRow, booking_id)
+            if row is None or row.state not in (BookingState.CONFIRMED, BookingState.STARTED):
+                continue
+            row.state = str(BookingState.REJECTED)
+            row.state_reason = reason
+            row.updated_at = now
+            add_problem(session, booking_id, row.vehicle_id, reason, now)
+            append_event(session, Event(EventType.BOOKING_REJECTED, now, booking_id, row.vehicle_id,
+                                        data=(("reason", reason),)))
+            log.warning("booking %s could not be kept: %s", booking_id, reason)
+            self.bus.publish("problem", booking_id=booking_id, vehicle_id=row.vehicle_id, reason=reason)
+
+
+def sync_bookings_with_plan(session: Session, plan: Plan, vehicles: set[str], now: datetime) -> None:
+    """Give bookings in the changed tours their current vehicle and planned times (the promise stays)."""
+    times: dict[str, dict[str, object]] = {}
+    for vehicle_id in vehicles:
+        for visit in plan.tour(vehicle_id).visits:
+            if visit.booking_id is None:
+                continue
+            entry = times.setdefault(visit.booking_id, {"vehicle_id": vehicle_id})
+            if visit.kind is VisitKind.PICKUP:
+                entry["planned_pickup"] = visit.planned_departure
+            elif visit.kind is VisitKind.DROPOFF:
+                entry["planned_dropoff"] = visit.planned_arrival
+    if not times:
+        return
+    rows = session.scalars(sa.select(BookingRow).where(BookingRow.id.in_(list(times))))
+    for row in rows:
+        entry = times[row.id]
+        offer = offer_from_dict(row.payload)
+        updated = dataclasses.replace(
+            offer,
+            vehicle_id=str(entry["vehicle_id"]),
+            planned_pickup=entry.get("planned_pickup", offer.planned_pickup),  # type: ignore[arg-type]
+            planned_dropoff=entry.get("planned_dropoff", offer.planned_dropoff),  # type: ignore[arg-type]
+        )
+        if updated != offer:
+            row.vehicle_id = updated.vehicle_id
+            row.planned_pickup = updated.planned_pickup
+            row.planned_dropoff = updated.planned_dropoff
+            row.payload = offer_to_dict(updated)
+            row.updated_at = now

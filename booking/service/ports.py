@@ -1,0 +1,21 @@
+"""What the booking service needs from the road network beyond stops: map layers and facts (handed in by the app)."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class NetworkView(Protocol):
+    """Read-only facts and map layers of the configured road network."""
+
+    def info(self) -> dict[str, Any]:
+        """Source (``approximate`` | ``osm-extract`` | ``overpass``), size, bounding box, stop count …"""
+        ...
+
+    def roads_geojson(self) -> dict[str, Any]:
+        """Simplified road lines as a GeoJSON FeatureCollection (for a map without tiles)."""
+        ...
+
+    def service_area_geojson(self) -> dict[str, Any]:
+        """The service area as a GeoJSON FeatureCollection."""
+        ...

@@ -1,0 +1,80 @@
+"""Engine, session factory and migrations of the booking store.
+
+Nothing here runs at import time. The composition root calls :func:`make_engine` with the configured URL,
+:func:`upgrade` to bring the schema to the newest Alembic revision, and :func:`make_session_factory`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> sa.Engine:
+    """An engine for ``url``: SQLite in WAL mode with foreign keys on, or PostgreSQL (optionally in ``schema``).
+
+    ``schema`` puts every table into that PostgreSQL schema (``search_path=<schema>,public``), so tests can run
+    isolated side by side in one database; PostGIS types stay reachable through ``public``.
+    """
+    connect_args: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"echo": echo}
+    backend = sa.make_url(url).get_backend_name()
+    if backend == "sqlite":
+        connect_args["check_same_thread"] = False
+        connect_args["timeout"] = 30
+    elif backend == "postgresql":
+        import geoalchemy2  # noqa: F401  (registers its DDL listeners before any table is created)
+
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        if schema is not None:
+            connect_args["options"] = f"-csearch_path={schema},public"
+    engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (``expire_on_commit=False``)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def alembic_config(engine: sa.Engine) -> Any:
+    """An Alembic ``Config`` bound to ``engine`` (no alembic.ini needed)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the schema of ``engine`` to ``revision`` with the Alembic migrations (the same for SQLite and PostGIS)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The Alembic revision the database is at (``None`` for an empty database)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()

@@ -1,0 +1,176 @@
+"""The stored live plan (visits per vehicle, tour legs with road geometry), the stops and the fleet.
+
+Only the tours that changed are rewritten, in the caller's transaction, so the stored plan always matches
+the committed bookings. The tables are QGIS layers: ``plan_visits`` (points), ``tour_legs`` (lines).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from booking.store.codec import StopResolver
+from booking.store.models import PlanStateRow, PlanVisitRow, StopRow, TourLegRow, VehicleRow
+from booking.store.types import linestring_wkt, point_wkt
+from mobility.domain.fleet import Vehicle
+from mobility.domain.plan import Plan, StopVisit, Tour, VisitKind, VisitStatus
+from mobility.domain.rides import Load, TimeWindow
+from mobility.domain.stops import Stop
+
+LegGeometry = Callable[[Stop, Stop], Sequence[tuple[float, float]]]
+
+
+def changed_vehicles(plan: Plan, previous: Plan | None) -> set[str]:
+    """Vehicles whose tour differs between ``previous`` and ``plan`` (all of them without a previous plan)."""
+    if previous is None:
+        return set(plan.tours)
+    ids = set(plan.tours) | set(previous.tours)
+    return {v for v in ids if plan.tour(v).visits != previous.tour(v).visits}
+
+
+def save_plan(
+    session: Session,
+    plan: Plan,
+    previous: Plan | None,
+    now: datetime,
+    leg_geometry: LegGeometry | None = None,
+) -> set[str]:
+    """Rewrite the stored tours that changed since ``previous``; returns the ids of those vehicles."""
+    changed = changed_vehicles(plan, previous)
+    if changed:
+        session.execute(sa.delete(PlanVisitRow).where(PlanVisitRow.vehicle_id.in_(changed)))
+        session.execute(sa.delete(TourLegRow).where(TourLegRow.vehicle_id.in_(changed)))
+        for vehicle_id in sorted(changed):
+            tour = plan.tour(vehicle_id)
+            session.add_all(_visit_rows(tour))
+            session.add_all(_leg_rows(tour, leg_geometry))
+    state = session.get(PlanStateRow, plan.service_area)
+    if state is None:
+        session.add(PlanStateRow(service_area=plan.service_area, version=plan.version, updated_at=now))
+    else:
+        state.version = plan.version
+        state.updated_at = now
+    return changed
+
+
+def _visit_rows(tour: Tour) -> Iterable[PlanVisitRow]:
+    for seq, visit in enumerate(tour.visits):
+        yield PlanVisitRow(
+            vehicle_id=tour.vehicle_id,
+            seq=seq,
+            booking_id=visit.booking_id,
+            kind=str(visit.kind),
+            stop_id=visit.stop.id,
+            planned_arrival=visit.planned_arrival,
+            planned_departure=visit.planned_departure,
+            window_earliest=visit.window.earliest,
+            window_latest=visit.window.latest,
+            load_seats=visit.load_after.seats,
+            load_wheelchairs=visit.load_after.wheelchairs,
+            load_strollers=visit.load_after.strollers,
+            status=str(visit.status),
+            geom=point_wkt(visit.stop.point.lon, visit.stop.point.lat),
+        )
+
+
+def _leg_rows(tour: Tour, leg_geometry: LegGeometry | None) -> Iterable[TourLegRow]:
+    for seq, (a, b) in enumerate(zip(tour.visits, tour.visits[1:], strict=False)):
+        if leg_geometry is not None and a.stop.id != b.stop.id:
+            positions = list(leg_geometry(a.stop, b.stop))
+        else:
+            positions = [a.stop.point.as_lonlat(), b.stop.point.as_lonlat()]
+        yield TourLegRow(
+            vehicle_id=tour.vehicle_id,
+            seq=seq,
+            from_stop_id=a.stop.id,
+            to_stop_id=b.stop.id,
+            depart=a.planned_departure,
+            arrive=b.planned_arrival,
+            load_seats=a.load_after.seats + a.load_after.wheelchairs,
+            geom=linestring_wkt(positions),
+        )
+
+
+def load_plan(session: Session, service_area: str, resolve: StopResolver) -> tuple[Plan | None, list[str]]:
+    """The stored plan and the ids of bookings whose visits name a stop the network no longer has."""
+    state = session.get(PlanStateRow, service_area)
+    if state is None:
+        return None, []
+    rows = session.scalars(sa.select(PlanVisitRow).order_by(PlanVisitRow.vehicle_id, PlanVisitRow.seq))
+    visits: dict[str, list[StopVisit]] = {}
+    lost: list[str] = []
+    for row in rows:
+        stop = resolve(row.stop_id)
+        if stop is None:
+            if row.booking_id is not None:
+                lost.append(row.booking_id)
+            continue
+        visits.setdefault(row.vehicle_id, []).append(_visit_from_row(row, stop))
+    tours = {v: Tour(v, tuple(vs)) for v, vs in visits.items()}
+    plan = Plan(service_area=service_area, version=state.version, created_at=state.updated_at, tours=tours)
+    return plan, sorted(set(lost))
+
+
+def _visit_from_row(row: PlanVisitRow, stop: Stop) -> StopVisit:
+    return StopVisit(
+        booking_id=row.booking_id,
+        kind=VisitKind(row.kind),
+        stop=stop,
+        planned_arrival=row.planned_arrival,
+        planned_departure=row.planned_departure,
+        window=TimeWindow(row.window_earliest, row.window_latest),
+        load_after=Load(row.load_seats, row.load_wheelchairs, row.load_strollers),
+        status=VisitStatus(row.status),
+    )
+
+
+def sync_stops(session: Session, stops: Sequence[Stop]) -> int:
+    """Make the ``stops`` table equal to the network's stops; returns how many rows were written."""
+    stored = set(session.scalars(sa.select(StopRow.id)))
+    wanted = {s.id for s in stops}
+    if stored == wanted:
+        return 0
+    session.execute(sa.delete(StopRow))
+    session.add_all(
+        StopRow(
+            id=s.id,
+            name=s.name,
+            municipality=s.municipality,
+            kind=str(s.kind),
+            lon=s.point.lon,
+            lat=s.point.lat,
+            geom=point_wkt(s.point.lon, s.point.lat),
+        )
+        for s in stops
+    )
+    return len(stops)
+
+
+def sync_vehicles(session: Session, vehicles: Sequence[Vehicle], now: datetime) -> dict[str, bool]:
+    """Store the configured fleet; returns the stored in-service flag of each vehicle (kept across restarts)."""
+    stored = {row.id: row for row in session.scalars(sa.select(VehicleRow))}
+    flags: dict[str, bool] = {}
+    for v in vehicles:
+        row = stored.get(v.id)
+        if row is None:
+            row = VehicleRow(id=v.id, in_service=v.in_service)
+            session.add(row)
+        row.name, row.type_id, row.kind = v.name, v.type.id, str(v.type.kind)
+        row.seats, row.wheelchairs = v.type.capacity.seats, v.type.capacity.wheelchairs
+        row.strollers = v.type.capacity.strollers
+        row.depot_name, row.depot_lon, row.depot_lat = v.depot_name, v.depot.lon, v.depot.lat
+        row.depot_geom = point_wkt(v.depot.lon, v.depot.lat)
+        row.updated_at = now
+        flags[v.id] = row.in_service
+    return flags
+
+
+def set_in_service(session: Session, vehicle_id: str, in_service: bool, now: datetime) -> None:
+    """Store whether a vehicle is in service."""
+    row = session.get(VehicleRow, vehicle_id)
+    if row is not None:
+        row.in_service = in_service
+        row.updated_at = now

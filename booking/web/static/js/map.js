@@ -1,0 +1,105 @@
+// A Leaflet map whose useful content (roads, stops, service area) comes from our own API, so it works
+// without background tiles; tiles come from the configured URL and a failing tile server is tolerated.
+import { api } from "./api.js";
+
+const DEFAULT_VIEW = { center: [51.85, 11.7], zoom: 10 };
+
+export function createMap(element, { note } = {}) {
+  const L = window.L;
+  const map = L.map(element, {
+    preferCanvas: true,
+    zoomControl: false,
+    keyboard: true,
+    attributionControl: true,
+  }).setView(DEFAULT_VIEW.center, DEFAULT_VIEW.zoom);
+  L.control.zoom({ zoomInTitle: "Vergrößern", zoomOutTitle: "Verkleinern" }).addTo(map);
+  map.attributionControl.setPrefix("Leaflet");
+  const container = map.getContainer();
+  container.setAttribute("tabindex", "0");
+  const tileUrl = document.body.dataset.tileUrl;
+  const say = (text) => { if (note) note.textContent = text; };
+  if (tileUrl) {
+    const layer = L.tileLayer(tileUrl, { maxZoom: 18, attribution: document.body.dataset.tileAttribution || "" });
+    let failures = 0;
+    layer.on("tileerror", () => {
+      failures += 1;
+      if (failures === 3) {
+        map.removeLayer(layer);
+        say("Kartenhintergrund nicht erreichbar – Straßen und Haltestellen kommen aus dem eigenen Dienst.");
+      }
+    });
+    layer.addTo(map);
+  } else {
+    say("Ohne Kartenhintergrund: Straßen und Haltestellen kommen aus dem eigenen Dienst.");
+  }
+  const panes = { roads: map.createPane("roads"), stops: map.createPane("stops") };
+  panes.roads.style.zIndex = 350;
+  panes.stops.style.zIndex = 420;
+  return map;
+}
+
+// Draw the service area and the road network from the API; fit the view to the service area.
+export async function drawBase(map) {
+  const L = window.L;
+  const [area, roads] = await Promise.allSettled([api("/service-area.geojson"), api("/network/roads.geojson")]);
+  if (area.status === "fulfilled") {
+    const layer = L.geoJSON(area.value, {
+      pane: "roads", interactive: false, style: { color: "#334155", weight: 2, fill: true, fillOpacity: 0.04, dashArray: "6 4" },
+    }).addTo(map);
+    const b = layer.getBounds();
+    if (b.isValid()) map.fitBounds(b, { padding: [8, 8] });
+  }
+  if (roads.status === "fulfilled") {
+    L.geoJSON(roads.value, {
+      pane: "roads", interactive: false, style: (f) => roadStyle(f),
+    }).addTo(map);
+  }
+  return { area: area.value, roads: roads.value };
+}
+
+function roadStyle(feature) {
+  const cls = (feature && feature.properties && (feature.properties.highway || feature.properties.class)) || "";
+  const major = /motorway|trunk|primary/.test(cls);
+  const medium = /secondary|tertiary/.test(cls);
+  return { color: major ? "#6b7280" : "#9ca3af", weight: major ? 2.5 : medium ? 1.6 : 1, opacity: 0.9 };
+}
+
+// All stops as small circles; `onPick(stop)` when one is clicked.
+export async function drawStops(map, onPick) {
+  const L = window.L;
+  const stops = await api("/stops?limit=5000");
+  const list = Array.isArray(stops) ? stops : stops.items || stops.stops || [];
+  const group = L.layerGroup().addTo(map);
+  for (const stop of list) {
+    const [lon, lat] = stopCoordinates(stop);
+    if (lat === undefined) continue;
+    const m = L.circleMarker([lat, lon], {
+      pane: "stops", radius: 4, color: "#1e3a8a", weight: 1, fillColor: "#ffffff", fillOpacity: 1,
+    }).addTo(group);
+    m.bindTooltip(stop.name);
+    if (onPick) m.on("click", (e) => { L.DomEvent.stop(e); onPick(stop); });
+  }
+  return list;
+}
+
+export function stopCoordinates(stop) {
+  if (!stop) return [];
+  if (Array.isArray(stop.coordinates)) return stop.coordinates;
+  if (stop.point && Array.isArray(stop.point.coordinates)) return stop.point.coordinates;
+  if (stop.geometry && Array.isArray(stop.geometry.coordinates)) return stop.geometry.coordinates;
+  if (typeof stop.lon === "number") return [stop.lon, stop.lat];
+  if (stop.point && typeof stop.point.lon === "number") return [stop.point.lon, stop.point.lat];
+  return [];
+}
+
+// Colours per vehicle: dark enough for white numbers (contrast ≥ 4.5:1) and distinct for colour-blind viewers.
+export const VEHICLE_COLOURS = ["#0b5394", "#b45309", "#047857", "#9d174d", "#5b21b6", "#b91c1c", "#0e7490", "#4d7c0f", "#374151", "#a16207"];
+
+export function numberedIcon(number, colour, extraClass = "") {
+  return window.L.divIcon({
+    className: `stop-number ${extraClass}`,
+    html: `<span style="background:${colour}">${number}</span>`,
+    iconSize: [26, 26],
+    iconAnchor: [13, 13],
+  });
+}

@@ -1,0 +1,266 @@
+// Resident page: find start and destination, get an offer, book it, follow and cancel own bookings.
+import { api, ApiError, idempotencyKey, requireRole } from "./api.js";
+import { StopCombobox } from "./autocomplete.js";
+import { createMap, drawBase, drawStops, stopCoordinates } from "./map.js";
+import * as fmt from "./format.js";
+
+const $ = (id) => document.getElementById(id);
+
+const state = { offer: null, map: null, markers: {}, offerLayer: null, etaTimer: null };
+
+function init() {
+  requireRole(["resident"]);
+  const origin = new StopCombobox($("origin-input"), $("origin-list"), { onSelect: (v) => placeMarker("origin", v) });
+  const destination = new StopCombobox($("destination-input"), $("destination-list"), {
+    onSelect: (v) => placeMarker("destination", v),
+  });
+  state.origin = origin;
+  state.destination = destination;
+  const now = fmt.localDateTime(60);
+  $("date-input").value = now.date;
+  $("time-input").value = now.time;
+  $("request-form").addEventListener("submit", (e) => { e.preventDefault(); requestOffer(); });
+  $("offer").addEventListener("click", onOfferClick);
+  $("bookings").addEventListener("click", onBookingsClick);
+  initMap();
+  loadBookings();
+  state.etaTimer = setInterval(loadBookings, 30000);
+}
+
+function initMap() {
+  if (!window.L) return;
+  const map = createMap($("map"), { note: $("map-note") });
+  state.map = map;
+  drawBase(map).catch(() => {});
+  const pickTarget = () => document.querySelector("input[name=pick]:checked").value;
+  drawStops(map, (stop) => {
+    const box = pickTarget() === "origin" ? state.origin : state.destination;
+    box.set({ stop_id: String(stop.id), name: stop.name, coordinates: stopCoordinates(stop) });
+  }).catch(() => {});
+  map.on("click", (e) => {
+    const box = pickTarget() === "origin" ? state.origin : state.destination;
+    const lon = Number(e.latlng.lng.toFixed(6));
+    const lat = Number(e.latlng.lat.toFixed(6));
+    box.set({ coordinates: [lon, lat], name: `Punkt auf der Karte (${lat.toFixed(4)}, ${lon.toFixed(4)})` });
+  });
+}
+
+function placeMarker(which, value) {
+  if (!state.map || !value.coordinates || value.coordinates.length < 2) return;
+  const L = window.L;
+  const [lon, lat] = value.coordinates;
+  if (state.markers[which]) state.map.removeLayer(state.markers[which]);
+  const label = which === "origin" ? "A" : "B";
+  state.markers[which] = L.marker([lat, lon], {
+    keyboard: false,
+    icon: L.divIcon({ className: `pin pin-${which}`, html: `<span>${label}</span>`, iconSize: [30, 30], iconAnchor: [15, 15] }),
+  }).addTo(state.map);
+  if (which === "origin") {
+    const pick = document.querySelector("input[name=pick][value=destination]");
+    if (pick) pick.checked = true;
+  }
+}
+
+function formRequest() {
+  const origin = state.origin.place();
+  const destination = state.destination.place();
+  const problems = [];
+  if (!origin) { problems.push("Bitte einen Start aus der Liste oder auf der Karte wählen."); $("origin-input").setAttribute("aria-invalid", "true"); }
+  if (!destination) { problems.push("Bitte ein Ziel aus der Liste oder auf der Karte wählen."); $("destination-input").setAttribute("aria-invalid", "true"); }
+  const date = $("date-input").value;
+  const hhmm = $("time-input").value;
+  if (!date || !hhmm) problems.push("Bitte Datum und Uhrzeit angeben.");
+  const passengers = Number($("passengers-input").value);
+  const wheelchairs = Number($("wheelchairs-input").value || 0);
+  const strollers = Number($("strollers-input").value || 0);
+  if (!(passengers >= 1)) problems.push("Mindestens eine Person.");
+  if (wheelchairs > passengers) problems.push("Es können nicht mehr Rollstühle als Personen mitfahren.");
+  if (problems.length) return { problems };
+  const kind = document.querySelector("input[name=time_kind]:checked").value;
+  const request = { origin, destination, passengers, wheelchairs, strollers };
+  request[kind] = fmt.berlinIso(date, hhmm);
+  return { request };
+}
+
+async function requestOffer(overrideTime) {
+  const error = $("form-error");
+  error.hidden = true;
+  const { request, problems } = formRequest();
+  if (problems) {
+    error.textContent = problems.join(" ");
+    error.hidden = false;
+    return;
+  }
+  if (overrideTime) {
+    delete request.arrival;
+    request.departure = overrideTime;
+  }
+  state.offer = null;
+  $("offer").innerHTML = `<p class="muted">Suche ein Angebot …</p>`;
+  $("search-button").disabled = true;
+  try {
+    const offer = await api("/offers", { method: "POST", json: request });
+    state.offer = offer;
+    renderOffer(offer);
+  } catch (err) {
+    renderNoOffer(err);
+  } finally {
+    $("search-button").disabled = false;
+  }
+}
+
+export function offerView(offer) {
+  const w = offer.pickup_window || {};
+  const pickup = offer.pickup_stop || {};
+  const dropoff = offer.dropoff_stop || {};
+  const approx = offer.network_source === "approximate"
+    ? `<p class="badge badge-warn" title="Zeiten auf dem Näherungsnetz berechnet">Näherungsnetz</p>` : "";
+  return `
+    ${approx}
+    <dl class="offer-facts">
+      <div><dt>Abholung</dt><dd><strong>${fmt.window_(w.earliest, w.latest)}</strong> (${fmt.day(w.earliest)})</dd></div>
+      <div><dt>Treffpunkt</dt><dd>${fmt.esc(pickup.name)} – ${fmt.metres(offer.walk_to_pickup_m)} Fußweg</dd></div>
+      <div><dt>Ankunft</dt><dd>etwa ${fmt.time(offer.planned_dropoff)} Uhr, spätestens ${fmt.time(offer.latest_arrival)} Uhr</dd></div>
+      <div><dt>Ausstieg</dt><dd>${fmt.esc(dropoff.name)} – ${fmt.metres(offer.walk_from_dropoff_m)} Fußweg zum Ziel</dd></div>
+      <div><dt>Fahrzeug</dt><dd>${fmt.esc(vehicleTypeLabel(offer.vehicle_type))}</dd></div>
+      <div><dt>Preis</dt><dd><strong>${fmt.euro(offer.price_cents)}</strong></dd></div>
+    </dl>`;
+}
+
+function vehicleTypeLabel(value) {
+  if (!value) return "–";
+  if (typeof value === "object") return value.name || value.id;
+  return value;
+}
+
+function renderOffer(offer) {
+  $("offer").innerHTML = `
+    <p class="success-line">Angebot gefunden.</p>
+    ${offerView(offer)}
+    <p class="hint">Angebot gilt bis ${fmt.time(offer.valid_until)} Uhr.</p>
+    <button type="button" class="btn btn-primary btn-block" data-action="book">Verbindlich buchen</button>`;
+  drawOffer(offer);
+}
+
+function drawOffer(offer) {
+  if (!state.map) return;
+  const L = window.L;
+  if (state.offerLayer) state.map.removeLayer(state.offerLayer);
+  const group = L.featureGroup();
+  for (const [stop, label] of [[offer.pickup_stop, "Einstieg"], [offer.dropoff_stop, "Ausstieg"]]) {
+    const [lon, lat] = stopCoordinates(stop);
+    if (lat === undefined) continue;
+    L.circleMarker([lat, lon], { radius: 9, color: "#0b5394", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
+      .bindTooltip(`${label}: ${stop.name}`, { permanent: true, direction: "top" }).addTo(group);
+  }
+  group.addTo(state.map);
+  state.offerLayer = group;
+  if (group.getLayers().length) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 14 });
+}
+
+function renderNoOffer(err) {
+  const problem = err instanceof ApiError ? err.problem : {};
+  const alternatives = Array.isArray(problem.alternatives) ? problem.alternatives : [];
+  const buttons = alternatives.slice(0, 4).map((t) => {
+    const iso = typeof t === "string" ? t : t.departure || t.time;
+    return `<li><button type="button" class="btn btn-secondary" data-action="alternative" data-time="${fmt.esc(iso)}">Abfahrt ${fmt.time(iso)} Uhr anfragen</button></li>`;
+  }).join("");
+  $("offer").innerHTML = `
+    <p class="error" role="alert">${fmt.esc(err.message)}</p>
+    ${buttons ? `<p>Diese Zeiten wären möglich:</p><ul class="alt-list">${buttons}</ul>` : ""}`;
+}
+
+async function onOfferClick(e) {
+  const button = e.target.closest("button[data-action]");
+  if (!button) return;
+  if (button.dataset.action === "alternative") return requestOffer(button.dataset.time);
+  if (button.dataset.action === "book" && state.offer) {
+    button.disabled = true;
+    const key = button.dataset.key || (button.dataset.key = idempotencyKey());
+    try {
+      const booking = await api("/bookings", { method: "POST", json: { offer_id: state.offer.id }, headers: { "Idempotency-Key": key } });
+      state.offer = null;
+      $("offer").innerHTML = `<p class="success-line" data-booking-id="${fmt.esc(booking.id)}">Gebucht! Ihre Buchung ${fmt.esc(shortId(booking.id))} steht unter „Meine Buchungen“.</p>`;
+      await loadBookings();
+    } catch (err) {
+      button.disabled = false;
+      $("offer").insertAdjacentHTML("beforeend", `<p class="error" role="alert">${fmt.esc(err.message)}</p>`);
+    }
+  }
+}
+
+export function shortId(id) {
+  return String(id).slice(0, 8).toUpperCase();
+}
+
+async function loadBookings() {
+  let bookings;
+  try {
+    bookings = await api("/bookings");
+  } catch (err) {
+    $("bookings-status").textContent = err.message;
+    return;
+  }
+  const list = Array.isArray(bookings) ? bookings : bookings.items || [];
+  const active = list.filter((b) => !["EXPIRED", "NEW"].includes(b.state));
+  if (!active.length) {
+    $("bookings").innerHTML = `<li class="muted">Noch keine Buchungen.</li>`;
+    return;
+  }
+  active.sort((a, b) => String(pickupOf(a).earliest).localeCompare(String(pickupOf(b).earliest)));
+  $("bookings").innerHTML = active.map(bookingItem).join("");
+  await Promise.all(active.filter((b) => ["CONFIRMED", "STARTED"].includes(b.state)).map(showEta));
+}
+
+function offerOf(booking) {
+  return booking.offer || booking;
+}
+
+function pickupOf(booking) {
+  return offerOf(booking).pickup_window || {};
+}
+
+function bookingItem(b) {
+  const o = offerOf(b);
+  const w = pickupOf(b);
+  const cancellable = ["CONFIRMED", "PENDING"].includes(b.state);
+  return `<li class="booking" data-booking-id="${fmt.esc(b.id)}" data-state="${fmt.esc(b.state)}">
+    <p class="booking-head"><strong>${fmt.esc((o.pickup_stop || {}).name)} → ${fmt.esc((o.dropoff_stop || {}).name)}</strong>
+      <span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(fmt.state(b.state))}</span></p>
+    <p>${fmt.day(w.earliest)}, Abholung ${fmt.window_(w.earliest, w.latest)} · ${fmt.euro(o.price_cents)}</p>
+    <p class="eta" data-eta-for="${fmt.esc(b.id)}"></p>
+    ${cancellable ? `<button type="button" class="btn btn-danger" data-action="cancel" data-id="${fmt.esc(b.id)}">Stornieren<span class="sr-only"> (Fahrt ${fmt.esc((o.pickup_stop || {}).name)}, ${fmt.time(w.earliest)} Uhr)</span></button>` : ""}
+  </li>`;
+}
+
+async function showEta(b) {
+  const el = document.querySelector(`[data-eta-for="${CSS.escape(b.id)}"]`);
+  if (!el) return;
+  try {
+    const eta = await api(`/bookings/${encodeURIComponent(b.id)}/eta`);
+    const pickup = eta.pickup_eta || eta.eta || eta.expected_pickup || eta.planned_pickup;
+    const dropoff = eta.dropoff_eta || eta.expected_dropoff || eta.planned_dropoff;
+    el.textContent = pickup
+      ? `Live: Abholung voraussichtlich ${fmt.time(pickup)} Uhr${dropoff ? `, Ankunft ${fmt.time(dropoff)} Uhr` : ""}.`
+      : "";
+  } catch {
+    el.textContent = "";
+  }
+}
+
+async function onBookingsClick(e) {
+  const button = e.target.closest("button[data-action=cancel]");
+  if (!button) return;
+  if (!window.confirm("Diese Fahrt wirklich stornieren?")) return;
+  button.disabled = true;
+  try {
+    await api(`/bookings/${encodeURIComponent(button.dataset.id)}/cancel`, { method: "POST" });
+    $("bookings-status").textContent = "Die Fahrt wurde storniert.";
+  } catch (err) {
+    $("bookings-status").textContent = err.message;
+    button.disabled = false;
+  }
+  await loadBookings();
+}
+
+init();

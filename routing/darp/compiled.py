@@ -1,0 +1,184 @@
+"""Node-based view of a problem, shared by the construction, the OR-Tools model and the solution reader.
+
+Nodes: ``0..V-1`` vehicle starts, ``V..2V-1`` vehicle ends, then per request its pickup node (absent for a
+passenger already on board) and its drop-off node. Windows are tightened here (Cordeau 2006): a drop-off
+window and the ride-time limit bound the pickup window and vice versa, and the depots bound both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from routing.darp.errors import ProblemError
+if TYPE_CHECKING:
+    from routing.darp.problem import DarpProblem, Request, Vehicle
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """Arrays indexed by node, request index or vehicle index (plain lists: read in tight Python loops)."""
+
+    problem: DarpProblem
+    loc: list[int]
+    service: list[int]
+    earliest: list[int]
+    latest: list[int]
+    demand: list[tuple[int, ...]]
+    request_of: list[int]  # request index of a node, -1 for depots
+    pickup_node: list[int]  # per request, -1 if the passenger is on board
+    dropoff_node: list[int]  # per request
+    max_ride: list[int]  # per request (seconds, end of pickup service to start of drop-off service)
+    allowed: list[tuple[int, ...]]  # per request: indices of vehicles that may serve it
+    initial_load: list[tuple[int, ...]]  # per vehicle: load on board at the start
+    dur: list[list[int]]  # node x node driving time (seconds)
+    dist: list[list[int]]  # node x node driving distance (metres)
+    unreachable: set[int] = field(default_factory=set)  # requests no vehicle can serve in time
+
+    @property
+    def n_vehicles(self) -> int:
+        """Number of vehicles."""
+        return len(self.problem.vehicles)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return len(self.loc)
+
+    def start_node(self, v: int) -> int:
+        """Start node of vehicle ``v``."""
+        return v
+
+    def end_node(self, v: int) -> int:
+        """End node of vehicle ``v``."""
+        return self.n_vehicles + v
+
+    def is_pickup(self, node: int) -> bool:
+        """Whether ``node`` is a pickup."""
+        r = self.request_of[node]
+        return r >= 0 and self.pickup_node[r] == node
+
+
+def compile_problem(problem: DarpProblem) -> Compiled:
+    """Build the node arrays of ``problem`` and tighten the windows; raise ``ProblemError`` on empty windows."""
+    vehicles, requests = problem.vehicles, problem.requests
+    n_v = len(vehicles)
+    zero = (0,) * problem.dimensions
+    loc = [v.start for v in vehicles] + [v.end for v in vehicles]
+    service = [0] * (2 * n_v)
+    earliest = [v.shift.earliest for v in vehicles] * 2
+    latest = [v.shift.latest for v in vehicles] * 2
+    demand = [zero] * (2 * n_v)
+    request_of = [-1] * (2 * n_v)
+    pickup_node: list[int] = []
+    dropoff_node: list[int] = []
+    index_of = {v.id: i for i, v in enumerate(vehicles)}
+    initial = [list(zero) for _ in vehicles]
+    for ri, r in enumerate(requests):
+        if r.onboard is None:
+            pickup_node.append(len(loc))
+            loc.append(r.pickup)
+            service.append(r.pickup_service_s)
+            earliest.append(r.pickup_window.earliest)
+            latest.append(r.pickup_window.latest)
+            demand.append(r.load)
+            request_of.append(ri)
+        else:
+            pickup_node.append(-1)
+            onboard = initial[index_of[r.onboard]]
+            for k, q in enumerate(r.load):
+                onboard[k] += q
+        dropoff_node.append(len(loc))
+        loc.append(r.dropoff)
+        service.append(r.dropoff_service_s)
+        earliest.append(r.dropoff_window.earliest)
+        latest.append(r.dropoff_window.latest)
+        demand.append(tuple(-q for q in r.load))
+        request_of.append(ri)
+    travel = problem.travel
+    used = sorted(set(loc))
+    sub_dur = {(a, b): travel.duration(a, b) for a in used for b in used}
+    sub_dist = {(a, b): travel.distance(a, b) for a in used for b in used}
+    dur = [[sub_dur[a, b] for b in loc] for a in loc]
+    dist = [[sub_dist[a, b] for b in loc] for a in loc]
+    compiled = Compiled(
+        problem=problem, loc=loc, service=service, earliest=earliest, latest=latest, demand=demand,
+        request_of=request_of, pickup_node=pickup_node, dropoff_node=dropoff_node,
+        max_ride=[_max_ride(problem, r, sub_dur[r.pickup, r.dropoff]) for r in requests],
+        allowed=[_allowed(r, vehicles) for r in requests],
+        initial_load=[tuple(x) for x in initial], dur=dur, dist=dist,
+    )
+    _check_capacity(compiled)
+    for ri in range(len(requests)):
+        _tighten(compiled, ri)
+    return compiled
+
+
+def _max_ride(problem: DarpProblem, r: Request, direct: int) -> int:
+    return r.max_ride_s if r.max_ride_s is not None else problem.ride_rule.limit(direct)
+
+
+def _allowed(r: Request, vehicles: tuple[Vehicle, ...]) -> tuple[int, ...]:
+    return tuple(
+        i for i, v in enumerate(vehicles)
+        if (r.onboard is None or r.onboard == v.id)
+        and r.skills <= v.skills
+        and all(q <= c for q, c in zip(r.load, v.capacity, strict=True))
+    )
+
+
+def _check_capacity(c: Compiled) -> None:
+    for v, vehicle in enumerate(c.problem.vehicles):
+        if any(q > cap for q, cap in zip(c.initial_load[v], vehicle.capacity, strict=True)):
+            msg = f"vehicle {vehicle.id!r}: passengers on board {c.initial_load[v]} exceed capacity {vehicle.capacity}"
+            raise ProblemError(msg)
+
+
+def _tighten(c: Compiled, ri: int) -> None:
+    """Cordeau (2006) window tightening for request ``ri``, in place.
+
+    Windows that contradict each other (pickup window, drop-off window, direct ride, ride limit) raise
+    ``ProblemError``; windows no vehicle can reach from its depot within its shift mark the request unreachable.
+    """
+    r = c.problem.requests[ri]
+    p, d, ride = c.pickup_node[ri], c.dropoff_node[ri], c.max_ride[ri]
+    e, lt = c.earliest, c.latest
+    starts = [c.start_node(v) for v in c.allowed[ri]]
+    back = max(lt[c.end_node(v)] - c.dur[d][c.end_node(v)] - c.service[d] for v in c.allowed[ri])
+    if p < 0:  # on board: drop-off within the ride limit after the pickup that happened
+        assert r.picked_up_at is not None
+        lt[d] = min(lt[d], r.picked_up_at + r.pickup_service_s + ride)
+        if e[d] > lt[d]:
+            msg = f"request {r.id!r}: on board since {r.picked_up_at} s, its drop-off window cannot be met"
+            raise ProblemError(msg)
+        e[d] = max(e[d], min(e[s] + c.dur[s][d] for s in starts))
+        lt[d] = min(lt[d], back)
+        if e[d] > lt[d]:
+            c.unreachable.add(ri)
+            lt[d] = e[d]
+        return
+    direct = c.dur[p][d]
+    if direct > ride:
+        msg = f"request {r.id!r}: max ride time {ride} s is shorter than the direct ride {direct} s"
+        raise ProblemError(msg)
+    for _ in range(2):
+        _tighten_pair(c, p, d, direct, ride)
+    if e[p] > lt[p] or e[d] > lt[d]:
+        msg = (f"request {r.id!r}: pickup window {r.pickup_window} and drop-off window {r.dropoff_window} "
+               f"cannot both be met with the direct ride {direct} s and max ride {ride} s")
+        raise ProblemError(msg)
+    e[p] = max(e[p], min(e[s] + c.dur[s][p] for s in starts))
+    lt[d] = min(lt[d], back)
+    for _ in range(2):
+        _tighten_pair(c, p, d, direct, ride)
+    if e[p] > lt[p] or e[d] > lt[d]:
+        c.unreachable.add(ri)
+        lt[p], lt[d] = max(e[p], lt[p]), max(e[d], lt[d])
+
+
+def _tighten_pair(c: Compiled, p: int, d: int, direct: int, ride: int) -> None:
+    e, lt, s_p = c.earliest, c.latest, c.service[p]
+    e[p] = max(e[p], e[d] - ride - s_p)
+    lt[p] = min(lt[p], lt[d] - direct - s_p)
+    e[d] = max(e[d], e[p] + s_p + direct)
+    lt[d] = min(lt[d], lt[p] + s_p + ride)

@@ -1,0 +1,147 @@
+"""Large-neighbourhood search (ruin and recreate) with simulated-annealing acceptance.
+
+Each iteration removes a few requests (random, related by place and time, most expensive, or one whole
+route) and reinserts them greedily in a random or time-sorted order at their cheapest feasible place.
+Worse plans are accepted with probability ``exp(-delta / T)``, ``T`` cooling geometrically from
+``start_temperature`` (a fraction of the start cost) over the budget. Deterministic for a given seed
+when bounded by iterations only.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from routing.darp.state import Plan
+
+
+@dataclass(frozen=True, slots=True)
+class LnsParams:
+    """Search parameters (see module docstring)."""
+
+    max_removed: int = 12
+    min_removed: int = 2
+    start_temperature: float = 0.003  # as a fraction of the start cost
+    end_temperature: float = 0.00005
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.min_removed <= self.max_removed:
+            msg = f"need 1 <= min_removed <= max_removed, got {self.min_removed}, {self.max_removed}"
+            raise ValueError(msg)
+
+
+def _random(plan: Plan, rng: random.Random, q: int) -> list[int]:
+    planned = plan.planned()
+    return rng.sample(planned, min(q, len(planned)))
+
+
+def _related(plan: Plan, rng: random.Random, q: int) -> list[int]:
+    planned = plan.planned()
+    if not planned:
+        return []
+    c = plan.c
+    seed = rng.choice(planned)
+
+    def stops(ri: int) -> tuple[int, int]:
+        p = c.pickup_node[ri]
+        return (p if p >= 0 else c.dropoff_node[ri]), c.dropoff_node[ri]
+
+    sp, sd = stops(seed)
+    scale = max(1, c.dist[sp][sd])
+
+    def relatedness(ri: int) -> float:
+        p, d = stops(ri)
+        gap = abs(c.earliest[p] - c.earliest[sp]) + abs(c.latest[d] - c.latest[sd])
+        return (c.dist[p][sp] + c.dist[d][sd]) / scale + gap / max(1, c.dur[sp][sd] * 4)
+
+    ranked = sorted(planned, key=relatedness)
+    picked: list[int] = []
+    while ranked and len(picked) < q:
+        k = int(len(ranked) * rng.random() ** 4)
+        picked.append(ranked.pop(k))
+    return picked
+
+
+def _worst(plan: Plan, rng: random.Random, q: int) -> list[int]:
+    ranked = sorted(plan.planned(), key=plan.removal_gain, reverse=True)
+    picked: list[int] = []
+    while ranked and len(picked) < q:
+        k = int(len(ranked) * rng.random() ** 5)
+        picked.append(ranked.pop(k))
+    return picked
+
+
+def _route(plan: Plan, rng: random.Random, q: int) -> list[int]:
+    used = [v for v, seq in enumerate(plan.routes) if seq]
+    if not used:
+        return []
+    v = min(used, key=lambda u: (len(plan.routes[u]) + rng.random() * 6))
+    c = plan.c
+    taken = {c.request_of[n] for n in plan.routes[v]} - plan.pinned
+    extra = _related(plan, rng, q // 2)
+    return sorted(taken | set(extra))
+
+
+_REMOVALS: tuple[Callable[[Plan, random.Random, int], list[int]], ...] = (
+    _random, _related, _related, _worst, _route,
+)
+
+
+def _recreate(plan: Plan, removed: list[int], rng: random.Random) -> None:
+    c = plan.c
+    mode = rng.random()
+    order = [*removed, *(ri for ri in plan.unplanned() if ri not in removed)]
+    if mode < 0.4:
+        rng.shuffle(order)
+    elif mode < 0.7:
+        order.sort(key=lambda ri: c.earliest[c.dropoff_node[ri]])
+    else:
+        order.sort(key=lambda ri: -c.dist[c.start_node(0)][c.dropoff_node[ri]])
+    order.sort(key=lambda ri: plan.penalty[ri], reverse=True)  # stable: confirmed requests first
+    for ri in order:
+        plan.insert_best(ri)
+
+
+def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: int | None,
+            params: LnsParams | None = None) -> Plan:
+    """The best plan found from ``plan`` within the time limit and/or iteration budget."""
+    if time_limit_s is None and iterations is None:
+        msg = "improve needs a time limit or an iteration budget"
+        raise ValueError(msg)
+    params = params or LnsParams()
+    rng = random.Random(seed)
+    current, best = plan, plan.copy()
+    current_cost = best_cost = plan.cost()
+    base = max(1, plan.c.problem.objective.distance_weight * sum(plan.dist))
+    t0, t1 = params.start_temperature * base, params.end_temperature * base
+    began = time.perf_counter()
+    n_req = len(plan.planned()) + len(plan.unplanned())
+    it = 0
+    while True:
+        if iterations is not None and it >= iterations:
+            break
+        elapsed = time.perf_counter() - began
+        if time_limit_s is not None and elapsed >= time_limit_s:
+            break
+        frac = it / iterations if iterations is not None else elapsed / (time_limit_s or 1.0)
+        temperature = t0 * (t1 / t0) ** min(1.0, frac)
+        q = rng.randint(params.min_removed, max(params.min_removed, min(params.max_removed, n_req // 3)))
+        candidate = current.copy()
+        removed = rng.choice(_REMOVALS)(candidate, rng, q)
+        for ri in removed:
+            candidate.remove(ri)
+        _recreate(candidate, removed, rng)
+        cost = candidate.cost()
+        if cost <= current_cost or rng.random() < math.exp((current_cost - cost) / temperature):
+            current, current_cost = candidate, cost
+            if cost < best_cost:
+                best, best_cost = candidate.copy(), cost
+        it += 1
+    print("iterations", it, end=" ")
+    return best

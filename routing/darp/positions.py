@@ -1,0 +1,130 @@
+"""Cheapest feasible insertion of one request into a set of routes, pruned by times and loads.
+
+Per route we keep its earliest schedule ``A`` (a lower bound on every feasible time after an insertion),
+the latest start ``Lt`` each stop may have without breaking a later window (an upper bound), and the load
+after each stop. A candidate (pickup after position ``i``, drop-off after position ``j``) survives only if
+these bounds allow it; survivors are tried cheapest first with the exact schedule of
+:mod:`routing.darp.schedule`, so most requests need one or two exact checks.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from routing.darp.schedule import earliest_schedule
+
+if TYPE_CHECKING:
+    from routing.darp.compiled import Compiled
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInfo:
+    """Bounds of one route: nodes ``[start, *seq, end]``, earliest times, latest times, load after each."""
+
+    nodes: list[int]
+    earliest: list[int]
+    latest: list[int]
+    load: list[tuple[int, ...]]
+    first: int  # first position after which a stop may be inserted (1 if the first stop is fixed)
+    room: dict[tuple[int, ...], list[bool]]  # per load vector: may it be added after each position?
+
+    def fits(self, q: tuple[int, ...], cap: tuple[int, ...]) -> list[bool]:
+        """Per position: whether load ``q`` can be added to the load after it."""
+        mask = self.room.get(q)
+        if mask is None:
+            mask = [all(x + d <= k for x, d, k in zip(row, q, cap, strict=True)) for row in self.load]
+            self.room[q] = mask
+        return mask
+
+
+def route_info(
+    c: Compiled, v: int, seq: list[int], fixed_first: int | None, times: list[int] | None = None
+) -> RouteInfo | None:
+    """Bounds of vehicle ``v``'s route ``seq``; ``None`` if the route itself is infeasible."""
+    if times is None:
+        times = earliest_schedule(c, v, seq)
+    if times is None:
+        return None
+    nodes = [c.start_node(v), *seq, c.end_node(v)]
+    svc, dur, lt = c.service, c.dur, c.latest
+    latest = [0] * len(nodes)
+    latest[-1] = lt[nodes[-1]]
+    for k in range(len(nodes) - 2, -1, -1):
+        a, b = nodes[k], nodes[k + 1]
+        latest[k] = min(lt[a], latest[k + 1] - svc[a] - dur[a][b])
+    load = [c.initial_load[v]]
+    for node in seq:
+        load.append(tuple(x + q for x, q in zip(load[-1], c.demand[node], strict=True)))
+    load.append(load[-1])
+    first = 1 if fixed_first is not None and seq and seq[0] == fixed_first else 0
+    return RouteInfo(nodes, times, latest, load, first, {})
+
+
+def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
+    """(added distance, vehicle, pickup position, drop-off position) that pass the bounds, unsorted.
+
+    Positions index the inner sequence after the pickup is inserted (pickup position -1: passenger on
+    board, only the drop-off is inserted).
+    """
+    p, d = c.pickup_node[ri], c.dropoff_node[ri]
+    if p < 0:
+        return _dropoff_only(c, ri, v, info)
+    e, lt, svc, dur, dist = c.earliest, c.latest, c.service, c.dur, c.dist
+    nodes, early, late = info.nodes, info.earliest, info.latest
+    room = info.fits(c.demand[p], c.problem.vehicles[v].capacity)
+    ride = c.max_ride[ri]
+    sp, sd, ep, lp, ed, ld = svc[p], svc[d], e[p], lt[p], e[d], lt[d]
+    out = []
+    last = len(nodes) - 1
+    begin = max(info.first, bisect_left(late, ep + sp, 1, last + 1) - 1)
+    for i in range(begin, last):
+        a, b = nodes[i], nodes[i + 1]
+        if early[i] + svc[a] > lp:
+            break
+        arrive = early[i] + svc[a] + dur[a][p]
+        if arrive > lp or not room[i]:
+            continue
+        tp = max(ep, arrive)
+        add_p = dist[a][p] + dist[p][b] - dist[a][b]
+        td = max(ed, tp + sp + dur[p][d])
+        if td <= ld and td + sd + dur[d][b] <= late[i + 1]:
+            out.append((dist[a][p] + dist[p][d] + dist[d][b] - dist[a][b], v, i, i + 1))
+        if tp + sp + dur[p][b] > late[i + 1]:
+            continue
+        for j in range(i + 1, last):
+            if not room[j]:
+                break
+            x, y = nodes[j], nodes[j + 1]
+            leave = early[j] + svc[x]
+            if leave > ld or leave - lp - sp > ride:
+                break
+            td = max(ed, leave + dur[x][d])
+            if td <= ld and td + sd + dur[d][y] <= late[j + 1]:
+                out.append((add_p + dist[x][d] + dist[d][y] - dist[x][y], v, i, j + 1))
+    return out
+
+
+def _dropoff_only(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
+    d = c.dropoff_node[ri]
+    dist, dur, svc = c.dist, c.dur, c.service
+    nodes, early, late = info.nodes, info.earliest, info.latest
+    out = []
+    for j in range(info.first, len(nodes) - 1):
+        x, y = nodes[j], nodes[j + 1]
+        if early[j] + svc[x] > c.latest[d]:
+            break
+        td = max(c.earliest[d], early[j] + svc[x] + dur[x][d])
+        if td <= c.latest[d] and td + svc[d] + dur[d][y] <= late[j + 1]:
+            out.append((dist[x][d] + dist[d][y] - dist[x][y], v, -1, j))
+    return out
+
+
+def apply(c: Compiled, ri: int, seq: list[int], i: int, j: int) -> list[int]:
+    """``seq`` with request ``ri`` inserted at pickup position ``i`` and drop-off position ``j``."""
+    new = list(seq)
+    if i >= 0:
+        new.insert(i, c.pickup_node[ri])
+    new.insert(j, c.dropoff_node[ri])
+    return new

@@ -1,0 +1,250 @@
+"""Driver and dispatcher events applied to the live state: arrived, boarded, no-show, dropped off, service.
+
+Events name the booking (``booking_id``) or, for an arrival without a booking, the stop (``data`` key
+``stop_id``). A task can be reported when every task before it in the route is a break (then taken) or lies at
+the same stop. Errors carry a German message for the driver or dispatcher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from mobility.domain.events import Event, EventType
+from mobility.domain.plan import StopVisit, VisitKind, VisitStatus
+from mobility.domain.rides import Load, TimeWindow
+from mobility.domain.stops import Stop
+from routing.dispatcher.config import DispatcherConfig
+from routing.dispatcher.state import Commitment, PlanState
+from routing.dispatcher.timebase import TimeBase
+from routing.insertion import Insertion, RequestSpec, Route, Task, TaskKind
+
+Search = Callable[[RequestSpec, int], Insertion | None]
+
+
+class EventError(ValueError):
+    """An event that does not fit the plan; the message is German (drivers and dispatchers read it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EventContext:
+    """What event handling needs besides the state."""
+
+    timebase: TimeBase
+    config: DispatcherConfig
+    stops: Mapping[int, Stop]
+    stop_index: Callable[[str], int]
+    search: Search
+
+
+def apply_event(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    """Apply ``event``; return ids of bookings that can no longer be kept because of it."""
+    handlers: dict[EventType, Callable[[PlanState, Event, EventContext], list[str]]] = {
+        EventType.VEHICLE_ARRIVED: _arrived,
+        EventType.PASSENGER_BOARDED: _boarded,
+        EventType.PASSENGER_NO_SHOW: _no_show,
+        EventType.PASSENGER_DROPPED_OFF: _dropped_off,
+        EventType.VEHICLE_OUT_OF_SERVICE: _out_of_service,
+        EventType.VEHICLE_IN_SERVICE: _in_service,
+    }
+    handler = handlers.get(event.type)
+    if handler is None:
+        return []
+    lost = handler(state, event, ctx)
+    state.bump("event", f"{event.type}:{event.booking_id or event.vehicle_id}", event.at)
+    return lost
+
+
+def _commitment(state: PlanState, event: Event) -> Commitment:
+    if event.booking_id is None:
+        msg = f"Das Ereignis {event.type} braucht eine Buchungsnummer."
+        raise EventError(msg)
+    c = state.commitments.get(event.booking_id)
+    if c is None:
+        msg = f"Die Buchung {event.booking_id} ist nicht (mehr) im Fahrplan."
+        raise EventError(msg)
+    vehicle = state.routes[c.route_key].vehicle_id
+    if event.vehicle_id is not None and event.vehicle_id != vehicle:
+        msg = f"Die Buchung {event.booking_id} fährt mit Fahrzeug {vehicle}, nicht mit {event.vehicle_id}."
+        raise EventError(msg)
+    return c
+
+
+def _vehicle_route(state: PlanState, event: Event, ctx: EventContext) -> Route:
+    if event.vehicle_id not in state.vehicles:
+        msg = f"Das Fahrzeug {event.vehicle_id} ist unbekannt."
+        raise EventError(msg)
+    at = ctx.timebase.seconds(event.at)
+    routes = state.routes_of(event.vehicle_id)
+    if not routes:
+        msg = f"Das Fahrzeug {event.vehicle_id} hat keine Schicht."
+        raise EventError(msg)
+    for route in routes:
+        if route.shift_start <= at <= route.shift_end or (route.tasks and route.shift_start <= at):
+            return route
+    return min(routes, key=lambda r: abs(r.shift_start - at))
+
+
+def _visit(task: Task, stop: Stop, at: int, load: tuple[int, ...], ctx: EventContext) -> StopVisit:
+    when = ctx.timebase.instant(at)
+    kinds = {TaskKind.PICKUP: VisitKind.PICKUP, TaskKind.DROPOFF: VisitKind.DROPOFF, TaskKind.BREAK: VisitKind.BREAK}
+    window = TimeWindow(when, when)
+    if task.kind is not TaskKind.DROPOFF:
+        window = TimeWindow(ctx.timebase.instant(task.earliest), ctx.timebase.instant(max(task.earliest, task.latest)))
+    return StopVisit(task.request_id, kinds[task.kind], stop, when, when, window, Load(*load), VisitStatus.DONE)
+
+
+def _reach(state: PlanState, route: Route, k: int, at: int, ctx: EventContext) -> Route:
+    """The route with the breaks before task ``k`` taken; other tasks before it must share its stop."""
+    target = route.tasks[k]
+    keep: list[Task] = []
+    history = state.history.setdefault(route.vehicle_id, [])
+    sched = state.schedules[route.key]
+    for n, task in enumerate(route.tasks[:k], start=1):
+        if task.kind is TaskKind.BREAK:
+            history.append(_visit(task, ctx.stops[task.loc], min(at, sched.begin[n]), sched.load_after[n], ctx))
+        elif task.loc == target.loc:
+            keep.append(task)
+        else:
+            name = ctx.stops[task.loc].name
+            msg = f"Vor dieser Haltestelle ist noch {name} ({task.kind} {task.request_id}) geplant."
+            raise EventError(msg)
+    return replace(route, tasks=(*keep, *route.tasks[k:]))
+
+
+def _task_index(route: Route, request_id: str, kind: TaskKind) -> int:
+    for k, task in enumerate(route.tasks):
+        if task.request_id == request_id and task.kind is kind:
+            return k
+    msg = f"Für die Buchung {request_id} ist kein {kind} mehr geplant."
+    raise EventError(msg)
+
+
+def _arrived(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    at = ctx.timebase.seconds(event.at)
+    if event.booking_id is not None:
+        c = _commitment(state, event)
+        route = state.routes[c.route_key]
+        kind = TaskKind.DROPOFF if c.boarded_at is not None else TaskKind.PICKUP
+        k = _task_index(route, c.booking_id, kind)
+    else:
+        route = _vehicle_route(state, event, ctx)
+        stop_id = dict(event.data).get("stop_id")
+        loc = ctx.stop_index(stop_id) if stop_id is not None else (route.tasks[0].loc if route.tasks else -1)
+        k = next((n for n, t in enumerate(route.tasks) if t.loc == loc), -1)
+        if k < 0:
+            if loc >= 0 and stop_id is not None:
+                state.put_route(replace(route, start_loc=loc, ready=at, pinned=0), relax=True)
+            return []
+    route = _reach(state, route, k, at, ctx)
+    loc = route.tasks[0].loc
+    state.put_route(replace(route, start_loc=loc, ready=at, pinned=1), relax=True)
+    state.arrived.add(route.key)
+    return []
+
+
+def _leave(state: PlanState, route: Route, task: Task, at: int, ctx: EventContext, *,
+           drop: str | None = None, **changes: object) -> Route:
+    """Route after ``task`` is done at time ``at``: the vehicle stands at that stop, ready at ``at``.
+
+    ``drop`` names a request whose remaining tasks go too (a no-show's drop-off).
+    """
+    route = _reach(state, route, route.tasks.index(task), at, ctx)
+    tasks = tuple(t for t in route.tasks if t != task and (drop is None or t.request_id != drop))
+    new = replace(route, tasks=tasks, start_loc=task.loc, ready=at, pinned=0, **changes)  # type: ignore[arg-type]
+    state.arrived.discard(route.key)
+    state.history.setdefault(route.vehicle_id, []).append(_visit(task, ctx.stops[task.loc], at, new.onboard, ctx))
+    state.put_route(new, relax=True)
+    return new
+
+
+def _boarded(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    c = _commitment(state, event)
+    if c.boarded_at is not None:
+        return []
+    at = ctx.timebase.seconds(event.at)
+    route = state.routes[c.route_key]
+    k = _task_index(route, c.booking_id, TaskKind.PICKUP)
+    onboard = tuple(a + b for a, b in zip(route.onboard, c.spec.load, strict=True))
+    _leave(state, route, route.tasks[k], at, ctx, onboard=onboard, boarded={**route.boarded, c.booking_id: at})
+    state.commitments[c.booking_id] = replace(c, boarded_at=at)
+    return []
+
+
+def _no_show(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    c = _commitment(state, event)
+    if c.boarded_at is not None:
+        msg = f"Die Buchung {c.booking_id} ist bereits eingestiegen."
+        raise EventError(msg)
+    at = ctx.timebase.seconds(event.at)
+    route = state.routes[c.route_key]
+    k = _task_index(route, c.booking_id, TaskKind.PICKUP)
+    task = route.tasks[k]
+    here = route.key in state.arrived and route.start_loc == task.loc
+    arrival = route.ready if here else state.schedules[route.key].begin[k + 1]
+    allowed = max(arrival, task.earliest) + ctx.config.no_show_wait_s
+    if at < allowed:
+        msg = f"Nichterscheinen kann erst ab {ctx.timebase.instant(allowed):%H:%M} Uhr gemeldet werden."
+        raise EventError(msg)
+    _leave(state, route, task, at, ctx, drop=c.booking_id)
+    del state.commitments[c.booking_id]
+    return []
+
+
+def _dropped_off(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    c = _commitment(state, event)
+    if c.boarded_at is None:
+        msg = f"Die Buchung {c.booking_id} ist noch nicht eingestiegen."
+        raise EventError(msg)
+    at = ctx.timebase.seconds(event.at)
+    route = state.routes[c.route_key]
+    k = _task_index(route, c.booking_id, TaskKind.DROPOFF)
+    onboard = tuple(a - b for a, b in zip(route.onboard, c.spec.load, strict=True))
+    boarded = {key: v for key, v in route.boarded.items() if key != c.booking_id}
+    _leave(state, route, route.tasks[k], at, ctx, onboard=onboard, boarded=boarded)
+    del state.commitments[c.booking_id]
+    return []
+
+
+def _out_of_service(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    route = _vehicle_route(state, event, ctx)
+    vehicle = state.vehicles[route.vehicle_id]
+    state.vehicles[vehicle.id] = replace(vehicle, in_service=False)
+    lost: list[str] = []
+    moved: list[Commitment] = []
+    for r in state.routes_of(vehicle.id):
+        lost.extend(sorted(r.boarded))  # riders on board of a vehicle out of service: the dispatcher must act
+        for c in state.not_started(r.key):
+            state.remove_request(r.key, c.booking_id)
+            moved.append(c)
+        state.put_route(replace(state.routes[r.key], in_service=False))
+    now = ctx.timebase.seconds(event.at)
+    for c in sorted(moved, key=lambda c: (c.spec.pickup_earliest, c.booking_id)):
+        ins = ctx.search(c.spec, now)
+        if ins is None:
+            del state.commitments[c.booking_id]
+            lost.append(c.booking_id)
+            continue
+        state.put_route(ins.route)
+        new_vehicle = state.vehicles[ins.route.vehicle_id]
+        offer = replace(c.offer, vehicle_id=new_vehicle.id, vehicle_type=new_vehicle.type.id,
+                        planned_pickup=ctx.timebase.instant(ins.pickup_begin),
+                        planned_dropoff=ctx.timebase.instant(ins.dropoff_begin))
+        state.commitments[c.booking_id] = replace(c, route_key=ins.route_key, offer=offer)
+    return lost
+
+
+def _in_service(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+    route = _vehicle_route(state, event, ctx)
+    vehicle = state.vehicles[route.vehicle_id]
+    state.vehicles[vehicle.id] = replace(vehicle, in_service=True)
+    at = ctx.timebase.seconds(event.at)
+    stop_id = dict(event.data).get("stop_id")
+    for r in state.routes_of(vehicle.id):
+        changes: dict[str, object] = {"in_service": True}
+        if r.key == route.key:
+            changes["ready"] = max(r.ready, at)
+            if stop_id is not None:
+                changes["start_loc"] = ctx.stop_index(stop_id)
+        state.put_route(replace(r, **changes))  # type: ignore[arg-type]
+    return []

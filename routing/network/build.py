@@ -1,0 +1,166 @@
+"""Assembling a :class:`RoadNetwork` from arrays, stop candidates and a service area, with provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+
+from mobility.domain.geo import Point
+from mobility.domain.stops import Stop
+from routing.network.arrays import NetworkArrays, largest_scc
+from routing.network.meta import OSM_ATTRIBUTION, NetworkMeta, Source
+from routing.network.model import RoadNetwork
+from routing.network.projection import LocalProjection
+from routing.stops.sources import StopCandidate
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+#: A stop farther than this from every node of the network is not served by it (metres).
+STOP_SNAP_LIMIT_M = 1_000.0
+
+APPROXIMATE_ATTRIBUTION = (
+    "Approximate network derived from stops: DB InfraGO AG (CC-BY 4.0) and "
+    + OSM_ATTRIBUTION
+    + "; settlements: GeoNames (CC-BY 4.0); municipalities: Destatis GV100AD (dl-de/by-2-0)"
+)
+
+
+def assemble(
+    arrays: NetworkArrays,
+    candidates: Sequence[StopCandidate],
+    service_area: BaseGeometry,
+    *,
+    source: Source,
+    attribution: str,
+    inputs: dict[str, str],
+    built_at: datetime | None = None,
+) -> RoadNetwork:
+    """The largest strongly connected part of ``arrays`` with the candidates inside the area snapped to it."""
+    import shapely
+
+    arrays = largest_scc(arrays)
+    proj = LocalProjection.around(arrays.node_lon, arrays.node_lat)
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(proj.xy(arrays.node_lon, arrays.node_lat))
+    c_lon = np.array([c.lon for c in candidates], dtype=np.float64)
+    c_lat = np.array([c.lat for c in candidates], dtype=np.float64)
+    gap, node = tree.query(proj.xy(c_lon, c_lat)) if candidates else (np.zeros(0), np.zeros(0, dtype=np.int64))
+    inside = shapely.contains_xy(service_area, c_lon, c_lat) if candidates else np.zeros(0, dtype=bool)
+    stops: list[Stop] = []
+    stop_nodes: list[int] = []
+    for c, g, nd, ok in zip(candidates, gap, node, inside, strict=True):
+        if ok and g <= STOP_SNAP_LIMIT_M:
+            stops.append(Stop(c.id, c.name, c.municipality, Point(c.lon, c.lat), c.kind, len(stops)))
+            stop_nodes.append(int(nd))
+    nodes = np.array(stop_nodes, dtype=np.int64)
+    meta = NetworkMeta(
+        source=source,
+        built_at=(built_at or datetime.now(UTC)).replace(microsecond=0).isoformat(),
+        bbox=(
+            float(arrays.node_lon.min()),
+            float(arrays.node_lat.min()),
+            float(arrays.node_lon.max()),
+            float(arrays.node_lat.max()),
+        ),
+        nodes=arrays.n_nodes,
+        edges=arrays.n_edges,
+        stops=len(stops),
+        road_km=road_km(arrays),
+        hash=_content_hash(arrays, stops, nodes, shapely.to_wkb(service_area)),
+        attribution=attribution,
+        inputs=dict(inputs),
+    )
+    return RoadNetwork(arrays=arrays, meta=meta, stops=stops, stop_nodes=nodes, service_area=service_area)
+
+
+def road_km(arrays: NetworkArrays) -> float:
+    """Length of road (km): a two-way street counts once, a one-way street once."""
+    lo = np.minimum(arrays.edge_u, arrays.edge_v).astype(np.int64)
+    hi = np.maximum(arrays.edge_u, arrays.edge_v).astype(np.int64)
+    key = lo * arrays.n_nodes + hi
+    order = np.lexsort((arrays.edge_length_m, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    return round(float(arrays.edge_length_m[order][first].sum()) / 1000.0, 1)
+
+
+def _content_hash(arrays: NetworkArrays, stops: Sequence[Stop], nodes: np.ndarray, area_wkb: bytes) -> str:
+    h = hashlib.sha256(arrays.digest().encode())
+    for stop, node in zip(stops, nodes.tolist(), strict=True):
+        h.update(
+            f"{stop.id}|{stop.name}|{stop.municipality}|{stop.kind}|{stop.point.lon}|{stop.point.lat}|{node}\n".encode()
+        )
+    h.update(area_wkb)
+    return h.hexdigest()
+
+
+def build_approximate(data_dir: Path, *, built_at: datetime | None = None) -> RoadNetwork:
+    """The approximate district network from the bundled stops, settlements and municipality seats."""
+    from routing.network.approximate import approximate_arrays
+    from routing.network.service_area import hull_area
+    from routing.stops.sources import (
+        all_stop_rows,
+        district_stop_candidates,
+        municipality_seats,
+        settlements,
+    )
+
+    candidates = district_stop_candidates(data_dir)
+    points = [(float(r["lon"]), float(r["lat"])) for r in all_stop_rows(data_dir)]
+    points += [(p.lon, p.lat) for p in (*settlements(data_dir), *municipality_seats(data_dir))]
+    arrays, _ = approximate_arrays(points)
+    area = hull_area(np.array([c.lon for c in candidates]), np.array([c.lat for c in candidates]), buffer_m=1_500.0)
+    inputs = {"data": "data/salzlandkreis (stops_db_hafas.csv, places_geonames500.csv, gemeinden_gv100ad)"}
+    return assemble(
+        arrays,
+        candidates,
+        area,
+        source="approximate",
+        attribution=APPROXIMATE_ATTRIBUTION,
+        inputs=inputs,
+        built_at=built_at,
+    )
+
+
+def build_osm(
+    mode: Literal["extract", "overpass"],
+    *,
+    extract: Path | None = None,
+    polygon: BaseGeometry | None = None,
+    candidates: Sequence[StopCandidate] = (),
+    built_at: datetime | None = None,
+) -> RoadNetwork:
+    """A network from a local OSM extract or from Overpass, clipped to ``polygon``, with the candidates inside.
+
+    Without a polygon (extract only) the whole extract is used and its service area is the buffered
+    hull of the road nodes.
+    """
+    from routing.network.from_osmnx import arrays_from_graph
+    from routing.network.osm_build import graph_from_extract, graph_from_overpass
+    from routing.network.service_area import hull_area
+
+    if mode == "extract":
+        if extract is None:
+            msg = "an OSM extract file is needed to build from an extract"
+            raise ValueError(msg)
+        graph = graph_from_extract(extract, polygon)
+        inputs = {"extract": extract.name}
+    else:
+        if polygon is None:
+            msg = "a boundary polygon is needed to download from Overpass"
+            raise ValueError(msg)
+        graph = graph_from_overpass(polygon)
+        inputs = {"overpass": "osmnx graph_from_polygon, network_type=drive"}
+    arrays = largest_scc(arrays_from_graph(graph))
+    area = polygon if polygon is not None else hull_area(arrays.node_lon, arrays.node_lat, buffer_m=300.0)
+    source: Source = "osm-extract" if mode == "extract" else "overpass"
+    return assemble(
+        arrays, candidates, area, source=source, attribution=OSM_ATTRIBUTION, inputs=inputs, built_at=built_at
+    )

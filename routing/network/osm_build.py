@@ -1,0 +1,63 @@
+"""Building the network from OSM: a local extract (pyosmium filter → osmnx) or an Overpass download (osmnx)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from routing.network.errors import NoDrivableRoads
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+
+def _write_osm_xml(data: Any, path: Path) -> None:
+    """Write filtered nodes and ways as OSM XML, the input osmnx's ``graph_from_xml`` reads."""
+    from xml.sax.saxutils import quoteattr
+
+    def tags(t: dict[str, str]) -> str:
+        return "".join(f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in t.items())
+
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="salzland-mobility">\n')
+        for n in data.nodes:
+            fh.write(f'<node id="{n["id"]}" lat="{n["lat"]:.7f}" lon="{n["lon"]:.7f}">{tags(n["tags"])}</node>\n')
+        for w in data.ways:
+            refs = "".join(f'<nd ref="{r}"/>' for r in w["nodes"])
+            fh.write(f'<way id="{w["id"]}">{refs}{tags(w["tags"])}</way>\n')
+        fh.write("</osm>\n")
+
+
+def graph_from_extract(path: Path, polygon: BaseGeometry | None) -> Any:
+    """osmnx ``MultiDiGraph`` of the drivable roads of a local extract, clipped to ``polygon`` if given."""
+    import osmnx as ox
+
+    from routing.network.osm_io import read_drivable
+
+    data = read_drivable(path)
+    with tempfile.TemporaryDirectory(prefix="mobility-osm-") as tmp:
+        xml = Path(tmp) / "drivable.osm"
+        _write_osm_xml(data, xml)
+        graph = ox.graph_from_xml(xml, bidirectional=False, simplify=False, retain_all=True)
+    if polygon is not None:
+        try:
+            graph = ox.truncate.truncate_graph_polygon(graph, polygon, truncate_by_edge=False)
+        except ValueError as exc:
+            msg = f"{path}: no drivable road lies inside the boundary polygon"
+            raise NoDrivableRoads(msg) from exc
+    if graph.number_of_edges() == 0:
+        msg = f"{path}: no drivable road lies inside the boundary polygon"
+        raise NoDrivableRoads(msg)
+    return ox.simplify_graph(graph)
+
+
+def graph_from_overpass(polygon: BaseGeometry) -> Any:
+    """osmnx ``MultiDiGraph`` of the drive network inside ``polygon``, downloaded from Overpass."""
+    import osmnx as ox
+
+    try:
+        return ox.graph_from_polygon(polygon, network_type="drive", simplify=True, retain_all=False)
+    except ox._errors.InsufficientResponseError as exc:
+        msg = f"Overpass returned no drivable road inside the polygon: {exc}"
+        raise NoDrivableRoads(msg) from exc

@@ -1,0 +1,158 @@
+"""Fixtures of the booking tests: the real bundled network, the real LiveDispatcher, SQLite or PostGIS stores."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from mobility.app import Parts, Routing, build_services, create_app, load_routing
+from mobility.config import Settings
+from mobility.domain.clock import ManualClock
+from mobility.domain.fleet import Shift, Vehicle, VehicleKind, VehicleType
+from mobility.domain.geo import Point
+from mobility.domain.rides import Load
+
+#: Monday 23 November 2026, 08:00 in Bernburg (07:00 UTC).
+T0 = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+PASSWORD = "geheim-1234"
+MINIBUS = VehicleType("minibus-8", "Kleinbus 8 Sitze", VehicleKind.MINIBUS, Load(8, 1, 2))
+SMALL_CAR = VehicleType("car-3", "Pkw 3 Sitze", VehicleKind.POOL_CAR, Load(3, 0, 0))
+BERNBURG = Point(11.7401, 51.79464)
+STASSFURT = Point(11.58508, 51.85186)
+
+
+def shift(hours: float = 14.0) -> tuple[Shift, ...]:
+    """One shift from an hour before T0 for ``hours`` hours."""
+    return (Shift(T0 - timedelta(hours=1), T0 + timedelta(hours=hours)),)
+
+
+def two_minibuses() -> list[Vehicle]:
+    """A minibus in Bernburg and one in Staßfurt (one wheelchair place each)."""
+    return [
+        Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shift()),
+        Vehicle("sft-1", "Staßfurt 1", MINIBUS, STASSFURT, "Staßfurt", shift()),
+    ]
+
+
+def one_small_car() -> list[Vehicle]:
+    """A single three-seat car in Bernburg: two parties of two cannot both ride."""
+    return [Vehicle("bbg-car", "Bernburg Pkw", SMALL_CAR, BERNBURG, "Bernburg", shift())]
+
+
+@pytest.fixture(scope="session")
+def routing_parts() -> Routing:
+    """The bundled network with its stop directory and matrix, loaded once."""
+    return load_routing(Settings(cache_dir=Path("/tmp/salzland-mobility-test-cache")))
+
+
+@dataclass
+class Env:
+    """A running service under test."""
+
+    parts: Parts
+    app: FastAPI
+    client: TestClient
+    clock: ManualClock
+    settings: Settings
+
+    def user(self, username: str, role: str = "resident", vehicle_id: str | None = None) -> dict[str, str]:
+        """Create an account and return bearer headers for it."""
+        self.parts.services.accounts.add(username, PASSWORD, role, username.title(), vehicle_id=vehicle_id)
+        return self.login(username)
+
+    def login(self, username: str, password: str = PASSWORD) -> dict[str, str]:
+        """Bearer headers after the OAuth2 password flow."""
+        r = self.client.post("/api/v1/auth/token", data={"username": username, "password": password})
+        assert r.status_code == 200, r.text
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def scalar(self, sql: str) -> object:
+        """One value from the store."""
+        with self.parts.engine.connect() as conn:
+            return conn.execute(sa.text(sql)).scalar()
+
+
+EnvFactory = Callable[..., Env]
+
+
+def _make_env(settings: Settings, routing: Routing, fleet: list[Vehicle], clock: ManualClock,
+              schema: str | None = None) -> Env:
+    parts = build_services(settings, clock=clock, fleet=fleet, routing=routing, schema=schema)
+    app = create_app(settings, parts=parts, background=False)
+    return Env(parts, app, TestClient(app), clock, settings)
+
+
+@pytest.fixture
+def make_env(tmp_path: Path, routing_parts: Routing) -> Iterator[EnvFactory]:
+    """Build services on a fresh SQLite file (the embedded default); call again with ``reuse=True`` to restart."""
+    created: list[Env] = []
+    url = f"sqlite:///{tmp_path / 'mobility.db'}"
+
+    def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
+        settings = Settings(database_url=url, secret_key="test-secret-" + uuid.uuid4().hex, cache_dir=tmp_path)
+        env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0))
+        created.append(env)
+        return env
+
+    yield factory
+    for env in created:
+        env.client.close()
+        env.parts.engine.dispose()
+
+
+@pytest.fixture
+def env(make_env: EnvFactory) -> Env:
+    """Two minibuses on SQLite at T0."""
+    return make_env()
+
+
+@pytest.fixture
+def pg_schema(postgis_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL schema for one test, dropped afterwards."""
+    schema = "test_booking_" + uuid.uuid4().hex[:10]
+    admin = sa.create_engine(postgis_url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    yield schema
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+@pytest.fixture
+def make_pg_env(postgis_url: str, pg_schema: str, routing_parts: Routing, tmp_path: Path) -> Iterator[EnvFactory]:
+    """Like ``make_env`` but on PostGIS (an isolated schema)."""
+    created: list[Env] = []
+
+    def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
+        settings = Settings(database_url=postgis_url, secret_key="test-secret", cache_dir=tmp_path)
+        env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0), pg_schema)
+        created.append(env)
+        return env
+
+    yield factory
+    for env in created:
+        env.client.close()
+        env.parts.engine.dispose()
+
+
+def ride(origin: str, destination: str, minutes: int = 20, **extra: object) -> dict[str, object]:
+    """An offer request between two stop ids, ``minutes`` after T0."""
+    body: dict[str, object] = {"origin": {"stop_id": origin}, "destination": {"stop_id": destination},
+                               "departure": (T0 + timedelta(minutes=minutes)).isoformat()}
+    body.update(extra)
+    return body
+
+
+# Real stops of the bundled network (DB HAFAS ids) used across the tests.
+BERNBURG_HBF = "8010043"
+BERNBURG_KALISTR = "206902"
+STASSFURT_BF = "8010334"
