@@ -117,9 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     problem = AssignmentProblem(cars=cars, stations=pool.stations, requests=requests, rules=rules)
     compiled = compile_problem(problem)
     n_opts = sum(len(o) for o in compiled.options)
-    print(f"instance: {len(pool.stations)} stations, {len(cars)} cars, {len(requests)} requests over a week, "
-          f"{n_opts:,} options, buffer {rules.buffer_s // 60} min, seed {args.seed}, "
-          f"CP-SAT limit {args.time_limit:g} s × 2 workers\n")
+    print(
+        f"instance: {len(pool.stations)} stations, {len(cars)} cars, {len(requests)} requests over a week, "
+        f"{n_opts:,} options, buffer {rules.buffer_s // 60} min, seed {args.seed}, "
+        f"CP-SAT limit {args.time_limit:g} s × 2 workers\n"
+    )
     print("| figure | value | anchor (greedy FCFS, same run) | ratio |\n|---|---|---|---|")
     for run in range(1, args.runs + 1):
         greedy = solve_greedy(compiled)
@@ -134,8 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         print(_row(tag + "served reservations", best.served, greedy.served))
         if best.served_bound is not None:
             print(_row(tag + "upper bound on served (CP-SAT)", best.served_bound, greedy.served))
-        print(_row(tag + "walk per served reservation (m)", best.walk_m / max(best.served, 1),
-                   greedy.walk_m / max(greedy.served, 1)))
+        print(
+            _row(
+                tag + "walk per served reservation (m)",
+                best.walk_m / max(best.served, 1),
+                greedy.walk_m / max(greedy.served, 1),
+            )
+        )
         print(_row(tag + "forced car moves", best.moves, greedy.moves))
         print(_row(tag + "solve time (s)", best.wall_s, greedy.wall_s))
         print(f"| {tag}CP-SAT status | {'optimal' if best.optimal else 'feasible (time limit)'} | | |")

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     import sqlalchemy as sa
+    from argon2 import PasswordHasher
     from fastapi import FastAPI
 
     from booking.api.deps import Services
@@ -105,12 +106,18 @@ def load_routing(settings: Settings) -> Routing:
     return Routing(network, directory, network.stop_matrix(settings.cache_dir))
 
 
-def default_fleet(now: datetime) -> Sequence[Vehicle]:
-    """The configured default Salzlandkreis fleet with shifts from today on."""
-    from routing.fleet import load_default_fleet
+FLEET_DAYS = 16  # yesterday (night shifts running past midnight) + today + the 14-day booking horizon
 
-    fleet: Sequence[Vehicle] = load_default_fleet(now)
-    return fleet
+
+def default_fleet(now: datetime, timezone: str = "Europe/Berlin") -> Sequence[Vehicle]:
+    """The default Salzlandkreis fleet (data/fleet/salzlandkreis.toml) with shifts from yesterday on."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from routing.fleet import load_fleet
+
+    today = now.astimezone(ZoneInfo(timezone)).date()
+    return load_fleet(first_day=today - timedelta(days=1), days=FLEET_DAYS)
 
 
 def build_services(
@@ -121,10 +128,12 @@ def build_services(
     routing: Routing | None = None,
     dispatcher_config: DispatcherConfig | None = None,
     schema: str | None = None,
+    hasher: PasswordHasher | None = None,
 ) -> Parts:
     """Build dispatcher, store and services and restore the plan from the store.
 
-    ``routing`` reuses a loaded network; ``schema`` puts the tables into that PostgreSQL schema.
+    ``routing`` reuses a loaded network; ``schema`` puts the tables into that PostgreSQL schema; ``hasher``
+    overrides the argon2 parameters (tests and benchmarks use a light one).
     """
     from booking.api.deps import ApiConfig, Services
     from booking.feeds.geojson import LegCache
@@ -139,7 +148,7 @@ def build_services(
 
     clock = clock or SystemClock()
     routing = routing or load_routing(settings)
-    vehicles = fleet if fleet is not None else default_fleet(clock.now())
+    vehicles = fleet if fleet is not None else default_fleet(clock.now(), settings.timezone)
     config = dispatcher_config or DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone)
     dispatcher = LiveDispatcher(directory=routing.directory, travel=routing.matrix, fleet=vehicles, config=config,
                                 geometry=routing.directory.leg_geometry)
@@ -151,7 +160,7 @@ def build_services(
     operations = OperationsService(ctx)
     failures = operations.restore()
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
-                        accounts=AccountService(sessions, clock), network=NetworkView(routing.network),
+                        accounts=AccountService(sessions, clock, hasher), network=NetworkView(routing.network),
                         config=ApiConfig(secret_key=settings.secret_key, timezone=settings.timezone,
                                          solver_time_limit_s=settings.solver_time_limit_s),
                         legs=LegCache(dispatcher.leg_geometry))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from booking.service.security import hash_password, random_password, verify_password
+from booking.service.security import hash_password, production_hasher, random_password, verify_password
 from booking.service.errors import ServiceError, conflict
 from booking.store import users as user_store
 from booking.store.models import UserRow
@@ -30,9 +32,10 @@ class SeededAccount:
 class AccountService:
     """Users and their credentials."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock, hasher: PasswordHasher | None = None) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.hasher = hasher or production_hasher()
 
     def add(self, username: str, password: str, role: str, display_name: str | None = None,
             phone: str | None = None, vehicle_id: str | None = None) -> UserRow:
@@ -45,7 +48,7 @@ class AccountService:
                 raise conflict("username_taken", f"Der Benutzername „{username}“ ist schon vergeben.",
                                field="username")
             try:
-                return user_store.add_user(session, username=username, password_hash=hash_password(password),
+                return user_store.add_user(session, username=username, password_hash=hash_password(password, self.hasher),
                                            role=role, display_name=display_name or username, now=self.clock.now(),
                                            phone=phone, vehicle_id=vehicle_id)
             except ValueError as exc:
@@ -55,7 +58,7 @@ class AccountService:
         """The active user with these credentials, else ``None``."""
         with self.sessions() as session:
             user = user_store.get_user_by_username(session, username)
-        if user is None or not user.active or not verify_password(user.password_hash, password):
+        if user is None or not user.active or not verify_password(user.password_hash, password, self.hasher):
             return None
         return user
 
@@ -76,9 +79,12 @@ class AccountService:
                 ("admin", "admin", "Administration", None),
                 ("demo", "resident", "Demo Fahrgast", None)]
         plan += [(f"fahrer-{v.id}", "driver", f"Fahrer/in {v.name}", v.id) for v in vehicles]
-        created = []
-        for username, role, name, vehicle_id in plan:
-            password = random_password()
-            self.add(username, password, role, name, vehicle_id=vehicle_id)
-            created.append(SeededAccount(username, password, role, vehicle_id))
-        return created
+        passwords = [random_password() for _ in plan]
+        with ThreadPoolExecutor(4) as pool:  # argon2 releases the GIL: hash in parallel
+            hashes = list(pool.map(lambda pw: hash_password(pw, self.hasher), passwords))
+        now = self.clock.now()
+        with self.sessions.begin() as session:
+            for (username, role, name, vehicle_id), password_hash in zip(plan, hashes, strict=True):
+                user_store.add_user(session, username=username, password_hash=password_hash, role=role,
+                                    display_name=name, now=now, vehicle_id=vehicle_id)
+        return [SeededAccount(u, pw, r, v) for (u, r, _, v), pw in zip(plan, passwords, strict=True)]

@@ -12,18 +12,27 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 ALGORITHM = "HS256"
-_HASHER = PasswordHasher()
 
 
-def hash_password(password: str) -> str:
+def production_hasher() -> PasswordHasher:
+    """argon2id with OWASP's recommended parameters (19 MiB, 2 passes, 1 lane) — the default."""
+    return PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+def light_hasher() -> PasswordHasher:
+    """argon2id with small cost (1 MiB, 1 pass) for tests and benchmarks only; never for real accounts."""
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def hash_password(password: str, hasher: PasswordHasher | None = None) -> str:
     """An argon2id hash of ``password``."""
-    return _HASHER.hash(password)
+    return (hasher or production_hasher()).hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``."""
+def verify_password(password_hash: str, password: str, hasher: PasswordHasher | None = None) -> bool:
+    """Whether ``password`` matches ``password_hash`` (the parameters are read from the hash itself)."""
     try:
-        return _HASHER.verify(password_hash, password)
+        return (hasher or production_hasher()).verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -49,6 +49,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+POSTGIS_TABLES = frozenset({"spatial_ref_sys", "geometry_columns", "geography_columns", "raster_columns",
+                            "raster_overviews", "topology", "layer"})
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic autogenerate filter: ignore PostGIS's own tables and the GiST indexes made by hand in migrations."""
+    if type_ == "table" and name in POSTGIS_TABLES:
+        return False
+    return not (type_ == "index" and reflected and compare_to is None and str(name).endswith("_geom"))
+
+
 def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (``expire_on_commit=False``)."""
     return sessionmaker(engine, expire_on_commit=False)

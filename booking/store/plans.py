@@ -134,19 +134,11 @@ def sync_stops(session: Session, stops: Sequence[Stop]) -> int:
     if stored == wanted:
         return 0
     session.execute(sa.delete(StopRow))
-    session.add_all(
-        StopRow(
-            id=s.id,
-            name=s.name,
-            municipality=s.municipality,
-            kind=str(s.kind),
-            lon=s.point.lon,
-            lat=s.point.lat,
-            geom=point_wkt(s.point.lon, s.point.lat),
-        )
-        for s in stops
-    )
-    return len(stops)
+    rows = [{"id": s.id, "name": s.name, "municipality": s.municipality, "kind": str(s.kind), "lon": s.point.lon,
+             "lat": s.point.lat, "geom": point_wkt(s.point.lon, s.point.lat)} for s in stops]
+    if rows:
+        session.execute(sa.insert(StopRow), rows)
+    return len(rows)
 
 
 def sync_vehicles(session: Session, vehicles: Sequence[Vehicle], now: datetime) -> dict[str, bool]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from mobility.cli import network as network_cli
+from mobility.cli import serve as serve_cli
 
 app = typer.Typer(
     name="mobility",
@@ -17,6 +18,9 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(network_cli.app, name="network", help="Build, inspect and query the road network.")
+app.command("serve")(serve_cli.serve)
+app.add_typer(serve_cli.users_app, name="users", help="Accounts of the booking service.")
+app.add_typer(serve_cli.db_app, name="db", help="The booking store (migrations).")
 
 
 def main() -> None:

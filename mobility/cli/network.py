@@ -53,6 +53,9 @@ def build(
         Path | None,
         typer.Option("--polygon", help="GeoJSON boundary to clip to (default: the district)"),
     ] = None,
+    place: Annotated[
+        str | None, typer.Option("--place", help='boundary from Nominatim, e.g. "Salzlandkreis, Sachsen-Anhalt"')
+    ] = None,
     clip: Annotated[bool, typer.Option(help="clip an extract to the district (off: use the whole extract)")] = True,
     out: Annotated[Path | None, typer.Option("--out", help="where to write the .network.npz")] = None,
     data_dir: Annotated[Path | None, typer.Option("--data-dir", help="district data (stops, settlements)")] = None,
@@ -65,12 +68,14 @@ def build(
         raise _fail(ValueError("choose exactly one of --approximate, --extract FILE, --overpass"))
     mode: Mode = "approximate" if approximate else ("extract" if extract is not None else "overpass")
     try:
-        network, path = run_build(mode, extract=extract, polygon=polygon, clip=clip, out=out, data_dir=data_dir)
+        network, path = run_build(
+            mode, extract=extract, polygon=polygon, place=place, clip=clip, out=out, data_dir=data_dir
+        )
     except ValueError as exc:
         raise _fail(exc) from exc
     typer.echo(f"wrote {path}")
     _print_info(network)
-    if matrix:
+    if matrix and network.stops:
         _matrix_with_progress(network)
 
 

@@ -31,20 +31,31 @@ def _district_area(data_dir: Path) -> BaseGeometry:
     return hull_area(np.array([s.lon for s in stops]), np.array([s.lat for s in stops]), buffer_m=1_500.0)
 
 
+def _boundary(polygon: Path | None, place: str | None) -> BaseGeometry | None:
+    from routing.network.osm_build import place_polygon
+    from routing.network.osm_io import read_polygon
+
+    if polygon is not None:
+        return read_polygon(polygon)
+    return place_polygon(place) if place else None
+
+
 def run_build(
     mode: Mode,
     *,
     extract: Path | None,
     polygon: Path | None,
+    place: str | None,
     clip: bool,
     out: Path | None,
     data_dir: Path | None,
 ) -> tuple[RoadNetwork, Path]:
     """Build the network the options ask for, save it and return it with its path."""
+    from tqdm import tqdm
+
     from mobility.config import REPO_ROOT
     from routing.network import save_network
-    from routing.network.build import build_approximate, build_osm
-    from routing.network.osm_io import read_polygon
+    from routing.network.build import OSM_BUILD_STEPS, build_approximate, build_osm
 
     data = data_dir or REPO_ROOT / "data" / "salzlandkreis"
     if mode == "approximate":
@@ -52,8 +63,18 @@ def run_build(
     else:
         from routing.stops import district_stop_candidates
 
-        area = read_polygon(polygon) if polygon is not None else (_district_area(data) if clip else None)
-        network = build_osm(mode, extract=extract, polygon=area, candidates=district_stop_candidates(data))
+        area = _boundary(polygon, place)
+        if area is None and clip:
+            area = _district_area(data)
+        candidates = district_stop_candidates(data)
+        with tqdm(total=len(OSM_BUILD_STEPS), desc="build", unit="step") as bar:
+
+            def step(name: str) -> None:
+                bar.update(OSM_BUILD_STEPS.index(name) - bar.n)
+                bar.set_description(name)
+
+            network = build_osm(mode, extract=extract, polygon=area, candidates=candidates, step=step)
+            bar.update(len(OSM_BUILD_STEPS) - bar.n)
     path = out or _default_out(mode)
     save_network(network, path)
     return network, path

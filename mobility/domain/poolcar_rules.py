@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from mobility.domain.poolcars import (
     RESERVATION_TRANSITIONS,
@@ -50,6 +51,11 @@ def conflicts(a: Slot, b: Slot, rules: PoolRules) -> bool:
     return blocked_period(a, rules).overlaps(blocked_period(b, rules))
 
 
+def local_time(t: datetime, timezone: str = "Europe/Berlin") -> str:
+    """``t`` as people in the Salzlandkreis read it: ``02.03.2026, 09:45 Uhr``."""
+    return t.astimezone(ZoneInfo(timezone)).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
 def _moved(res: Reservation, target: ReservationState, **changes: object) -> Reservation:
     if target not in RESERVATION_TRANSITIONS[res.state]:
         msg = f"Eine Reservierung im Zustand {res.state} kann nicht {_VERB[target]} werden."
@@ -72,10 +78,7 @@ def pick_up(res: Reservation, now: datetime, rules: PoolRules) -> Reservation:
     earliest = res.slot.start - timedelta(seconds=rules.early_pickup_s)
     latest = res.slot.start + timedelta(seconds=rules.grace_s)
     if res.state is ReservationState.CONFIRMED and not earliest <= now <= latest:
-        msg = (
-            f"Das Auto kann zwischen {earliest.isoformat(timespec='minutes')} und "
-            f"{latest.isoformat(timespec='minutes')} abgeholt werden."
-        )
+        msg = f"Das Auto kann zwischen {local_time(earliest)} und {local_time(latest)} abgeholt werden."
         raise PoolCarError(PoolErrorCode.NOT_PICKUP_TIME, msg, "now")
     return _moved(res, ReservationState.STARTED, picked_up_at=now)
 

@@ -42,21 +42,24 @@ class CpSatParams:
 def overlap_cliques(blocks: Sequence[tuple[int, int, int]]) -> list[list[int]]:
     """Maximal groups of pairwise-overlapping half-open periods ``(start, end, id)``: the ids per group.
 
-    A sweep over start times; a group is emitted whenever a period joined since the last one.
+    A sweep over start times: the active set is a maximal group just before the first period leaves after one
+    joined.
     """
     order = sorted(blocks)
     active: list[tuple[int, int]] = []  # heap of (end, id)
     cliques: list[list[int]] = []
-    i = 0
-    while i < len(order):
-        t = order[i][0]
-        while active and active[0][0] <= t:
+    joined = False
+    for start, end, k in order:
+        if joined and active and active[0][0] <= start:
+            if len(active) > 1:
+                cliques.append([i for _, i in active])
+            joined = False
+        while active and active[0][0] <= start:
             heapq.heappop(active)
-        while i < len(order) and order[i][0] == t:
-            heapq.heappush(active, (order[i][1], order[i][2]))
-            i += 1
-        if len(active) > 1:
-            cliques.append([k for _, k in active])
+        heapq.heappush(active, (end, k))
+        joined = True
+    if joined and len(active) > 1:
+        cliques.append([i for _, i in active])
     return cliques
 
 

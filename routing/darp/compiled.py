@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from routing.darp.errors import ProblemError
+
 if TYPE_CHECKING:
     from routing.darp.problem import DarpProblem, Request, Vehicle
 
@@ -95,6 +96,7 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         latest.append(r.dropoff_window.latest)
         demand.append(tuple(-q for q in r.load))
         request_of.append(ri)
+    pinned = {v.fixed_next: i for i, v in enumerate(vehicles) if v.fixed_next is not None}
     travel = problem.travel
     used = sorted(set(loc))
     sub_dur = {(a, b): travel.duration(a, b) for a in used for b in used}
@@ -105,7 +107,7 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         problem=problem, loc=loc, service=service, earliest=earliest, latest=latest, demand=demand,
         request_of=request_of, pickup_node=pickup_node, dropoff_node=dropoff_node,
         max_ride=[_max_ride(problem, r, sub_dur[r.pickup, r.dropoff]) for r in requests],
-        allowed=[_allowed(r, vehicles) for r in requests],
+        allowed=[_allowed(r, vehicles, pinned.get(r.id)) for r in requests],
         initial_load=[tuple(x) for x in initial], dur=dur, dist=dist,
     )
     _check_capacity(compiled)
@@ -118,10 +120,11 @@ def _max_ride(problem: DarpProblem, r: Request, direct: int) -> int:
     return r.max_ride_s if r.max_ride_s is not None else problem.ride_rule.limit(direct)
 
 
-def _allowed(r: Request, vehicles: tuple[Vehicle, ...]) -> tuple[int, ...]:
+def _allowed(r: Request, vehicles: tuple[Vehicle, ...], pinned_to: int | None) -> tuple[int, ...]:
     return tuple(
         i for i, v in enumerate(vehicles)
         if (r.onboard is None or r.onboard == v.id)
+        and (pinned_to is None or pinned_to == i)
         and r.skills <= v.skills
         and all(q <= c for q, c in zip(r.load, v.capacity, strict=True))
     )
@@ -141,6 +144,9 @@ def _tighten(c: Compiled, ri: int) -> None:
     ``ProblemError``; windows no vehicle can reach from its depot within its shift mark the request unreachable.
     """
     r = c.problem.requests[ri]
+    if not c.allowed[ri]:
+        msg = f"request {r.id!r}: no vehicle may serve it (skills, capacity, on board or fixed next stop)"
+        raise ProblemError(msg)
     p, d, ride = c.pickup_node[ri], c.dropoff_node[ri], c.max_ride[ri]
     e, lt = c.earliest, c.latest
     starts = [c.start_node(v) for v in c.allowed[ri]]

@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from routing.darp.recreate import regret_insert
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -27,8 +29,9 @@ class LnsParams:
 
     max_removed: int = 12
     min_removed: int = 2
-    start_temperature: float = 0.003  # as a fraction of the start cost
-    end_temperature: float = 0.00005
+    start_temperature: float = 0.03  # as a fraction of the start cost
+    end_temperature: float = 0.0003
+    regret: float = 1.0  # share of recreates by regret-2 insertion (the rest greedy)
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_removed <= self.max_removed:
@@ -93,7 +96,7 @@ _REMOVALS: tuple[Callable[[Plan, random.Random, int], list[int]], ...] = (
 )
 
 
-def _recreate(plan: Plan, removed: list[int], rng: random.Random) -> None:
+def _recreate(plan: Plan, removed: list[int], rng: random.Random, regret: float) -> None:
     c = plan.c
     mode = rng.random()
     order = [*removed, *(ri for ri in plan.unplanned() if ri not in removed)]
@@ -104,6 +107,9 @@ def _recreate(plan: Plan, removed: list[int], rng: random.Random) -> None:
     else:
         order.sort(key=lambda ri: -c.dist[c.start_node(0)][c.dropoff_node[ri]])
     order.sort(key=lambda ri: plan.penalty[ri], reverse=True)  # stable: confirmed requests first
+    if rng.random() < regret:
+        regret_insert(plan, order)
+        return
     for ri in order:
         plan.insert_best(ri)
 
@@ -136,12 +142,11 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
         removed = rng.choice(_REMOVALS)(candidate, rng, q)
         for ri in removed:
             candidate.remove(ri)
-        _recreate(candidate, removed, rng)
+        _recreate(candidate, removed, rng, params.regret)
         cost = candidate.cost()
         if cost <= current_cost or rng.random() < math.exp((current_cost - cost) / temperature):
             current, current_cost = candidate, cost
             if cost < best_cost:
                 best, best_cost = candidate.copy(), cost
         it += 1
-    print("iterations", it, end=" ")
     return best

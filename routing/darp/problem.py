@@ -208,10 +208,14 @@ class DarpProblem:
             _check_location(r.dropoff, n_loc, f"request {r.id!r} dropoff")
             _check_request_fits(r, self.vehicles, vehicle_ids)
         by_id = {r.id: r for r in self.requests}
+        fixed: set[str] = set()
         for v in self.vehicles:
-            if v.fixed_next is not None and v.fixed_next not in by_id:
-                msg = f"vehicle {v.id!r}: fixed_next names unknown request {v.fixed_next!r}"
+            if v.fixed_next is None:
+                continue
+            if v.fixed_next not in by_id or v.fixed_next in fixed:
+                msg = f"vehicle {v.id!r}: fixed_next names an unknown or already fixed request {v.fixed_next!r}"
                 raise ProblemError(msg)
+            fixed.add(v.fixed_next)
 
     @property
     def dimensions(self) -> int:

@@ -1,18 +1,50 @@
-"""``solve(problem, ...)``: compile, construct, search with OR-Tools, read back a checked-shape Solution."""
+"""``solve(problem, ...)``: compile, construct, improve by LNS, polish with OR-Tools, read back a Solution.
+
+Stages (see docs/solver.md): window tightening and validation (:mod:`compiled`), the insertion
+construction, the large-neighbourhood search on our own exact route schedule (:mod:`lns`), then the
+OR-Tools routing model (:mod:`model`) loaded with the best plan as first assignment and improved by guided
+local search. The better of the two plans is returned. Vehicles with breaks skip the LNS (its schedule
+does not model breaks): OR-Tools plans them from the construction, or from its own first solution.
+"""
 
 from __future__ import annotations
 
 import time as _time
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from routing.darp.compiled import compile_problem
 from routing.darp.construction import construct
 from routing.darp.extract import to_solution
+from routing.darp.lns import LnsParams, improve
+from routing.darp.state import Plan
 
 if TYPE_CHECKING:
     from routing.darp.compiled import Compiled
     from routing.darp.problem import DarpProblem
     from routing.darp.solution import Solution
+
+
+@dataclass(frozen=True, slots=True)
+class SolverParams:
+    """How the time budget is split and searched.
+
+    ``lns_share``: fraction of the budget for the LNS, the rest goes to OR-Tools guided local search.
+    ``iterations``: if set, the LNS runs exactly this many iterations and OR-Tools stops after
+    ``ortools_solutions`` solutions, so the result depends only on the seed (the time limit stays a
+    safety net; a run that hits it is time-dependent).
+    """
+
+    lns_share: float = 0.85
+    iterations: int | None = None
+    ortools_solutions: int = 200
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    lns: LnsParams = LnsParams()
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.lns_share <= 1.0:
+            msg = f"lns_share must lie in [0, 1], got {self.lns_share}"
+            raise ValueError(msg)
 
 
 def solve(
@@ -21,39 +53,79 @@ def solve(
     time_limit_s: float = 10.0,
     seed: int = 0,
     initial: Solution | None = None,
+    params: SolverParams | None = None,
 ) -> Solution:
-    """Plan ``problem`` within about ``time_limit_s`` seconds."""
+    """Plan ``problem`` within about ``time_limit_s`` seconds (wall clock, one core)."""
+    params = params or SolverParams()
+    began = _time.perf_counter()
+    c = compile_problem(problem)
+    has_breaks = any(v.breaks for v in problem.vehicles)
+    plan = construct(c, seed=seed) if initial is None else _plan_of(c, initial)
+    if not has_breaks and params.lns_share > 0:
+        budget = time_limit_s * params.lns_share - (_time.perf_counter() - began)
+        plan = improve(plan, seed=seed, time_limit_s=max(0.0, budget), iterations=params.iterations,
+                       params=params.lns)
+    remaining = max(0.05, time_limit_s - (_time.perf_counter() - began))
+    return _polish(c, plan, remaining, params, has_breaks, began)
+
+
+def _polish(c: Compiled, plan: Plan, seconds: float, params: SolverParams, has_breaks: bool,
+            began: float) -> Solution:
+    """Run OR-Tools from ``plan``; keep whichever of the two is cheaper."""
     from routing.darp.model import build_model
     from routing.darp.search import read_routes, read_times, run_search, search_parameters
 
-    began = _time.perf_counter()
-    c = compile_problem(problem)
-    start = _routes_of(c, initial) if initial is not None else None
-    if start is None and not any(v.breaks for v in problem.vehicles):
-        start = construct(c, seed=seed)
     model = build_model(c)
-    remaining = max(0.05, time_limit_s - (_time.perf_counter() - began))
-    found = run_search(model, start, search_parameters(time_limit_s=remaining))
-    if found is None:
-        routes = start if start is not None else [[] for _ in problem.vehicles]
-        return to_solution(c, routes, seconds=_time.perf_counter() - began)
-    routes = read_routes(model, found)
-    if any(v.breaks for v in problem.vehicles):
-        times, breaks = read_times(model, found)
-        return to_solution(c, routes, times=times, break_starts=breaks, seconds=_time.perf_counter() - began)
-    return to_solution(c, routes, seconds=_time.perf_counter() - began)
+    limit = params.ortools_solutions if params.iterations is not None else None
+    search = search_parameters(time_limit_s=seconds, metaheuristic=params.metaheuristic, solution_limit=limit)
+    start = None if has_breaks and not any(plan.routes) else plan.routes
+    found = run_search(model, start, search)
+    if found is not None:
+        routes = read_routes(model, found)
+        if has_breaks:
+            times, breaks = read_times(model, found)
+            return to_solution(c, routes, times=times, break_starts=breaks, seconds=_time.perf_counter() - began)
+        polished = Plan(c, routes, plan.fixed_first)
+        if all(_feasible(c, v, seq) for v, seq in enumerate(routes)) and polished.cost() < plan.cost():
+            plan = polished
+    if has_breaks:  # OR-Tools found nothing: every request is left out rather than planned without breaks
+        plan = Plan(c, [[] for _ in range(c.n_vehicles)], plan.fixed_first)
+    return to_solution(c, plan.routes, seconds=_time.perf_counter() - began)
 
 
-def _routes_of(c: Compiled, solution: Solution) -> list[list[int]]:
-    """Inner node sequences of an earlier solution of the same problem."""
+def _plan_of(c: Compiled, solution: Solution) -> Plan:
+    """The plan of an earlier solution of the same problem (visits of unknown requests are dropped)."""
+    from routing.darp.construction import fixed_first_nodes
+
     node_of = {}
     for ri, r in enumerate(c.problem.requests):
         node_of[r.id, "dropoff"] = c.dropoff_node[ri]
         if c.pickup_node[ri] >= 0:
             node_of[r.id, "pickup"] = c.pickup_node[ri]
     by_vehicle = {route.vehicle_id: route for route in solution.routes}
-    return [
-        [node_of[x.request_id, str(x.kind)] for x in by_vehicle[v.id].visits if (x.request_id, str(x.kind)) in node_of]
-        if v.id in by_vehicle else []
-        for v in c.problem.vehicles
-    ]
+    routes = []
+    for v, vehicle in enumerate(c.problem.vehicles):
+        visits = by_vehicle[vehicle.id].visits if vehicle.id in by_vehicle else ()
+        seq = [node_of[x.request_id, str(x.kind)] for x in visits if (x.request_id, str(x.kind)) in node_of]
+        routes.append(seq if _feasible(c, v, seq) else [])
+    plan = Plan(c, routes, fixed_first_nodes(c))
+    for ri in plan.unplanned():
+        plan.insert_best(ri)
+    return plan
+
+
+def _feasible(c: Compiled, v: int, seq: list[int]) -> bool:
+    """Whether ``seq`` is a complete, feasible route for vehicle ``v`` (pairs, loads, schedule)."""
+    from routing.darp.schedule import earliest_schedule, loads_fit
+
+    seen: set[int] = set()
+    for node in seq:
+        ri = c.request_of[node]
+        if node in seen or v not in c.allowed[ri]:
+            return False
+        seen.add(node)
+    for node in seq:
+        ri = c.request_of[node]
+        if c.pickup_node[ri] >= 0 and (c.pickup_node[ri] in seen) != (c.dropoff_node[ri] in seen):
+            return False
+    return loads_fit(c, v, seq) and earliest_schedule(c, v, seq) is not None

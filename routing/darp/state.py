@@ -100,6 +100,11 @@ class Plan:
         out.sort()
         return out
 
+    def place(self, ri: int, v: int, seq: list[int], times: list[int]) -> None:
+        """Put request ``ri`` into route ``v``, which becomes ``seq`` with earliest schedule ``times``."""
+        self._set(v, seq, times)
+        self.where[ri] = v
+
     def insert_best(self, ri: int, *, max_checks: int = 60) -> bool:
         """Insert ``ri`` at its cheapest feasible place; ``False`` if there is none."""
         c = self.c

@@ -14,7 +14,8 @@ class DispatcherConfig:
 
     The maximum ride time of a request is ``ride_alpha * direct + ride_beta_s`` (MATSim DRT); the pickup window
     promised to a resident is ``pickup_window_s`` wide. ``alternative_shifts_s`` are the time shifts tried for
-    alternatives when no offer is possible (each both earlier and later).
+    alternatives when no offer is possible (each both earlier and later). A re-optimisation re-plans the shifts
+    that run now or start within ``reoptimise_horizon_s``.
     """
 
     service_area: str = "salzlandkreis"
@@ -29,6 +30,7 @@ class DispatcherConfig:
     wait_weight_pct: int = 20
     max_checks: int = 64
     alternative_shifts_s: tuple[int, ...] = (900, 1800, 3600)
+    reoptimise_horizon_s: int = 4 * 3600
     timezone: str = "Europe/Berlin"
     rules: BookingRules = INSTANT
     fares: FareTable = DEFAULT_FARES

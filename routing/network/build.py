@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -20,6 +20,9 @@ from routing.stops.sources import StopCandidate
 
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
+
+#: Steps of :func:`build_osm`, for progress bars.
+OSM_BUILD_STEPS = ("OSM roads → osmnx graph", "speeds, travel times, largest component", "stops, service area")
 
 #: A stop farther than this from every node of the network is not served by it (metres).
 STOP_SNAP_LIMIT_M = 1_000.0
@@ -45,21 +48,7 @@ def assemble(
     import shapely
 
     arrays = largest_scc(arrays)
-    proj = LocalProjection.around(arrays.node_lon, arrays.node_lat)
-    from scipy.spatial import cKDTree
-
-    tree = cKDTree(proj.xy(arrays.node_lon, arrays.node_lat))
-    c_lon = np.array([c.lon for c in candidates], dtype=np.float64)
-    c_lat = np.array([c.lat for c in candidates], dtype=np.float64)
-    gap, node = tree.query(proj.xy(c_lon, c_lat)) if candidates else (np.zeros(0), np.zeros(0, dtype=np.int64))
-    inside = shapely.contains_xy(service_area, c_lon, c_lat) if candidates else np.zeros(0, dtype=bool)
-    stops: list[Stop] = []
-    stop_nodes: list[int] = []
-    for c, g, nd, ok in zip(candidates, gap, node, inside, strict=True):
-        if ok and g <= STOP_SNAP_LIMIT_M:
-            stops.append(Stop(c.id, c.name, c.municipality, Point(c.lon, c.lat), c.kind, len(stops)))
-            stop_nodes.append(int(nd))
-    nodes = np.array(stop_nodes, dtype=np.int64)
+    stops, nodes = snap_candidates(arrays, candidates, service_area)
     meta = NetworkMeta(
         source=source,
         built_at=(built_at or datetime.now(UTC)).replace(microsecond=0).isoformat(),
@@ -78,6 +67,30 @@ def assemble(
         inputs=dict(inputs),
     )
     return RoadNetwork(arrays=arrays, meta=meta, stops=stops, stop_nodes=nodes, service_area=service_area)
+
+
+def snap_candidates(
+    arrays: NetworkArrays, candidates: Sequence[StopCandidate], service_area: BaseGeometry
+) -> tuple[list[Stop], np.ndarray]:
+    """Stops for the candidates inside the area and within ``STOP_SNAP_LIMIT_M`` of a node, with their nodes."""
+    import shapely
+    from scipy.spatial import cKDTree
+
+    if not candidates:
+        return [], np.zeros(0, dtype=np.int64)
+    proj = LocalProjection.around(arrays.node_lon, arrays.node_lat)
+    tree = cKDTree(proj.xy(arrays.node_lon, arrays.node_lat))
+    c_lon = np.array([c.lon for c in candidates], dtype=np.float64)
+    c_lat = np.array([c.lat for c in candidates], dtype=np.float64)
+    gap, node = tree.query(proj.xy(c_lon, c_lat))
+    inside = shapely.contains_xy(service_area, c_lon, c_lat)
+    stops: list[Stop] = []
+    stop_nodes: list[int] = []
+    for c, g, nd, ok in zip(candidates, gap, node, inside, strict=True):
+        if ok and g <= STOP_SNAP_LIMIT_M:
+            stops.append(Stop(c.id, c.name, c.municipality, Point(c.lon, c.lat), c.kind, len(stops)))
+            stop_nodes.append(int(nd))
+    return stops, np.array(stop_nodes, dtype=np.int64)
 
 
 def road_km(arrays: NetworkArrays) -> float:
@@ -136,12 +149,14 @@ def build_osm(
     polygon: BaseGeometry | None = None,
     candidates: Sequence[StopCandidate] = (),
     built_at: datetime | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> RoadNetwork:
     """A network from a local OSM extract or from Overpass, clipped to ``polygon``, with the candidates inside.
 
     Without a polygon (extract only) the whole extract is used and its service area is the buffered
-    hull of the road nodes.
+    hull of the road nodes. ``step`` is told the name of each of the ``OSM_BUILD_STEPS`` as it starts.
     """
+    tell = step or (lambda _name: None)
     from routing.network.from_osmnx import arrays_from_graph
     from routing.network.osm_build import graph_from_extract, graph_from_overpass
     from routing.network.service_area import hull_area
@@ -150,15 +165,19 @@ def build_osm(
         if extract is None:
             msg = "an OSM extract file is needed to build from an extract"
             raise ValueError(msg)
+        tell(OSM_BUILD_STEPS[0])
         graph = graph_from_extract(extract, polygon)
         inputs = {"extract": extract.name}
     else:
         if polygon is None:
             msg = "a boundary polygon is needed to download from Overpass"
             raise ValueError(msg)
+        tell(OSM_BUILD_STEPS[0])
         graph = graph_from_overpass(polygon)
         inputs = {"overpass": "osmnx graph_from_polygon, network_type=drive"}
+    tell(OSM_BUILD_STEPS[1])
     arrays = largest_scc(arrays_from_graph(graph))
+    tell(OSM_BUILD_STEPS[2])
     area = polygon if polygon is not None else hull_area(arrays.node_lon, arrays.node_lat, buffer_m=300.0)
     source: Source = "osm-extract" if mode == "extract" else "overpass"
     return assemble(

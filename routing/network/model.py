@@ -49,6 +49,7 @@ class RoadNetwork:
         self.stop_nodes = stop_nodes
         self.service_area = service_area
         self._projection = LocalProjection.around(arrays.node_lon, arrays.node_lat)
+        self._matrix: TravelTimeMatrix | None = None
 
     def __repr__(self) -> str:
         m = self.meta
@@ -180,11 +181,17 @@ class RoadNetwork:
         return many_to_many(self._graph[0], sources, targets, progress=progress)
 
     def stop_matrix(self, cache_dir: Path | None = None, *, progress: ProgressFn | None = None) -> TravelTimeMatrix:
-        """All stops × all stops; read from / written to ``cache_dir`` keyed by the network hash."""
+        """All stops × all stops; read from / written to ``cache_dir`` keyed by the network hash.
+
+        Kept in memory after the first call, so later calls return the same object.
+        """
+        if self._matrix is not None:
+            return self._matrix
         path = None if cache_dir is None else cache_dir / f"stop-matrix-{self.meta.hash[:24]}.npz"
 
         def compute() -> TravelTimeMatrix:
             d, m = many_to_many(self._graph[0], self.stop_nodes, self.stop_nodes, progress=progress)
             return TravelTimeMatrix(durations=d, distances=m)
 
-        return cached_matrix(path, compute, len(self.stops))
+        self._matrix = cached_matrix(path, compute, len(self.stops))
+        return self._matrix

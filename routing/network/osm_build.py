@@ -61,3 +61,15 @@ def graph_from_overpass(polygon: BaseGeometry) -> Any:
     except ox._errors.InsufficientResponseError as exc:
         msg = f"Overpass returned no drivable road inside the polygon: {exc}"
         raise NoDrivableRoads(msg) from exc
+
+
+def place_polygon(place: str) -> BaseGeometry:
+    """The boundary (Multi)Polygon of a named place from Nominatim (e.g. "Salzlandkreis, Sachsen-Anhalt")."""
+    import osmnx as ox
+
+    try:
+        gdf = ox.geocode_to_gdf(place)
+    except (ox._errors.InsufficientResponseError, TypeError) as exc:
+        msg = f"no boundary polygon found for place {place!r}: {exc}"
+        raise NoDrivableRoads(msg) from exc
+    return gdf.geometry.union_all()

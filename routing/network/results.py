@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from mobility.domain.stops import Stop
+
+if TYPE_CHECKING:
+    from shapely.geometry import LineString
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,13 @@ class Route:
     duration_s: int
     distance_m: int
     geometry: list[tuple[float, float]]
+
+    def linestring(self) -> LineString:
+        """The route as a shapely ``LineString`` (WGS84; a single point is repeated)."""
+        from shapely.geometry import LineString
+
+        coords = self.geometry if len(self.geometry) > 1 else self.geometry * 2
+        return LineString(coords)
 
 
 @dataclass(frozen=True)

@@ -70,12 +70,14 @@ _MPH_TO_KMH = 1.609344
 
 
 def class_index(highway: str | list[str] | None) -> int:
-    """Index in :data:`ROAD_CLASSES` of an OSM ``highway`` value (the first known one of a list)."""
+    """Index in :data:`ROAD_CLASSES` of an OSM ``highway`` value.
+
+    Of a list (osmnx merges the values of simplified edges, in no fixed order) the most important
+    known class counts, so the result does not depend on the order.
+    """
     values = highway if isinstance(highway, list) else [highway]
-    for value in values:
-        if value in DEFAULT_SPEED_KMH:
-            return ROAD_CLASSES.index(value)
-    return ROAD_CLASSES.index("other")
+    known = [ROAD_CLASSES.index(v) for v in values if v in DEFAULT_SPEED_KMH]
+    return min(known) if known else ROAD_CLASSES.index("other")
 
 
 def parse_maxspeed(value: str | list[str] | None) -> float | None:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from booking.service.security import light_hasher
 from mobility.app import Parts, Routing, build_services, create_app, load_routing
 from mobility.config import Settings
 from mobility.domain.clock import ManualClock
@@ -85,7 +86,7 @@ EnvFactory = Callable[..., Env]
 
 def _make_env(settings: Settings, routing: Routing, fleet: list[Vehicle], clock: ManualClock,
               schema: str | None = None) -> Env:
-    parts = build_services(settings, clock=clock, fleet=fleet, routing=routing, schema=schema)
+    parts = build_services(settings, clock=clock, fleet=fleet, routing=routing, schema=schema, hasher=light_hasher())
     app = create_app(settings, parts=parts, background=False)
     return Env(parts, app, TestClient(app), clock, settings)
 
@@ -133,7 +134,7 @@ def make_pg_env(postgis_url: str, pg_schema: str, routing_parts: Routing, tmp_pa
     created: list[Env] = []
 
     def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
-        settings = Settings(database_url=postgis_url, secret_key="test-secret", cache_dir=tmp_path)
+        settings = Settings(database_url=postgis_url, secret_key="test-secret-for-postgis-runs-0123456789", cache_dir=tmp_path)
         env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0), pg_schema)
         created.append(env)
         return env
@@ -155,4 +156,36 @@ def ride(origin: str, destination: str, minutes: int = 20, **extra: object) -> d
 # Real stops of the bundled network (DB HAFAS ids) used across the tests.
 BERNBURG_HBF = "8010043"
 BERNBURG_KALISTR = "206902"
-STASSFURT_BF = "8010334"
+STASSFURT_BF = "8010332"
+ASCHERSLEBEN_BF = "8010009"
+BERNBURG_FRIEDENSHALL = "8011168"
+
+
+class LiveServer:
+    """The app under a real uvicorn server on a free loopback port (in a thread)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        import threading
+
+        import uvicorn
+
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> str:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                msg = "uvicorn did not start"
+                raise RuntimeError(msg)
+            time.sleep(0.02)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 from shapely.geometry import box
 
+from mobility.config import REPO_ROOT
 from mobility.domain.geo import Point, haversine_m
 from mobility.domain.stops import StopKind
 from routing.network import NetworkFileError, NoDrivableRoads, RoadNetwork, load_network, save_network
@@ -16,6 +20,7 @@ from routing.network.osm_io import is_drivable, read_drivable
 from routing.network.speeds import ROAD_CLASSES
 from routing.stops import StopCandidate
 
+BAYREUTH = REPO_ROOT / "tests" / "data" / "osm" / "north-bayreuth-roads.osm.gz"
 NEUDROSSENFELD = Point(11.5011482, 50.0183416)
 HARSDORF = Point(11.5686144, 50.027467)
 
@@ -117,3 +122,14 @@ def test_non_osm_file_is_named(tmp_path: Path, name: str, content: str, pattern:
     path.write_text(content)
     with pytest.raises(NetworkFileError, match=pattern):
         read_drivable(path)
+
+
+def test_extract_build_is_reproducible_across_processes(bayreuth_network: RoadNetwork) -> None:
+    """Another process (other string-hash seed) builds the same extract to the same content hash."""
+    code = (
+        "from pathlib import Path; from routing.network.build import build_osm; "
+        f"print(build_osm('extract', extract=Path({str(BAYREUTH)!r})).meta.hash)"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, env=env)
+    assert out.stdout.strip().splitlines()[-1] == bayreuth_network.meta.hash

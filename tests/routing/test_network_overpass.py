@@ -12,10 +12,12 @@ from urllib.parse import parse_qs
 
 import osmnx as ox
 import pytest
-from shapely.geometry import box
+from shapely.geometry import box, mapping
+from typer.testing import CliRunner
 
+from mobility.cli import app
 from mobility.config import REPO_ROOT
-from routing.network import NoDrivableRoads
+from routing.network import NoDrivableRoads, load_network
 from routing.network.build import build_osm
 from routing.network.osm_io import read_drivable
 
@@ -26,6 +28,24 @@ STATUS = (
 )
 
 
+AREA = box(8.68, 49.402, 8.70, 49.416)
+#: A Nominatim search result in the service's format; its polygon is the test area in Heidelberg.
+NOMINATIM_RESULT = {
+    "place_id": 1,
+    "licence": "Data © OpenStreetMap contributors, ODbL 1.0. http://osm.org/copyright",
+    "osm_type": "relation",
+    "osm_id": 1,
+    "lat": "49.409",
+    "lon": "8.69",
+    "class": "boundary",
+    "type": "administrative",
+    "importance": 0.5,
+    "display_name": "Altstadt, Heidelberg, Baden-Württemberg, Deutschland",
+    "boundingbox": ["49.402", "49.416", "8.68", "8.70"],
+    "geojson": mapping(AREA),
+}
+
+
 class _StandIn(BaseHTTPRequestHandler):
     """Answers /status like Overpass and /interpreter with the drivable ways of a real extract."""
 
@@ -33,9 +53,13 @@ class _StandIn(BaseHTTPRequestHandler):
     queries: list[str] = []  # noqa: RUF012  (shared per test through the class)
 
     def do_GET(self) -> None:
-        body = STATUS.encode()
-        self.send_response(200 if self.path.endswith("/status") else 404)
-        self.send_header("Content-Type", "text/plain")
+        if self.path.startswith("/nominatim/search"):
+            self.queries.append(self.path)
+            body, kind = json.dumps([NOMINATIM_RESULT]).encode(), "application/json"
+        else:
+            body, kind = STATUS.encode(), "text/plain"
+        self.send_response(200 if self.path.endswith("/status") or kind == "application/json" else 404)
+        self.send_header("Content-Type", kind)
         self.end_headers()
         self.wfile.write(body)
 
@@ -60,15 +84,17 @@ def overpass_standin(tmp_path: Path) -> Iterator[type[_StandIn]]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    saved = (ox.settings.overpass_url, ox.settings.use_cache, ox.settings.cache_folder, ox.settings.requests_timeout)
+    s = ox.settings
+    saved = (s.overpass_url, s.nominatim_url, s.use_cache, s.cache_folder, s.requests_timeout)
     ox.settings.overpass_url = f"http://127.0.0.1:{server.server_address[1]}/api"
+    ox.settings.nominatim_url = f"http://127.0.0.1:{server.server_address[1]}/nominatim"
     ox.settings.use_cache = False
     ox.settings.cache_folder = str(tmp_path / "osmnx-cache")
     ox.settings.requests_timeout = 10
     try:
         yield handler
     finally:
-        ox.settings.overpass_url, ox.settings.use_cache, ox.settings.cache_folder, ox.settings.requests_timeout = saved
+        s.overpass_url, s.nominatim_url, s.use_cache, s.cache_folder, s.requests_timeout = saved
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
@@ -76,8 +102,7 @@ def overpass_standin(tmp_path: Path) -> Iterator[type[_StandIn]]:
 
 def test_overpass_download_builds_the_network(overpass_standin: type[_StandIn]) -> None:
     """osmnx sends a 'drive' query for the polygon; the answer becomes an 'overpass' network of real roads."""
-    area = box(8.68, 49.402, 8.70, 49.416)
-    net = build_osm("overpass", polygon=area)
+    net = build_osm("overpass", polygon=AREA)
     assert net.meta.source == "overpass"
     assert len(overpass_standin.queries) >= 1
     query = overpass_standin.queries[0]
@@ -94,3 +119,14 @@ def test_overpass_answer_without_roads_is_a_clear_error(overpass_standin: type[_
     overpass_standin.payload = json.dumps({"version": 0.6, "elements": []}).encode()
     with pytest.raises(NoDrivableRoads, match="Overpass returned no drivable road"):
         build_osm("overpass", polygon=box(8.68, 49.402, 8.70, 49.416))
+
+
+def test_cli_builds_from_overpass_for_a_place(overpass_standin: type[_StandIn], tmp_path: Path) -> None:
+    """`network build --overpass --place` geocodes the place, downloads and writes an 'overpass' network."""
+    out = tmp_path / "place.network.npz"
+    args = ["network", "build", "--overpass", "--place", "Altstadt, Heidelberg", "--out", str(out), "--no-matrix"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "source: overpass" in result.output
+    assert any(q.startswith("/nominatim/search") for q in overpass_standin.queries)
+    assert load_network(out).meta.source == "overpass"

@@ -39,9 +39,10 @@ def test_parse_maxspeed(value: str | list[str] | None, expected: float | None) -
     assert parse_maxspeed(value) == (pytest.approx(expected) if expected is not None else None)
 
 
-def test_class_index_takes_first_known_class_and_falls_back_to_other() -> None:
-    """A list of highway values maps to its first known class; unknown values map to 'other'."""
+def test_class_index_takes_most_important_known_class_and_falls_back_to_other() -> None:
+    """A list of highway values maps to its most important known class whatever the order; unknown → 'other'."""
     assert ROAD_CLASSES[class_index(["busy_road", "secondary"])] == "secondary"
+    assert class_index(["residential", "primary"]) == class_index(["primary", "residential"])
     assert ROAD_CLASSES[class_index("bogus")] == "other"
     assert ROAD_CLASSES[class_index(None)] == "other"
 

@@ -1,20 +1,20 @@
-"""Fixtures: the bundled Salzlandkreis network, its stop matrix, and a small fleet at real depots."""
+"""Fixtures: the bundled Salzlandkreis network, its stop matrix, and dispatchers on it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 
 import pytest
+from dispatch_helpers import DAY
 
 from mobility.config import DEFAULT_NETWORK
-from mobility.domain.fleet import Shift, Vehicle, VehicleKind, VehicleType
-from mobility.domain.rides import Load
+from mobility.domain.fleet import Vehicle
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher import DispatcherConfig, LiveDispatcher
 from routing.matrix import TravelTimeMatrix
 from routing.network import RoadNetwork, load_network
 
-DAY = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday; 06:00 UTC is 07:00 in Bernburg
+MakeDispatcher = Callable[..., LiveDispatcher]
 
 
 @pytest.fixture(scope="session")
@@ -35,21 +35,11 @@ def directory(network: RoadNetwork) -> NetworkStopDirectory:
     return NetworkStopDirectory(network)
 
 
-def minibus(vid: str, depot: str, directory: NetworkStopDirectory, *, seats: int = 8, wheelchairs: int = 0,
-            start_h: int = 5, end_h: int = 21) -> Vehicle:
-    """A minibus at the stop called ``depot`` with one shift on DAY (hours UTC)."""
-    stop = directory.find_stop(depot)
-    vtype = VehicleType(f"bus-{seats}-{wheelchairs}", "Kleinbus", VehicleKind.MINIBUS, Load(seats, wheelchairs, 1))
-    shift = Shift(DAY + timedelta(hours=start_h), DAY + timedelta(hours=end_h))
-    return Vehicle(vid, vid, vtype, stop.point, stop.name, (shift,))
-
-
 @pytest.fixture
-def make_dispatcher(directory: NetworkStopDirectory, matrix: TravelTimeMatrix):  # type: ignore[no-untyped-def]
+def make_dispatcher(directory: NetworkStopDirectory, matrix: TravelTimeMatrix) -> MakeDispatcher:
     """A factory for dispatchers on the district network."""
 
     def make(vehicles: list[Vehicle], config: DispatcherConfig | None = None) -> LiveDispatcher:
-        return LiveDispatcher(directory=directory, travel=matrix, fleet=vehicles, config=config,
-                              origin=DAY)
+        return LiveDispatcher(directory=directory, travel=matrix, fleet=vehicles, config=config, origin=DAY)
 
     return make

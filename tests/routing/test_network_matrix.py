@@ -8,11 +8,14 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 
+from mobility.config import DEFAULT_NETWORK
 from mobility.domain.ports import TravelTimes
 from routing.matrix import TIME_SCALE, UNREACHABLE, TravelTimeMatrix, cached_matrix, many_to_many
-from routing.network import RoadNetwork
+from routing.network import RoadNetwork, load_network
 
 
 def _nx_graph(net: RoadNetwork) -> nx.DiGraph:
@@ -74,9 +77,11 @@ def test_matrix_implements_travel_times_port(district_network: RoadNetwork) -> N
     assert matrix.durations.dtype == np.int32
 
 
-def test_cache_is_keyed_by_hash_and_reused(district_network: RoadNetwork, tmp_path: Path) -> None:
+def test_cache_is_keyed_by_hash_and_reused(tmp_path: Path) -> None:
     """The first call writes a file named by the network hash; the second reads it unchanged."""
+    district_network = load_network(DEFAULT_NETWORK)
     first = district_network.stop_matrix(tmp_path)
+    assert district_network.stop_matrix(tmp_path) is first
     files = list(tmp_path.glob("stop-matrix-*.npz"))
     assert [f.name for f in files] == [f"stop-matrix-{district_network.meta.hash[:24]}.npz"]
     calls: list[int] = []
@@ -128,3 +133,22 @@ def test_route_agrees_with_matrix_and_draws_a_line(district_network: RoadNetwork
     start, end = district_network.stop_nodes[0], district_network.stop_nodes[300]
     assert route.geometry[0] == (arr.node_lon[start], arr.node_lat[start])
     assert route.geometry[-1] == (arr.node_lon[end], arr.node_lat[end])
+    assert route.linestring().length > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 627), st.integers(0, 627), st.integers(0, 627))
+def test_matrix_obeys_triangle_inequality(i: int, j: int, k: int) -> None:
+    """Going via a third stop is never faster than the matrix's direct time, nor shorter on the fastest path's time."""
+    matrix = _district_matrix()
+    assert matrix.duration(i, k) <= matrix.duration(i, j) + matrix.duration(j, k)
+    assert matrix.duration(i, i) == 0
+
+
+_CACHE: list[TravelTimeMatrix] = []
+
+
+def _district_matrix() -> TravelTimeMatrix:
+    if not _CACHE:
+        _CACHE.append(load_network(DEFAULT_NETWORK).stop_matrix(None))
+    return _CACHE[0]

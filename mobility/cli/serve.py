@@ -1,0 +1,109 @@
+"""``mobility serve`` (the booking service with dispatcher and pages), ``mobility users …``, ``mobility db …``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+
+users_app = typer.Typer(no_args_is_help=True)
+db_app = typer.Typer(no_args_is_help=True)
+
+ROLES_HELP = "resident, dispatcher, driver or admin"
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="address to listen on (default MOBILITY_HOST or 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="port (default MOBILITY_PORT or 8000)")] = None,
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite file mobility.db)")] = None,
+    seed: Annotated[bool, typer.Option(help="create demo accounts on first start (empty user table)")] = True,
+    background: Annotated[bool, typer.Option(help="re-optimise the plan in the background")] = True,
+) -> None:
+    """Start the booking service: API, dispatcher, web pages — on the embedded SQLite store by default."""
+    import uvicorn
+
+    from mobility.app import build_services, create_app
+    from mobility.config import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v is not None}
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    typer.echo(f"Lade Straßennetz {settings.network_path.name} und Flotte …")
+    parts = build_services(settings)
+    app = create_app(settings, parts=parts, background=background)
+    source = parts.routing.network.meta.source
+    typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
+    typer.echo(f"Fahrzeuge: {len(parts.dispatcher.vehicles())}, Datenbank: {_safe_url(settings.database_url)}")
+    if parts.restore_failures:
+        typer.echo(f"Achtung: {len(parts.restore_failures)} Buchungen konnten nicht wieder eingeplant werden "
+                   "(siehe Leitstelle → Probleme).")
+    if seed:
+        created = parts.services.accounts.seed(parts.dispatcher.vehicles())
+        if created:
+            typer.echo("\nErste Anmeldedaten (nur jetzt sichtbar – bitte notieren):")
+            for account in created:
+                extra = f"  Fahrzeug {account.vehicle_id}" if account.vehicle_id else ""
+                typer.echo(f"  {account.role:<10} {account.username:<24} {account.password}{extra}")
+    base = f"http://{settings.host}:{settings.port}"
+    typer.echo(f"\nFahrgäste:  {base}/\nLeitstelle: {base}/dispatcher\nFahrer:     {base}/driver\n"
+               f"API-Doku:   {base}/docs\n")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _safe_url(url: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(url).render_as_string(hide_password=True)
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option(help=ROLES_HELP)] = "resident",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    display_name: Annotated[str | None, typer.Option(help="name shown to others")] = None,
+    vehicle: Annotated[str | None, typer.Option(help="vehicle id (drivers)")] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+) -> None:
+    """Create an account."""
+    from booking.service.accounts import AccountService
+    from booking.service.errors import ServiceError
+    from booking.store.engine import make_engine, make_session_factory, upgrade
+    from mobility.config import Settings
+    from mobility.domain.clock import SystemClock
+
+    engine = make_engine(Settings().database_url)
+    upgrade(engine)
+    try:
+        user = AccountService(make_session_factory(engine), SystemClock()).add(
+            username, password, role, display_name, phone=phone, vehicle_id=vehicle)
+    except ServiceError as exc:
+        typer.echo(f"Fehler: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Konto {user.username} ({user.role}) angelegt.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the accounts (never passwords)."""
+    from booking.store.engine import make_engine, make_session_factory, upgrade
+    from booking.store.users import list_users
+    from mobility.config import Settings
+
+    engine = make_engine(Settings().database_url)
+    upgrade(engine)
+    with make_session_factory(engine)() as session:
+        for user in list_users(session):
+            typer.echo(f"{user.username:<24} {user.role:<10} {user.vehicle_id or ''}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the configured database (MOBILITY_DATABASE_URL) to ``revision``."""
+    from booking.store.engine import current_revision, make_engine, upgrade
+    from mobility.config import Settings
+
+    engine = make_engine(Settings().database_url)
+    upgrade(engine, revision)
+    typer.echo(f"Datenbank auf Stand {current_revision(engine)}.")

@@ -1,0 +1,73 @@
+"""Reinsert removed requests by regret-2: the request that loses most if not put in its best route goes first.
+
+Options per (request, route) are the bound-feasible insertions of :func:`routing.darp.positions.candidates`,
+cheapest first; only the chosen one gets the exact schedule check (if it fails, it is dropped and the
+choice is made again), so a step costs one exact check in the usual case. Options of a route are
+recomputed only after that route changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from routing.darp.positions import apply, candidates
+from routing.darp.schedule import earliest_schedule
+
+if TYPE_CHECKING:
+    from routing.darp.state import Plan
+
+_Option = tuple[int, int, int, int]  # cost, vehicle, pickup position, drop-off position
+
+
+def _options(plan: Plan, ri: int, v: int) -> list[_Option]:
+    w = plan.c.problem.objective.distance_weight
+    extra = 0 if plan.routes[v] else plan.fixed[v]
+    out = [(w * cost + extra, vv, i, j) for cost, vv, i, j in candidates(plan.c, ri, v, plan.info(v))]
+    out.sort(reverse=True)  # cheapest last: pop() removes it
+    return out
+
+
+def regret_insert(plan: Plan, pending: list[int]) -> None:
+    """Insert ``pending`` by regret-2; higher-penalty (confirmed) requests first; misfits stay unplanned."""
+    cache: dict[tuple[int, int], list[_Option]] = {}
+    todo = list(pending)
+    c = plan.c
+    while todo:
+        top = max(plan.penalty[ri] for ri in todo)
+        chosen: tuple[int, _Option] | None = None
+        chosen_rank = (-1.0, 0)
+        dead = []
+        for ri in todo:
+            if plan.penalty[ri] != top:
+                continue
+            first = second = None
+            for v in c.allowed[ri]:
+                opts = cache.get((ri, v))
+                if opts is None:
+                    opts = cache[ri, v] = _options(plan, ri, v)
+                if opts:
+                    if first is None or opts[-1][0] < first[0]:
+                        first, second = opts[-1], first
+                    elif second is None or opts[-1][0] < second[0]:
+                        second = opts[-1]
+            if first is None:
+                dead.append(ri)
+                continue
+            regret = float(second[0] - first[0]) if second is not None else float("inf")
+            rank = (regret, -first[0])
+            if chosen is None or rank > chosen_rank:
+                chosen, chosen_rank = (ri, first), rank
+        for ri in dead:
+            todo.remove(ri)
+        if chosen is None:
+            continue
+        ri, (_cost, v, i, j) = chosen
+        new = apply(c, ri, plan.routes[v], i, j)
+        times = earliest_schedule(c, v, new)
+        if times is None:
+            cache[ri, v].pop()
+            continue
+        plan.place(ri, v, new, times)
+        todo.remove(ri)
+        for key in [k for k in cache if k[1] == v]:
+            del cache[key]

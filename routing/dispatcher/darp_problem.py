@@ -1,0 +1,150 @@
+"""The snapshot of the live plan as a routing.darp problem, and the solver's routes back as insertion routes.
+
+Times become seconds since ``base`` (the earliest instant the snapshot needs, so all are non-negative). Riders on
+board are pinned to their vehicle; every booking is must-serve with the windows of its tasks (its promise,
+widened only where reality already broke it); a vehicle driving to or standing at its first task keeps it first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from routing.darp import (
+    CostBreakdown,
+    DarpProblem,
+    Request,
+    Solution,
+    Status,
+    TimeWindow,
+    Vehicle,
+    Visit,
+    VisitKind,
+)
+from routing.darp import Route as DarpRoute
+from routing.insertion import Route, Schedule, Task, TaskKind, schedule
+
+if TYPE_CHECKING:
+    from routing.dispatcher.live import LiveDispatcher
+    from routing.dispatcher.reoptimise import Snapshot
+
+_KIND = {TaskKind.PICKUP: VisitKind.PICKUP, TaskKind.DROPOFF: VisitKind.DROPOFF}
+
+
+def en_route(route: Route, sched: Schedule, now_s: int) -> bool:
+    """Whether the vehicle has left for (or stands at) its first task, which therefore stays first."""
+    return bool(route.tasks) and (route.pinned > 0 or sched.departure[0] < now_s)
+
+
+def _start(route: Route, sched: Schedule, now_s: int) -> int:
+    return route.ready if en_route(route, sched, now_s) else max(route.ready, now_s)
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A snapshot as a solver problem: the problem, the current plan as initial solution, the time base (s) and
+    the routes whose first task must stay first."""
+
+    problem: DarpProblem
+    initial: Solution
+    base: int
+    en_route: frozenset[str]
+
+
+def _split(route: Route) -> int:
+    """Index of the route's first break (the solver re-plans the tasks before it), or the number of tasks."""
+    return next((n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK), len(route.tasks))
+
+
+def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
+    """The snapshot as a solver problem plus the current plan as its initial solution; None if not expressible.
+
+    Only the tasks before each route's next break are re-planned (no rider sits through a break): the vehicle
+    must then reach the break's stop in time for the rest of its route, which stays as it is.
+    """
+    tt = dispatcher.durations
+    scheds = {k: schedule(r, tt) for k, r in snap.routes.items()}
+    boarded = [t for r in snap.routes.values() for t in r.boarded.values()]
+    base = min([snap.now_s, *boarded, *(r.ready for r in snap.routes.values())])
+    vehicles, requests, initial = [], [], []
+    moving: set[str] = set()
+    for key, route in snap.routes.items():
+        sched = scheds[key]
+        cut = _split(route)
+        pinned = en_route(route, sched, snap.now_s)
+        if pinned and cut == 0:
+            continue  # the driver is on the way to or in a break: this route stays as it is
+        if pinned:
+            moving.add(key)
+        start = _start(route, sched, snap.now_s) - base
+        end_loc, latest_end = route.end_loc, route.shift_end
+        if cut < len(route.tasks):
+            end_loc, latest_end = route.tasks[cut].loc, sched.latest[cut + 1]
+        if latest_end - base < start:
+            return None
+        first = route.tasks[0] if cut > 0 else None
+        vehicles.append(Vehicle(key, route.capacity, route.start_loc, end_loc, TimeWindow(start, latest_end - base),
+                                fixed_next=first.request_id if pinned and first is not None else None))
+        promised = {rid: c.spec.pickup_earliest for rid, c in snap.commitments.items()}
+        made = _requests(route, cut, base, promised)
+        if made is None:
+            return None
+        requests.extend(made)
+        visits = tuple(Visit(str(t.request_id), _KIND[t.kind], t.loc, sched.begin[k] - base, sched.load_after[k])
+                       for k, t in enumerate(route.tasks[:cut], start=1))
+        initial.append(DarpRoute(key, visits, sched.departure[0] - base, sched.arrival[cut + 1] - base))
+    if not vehicles:
+        return None
+    problem = DarpProblem(tuple(requests), tuple(vehicles), dispatcher.travel)
+    zero = CostBreakdown(0, 0, 0, 0, 0, 0, 0)
+    return Stated(problem, Solution(tuple(initial), (), zero, Status.FEASIBLE), base, frozenset(moving))
+
+
+def _requests(route: Route, cut: int, base: int, promised: Mapping[str, int]) -> list[Request] | None:
+    prefix = route.tasks[:cut]
+    pickups = {t.request_id: t for t in prefix if t.kind is TaskKind.PICKUP}
+    drops = [t for t in prefix if t.kind is TaskKind.DROPOFF]
+    if set(pickups) - {t.request_id for t in drops} or set(route.boarded) - {t.request_id for t in drops}:
+        return None  # a rider would sit through the break
+    out = []
+    for drop in drops:
+        rid = str(drop.request_id)
+        dropoff_window = TimeWindow(0, drop.latest - base) if drop.latest >= base else None
+        if dropoff_window is None:
+            return None
+        if rid in route.boarded:
+            out.append(Request(rid, route.start_loc, drop.loc, drop.load, dropoff_window=dropoff_window,
+                               dropoff_service_s=drop.service_s, max_ride_s=drop.max_ride_s, must_serve=True,
+                               onboard=route.key, picked_up_at=route.boarded[rid] - base))
+            continue
+        pick = pickups[rid]
+        if pick.latest < base:
+            return None
+        earliest = min(pick.earliest, promised.get(rid, pick.earliest))  # a re-plan may have fixed it later
+        window = TimeWindow(max(0, earliest - base), pick.latest - base)
+        out.append(Request(rid, pick.loc, drop.loc, drop.load, pickup_window=window, dropoff_window=dropoff_window,
+                           pickup_service_s=pick.service_s, dropoff_service_s=drop.service_s,
+                           max_ride_s=drop.max_ride_s, must_serve=True))
+    return out
+
+
+def routes_from_solution(snap: Snapshot, solution: Solution, stated: Stated) -> dict[str, Route]:
+    """The solver's routes as insertion routes: the tasks of the snapshot in the solver's order, then the break
+    and everything after it unchanged."""
+    tasks: dict[tuple[str, VisitKind], Task] = {}
+    for route in snap.routes.values():
+        for t in route.tasks:
+            if t.kind is not TaskKind.BREAK:
+                tasks[str(t.request_id), _KIND[t.kind]] = t
+    out: dict[str, Route] = {}
+    for darp_route in solution.routes:
+        old = snap.routes[darp_route.vehicle_id]
+        # pickups begin when the solver planned them (inside the promised window): that keeps ride times short
+        head = [replace(tasks[v.request_id, v.kind], earliest=v.start_s + stated.base)
+                if v.kind is VisitKind.PICKUP else tasks[v.request_id, v.kind] for v in darp_route.visits]
+        new_tasks = (*head, *old.tasks[_split(old):])
+        keep_pin = old.pinned > 0 and bool(old.tasks) and bool(new_tasks) and new_tasks[0] == old.tasks[0]
+        ready = old.ready if old.key in stated.en_route else max(old.ready, snap.now_s)
+        out[old.key] = replace(old, tasks=new_tasks, pinned=1 if keep_pin else 0, ready=ready)
+    return out

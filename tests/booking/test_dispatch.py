@@ -1,0 +1,163 @@
+"""Dispatcher functions: tours as GeoJSON, fleet, out of service, problems, figures, re-plan, live stream."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.booking.conftest import (
+    ASCHERSLEBEN_BF,
+    BERNBURG_FRIEDENSHALL,
+    BERNBURG_HBF,
+    BERNBURG_KALISTR,
+    STASSFURT_BF,
+    Env,
+    EnvFactory,
+    ride,
+)
+from tests.booking.test_offers import problem
+
+
+def _book(env: Env, headers: dict[str, str], origin: str, destination: str, minutes: int, **kw: Any) -> dict[str, Any]:
+    offer = env.client.post("/api/v1/offers", json=ride(origin, destination, minutes, **kw), headers=headers)
+    assert offer.status_code == 201, offer.text
+    r = env.client.post("/api/v1/bookings", json={"offer_id": offer.json()["id"]}, headers=headers)
+    assert r.status_code == 201, r.text
+    body: dict[str, Any] = r.json()
+    return body
+
+
+def test_tours_geojson_has_a_road_line_and_visits_with_times_and_loads(env: Env) -> None:
+    """Each vehicle with bookings is a LineString along the roads plus a Point per visit with time and load."""
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    booking = _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 20, passengers=2)
+    r = env.client.get("/api/v1/dispatch/tours.geojson", headers=staff)
+    assert r.headers["content-type"].startswith("application/geo+json")
+    fc = r.json()
+    tours = [f for f in fc["features"] if f["properties"]["feature_type"] == "tour"]
+    assert [t["properties"]["vehicle_id"] for t in tours] == [booking["vehicle_id"]]
+    line = tours[0]["geometry"]
+    assert line["type"] == "LineString"
+    assert len(line["coordinates"]) > 2  # follows the roads, not one straight segment
+    visits = tours[0]["properties"]["visits"]
+    assert [(v["kind"], v["booking_id"]) for v in visits] == [("pickup", booking["id"]), ("dropoff", booking["id"])]
+    assert visits[0]["load_seats"] == 2
+    assert visits[1]["load_seats"] == 0
+    assert visits[0]["planned_arrival"] < visits[1]["planned_arrival"]
+    points = [f for f in fc["features"] if f["properties"]["feature_type"] == "visit"]
+    assert len(points) == 2
+    stored = env.scalar("SELECT count(*) FROM tour_legs WHERE vehicle_id = '%s'" % booking["vehicle_id"])
+    assert stored == 1
+
+
+def test_vehicles_list_the_fleet_with_state(env: Env) -> None:
+    """The fleet view lists every vehicle with capacity, depot, in-service flag and next stop."""
+    staff = env.user("leitstelle", "dispatcher")
+    _book(env, env.user("erika"), BERNBURG_HBF, BERNBURG_KALISTR, 15)
+    vehicles = {v["id"]: v for v in env.client.get("/api/v1/dispatch/vehicles", headers=staff).json()}
+    assert set(vehicles) == {"bbg-1", "sft-1"}
+    assert vehicles["bbg-1"]["capacity"] == {"seats": 8, "wheelchairs": 1, "strollers": 2}
+    assert vehicles["bbg-1"]["next_stop"]["stop_id"] == BERNBURG_HBF
+    assert vehicles["sft-1"]["next_stop"] is None
+
+
+def test_out_of_service_moves_bookings_to_another_vehicle(env: Env) -> None:
+    """Taking a vehicle out of service re-plans its bookings onto another vehicle; none is lost."""
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    booking = _book(env, resident, BERNBURG_HBF, ASCHERSLEBEN_BF, 60)
+    assert booking["vehicle_id"] == "bbg-1"
+    r = env.client.post("/api/v1/dispatch/vehicles/bbg-1/out-of-service", headers=staff)
+    assert r.status_code == 200, r.text
+    assert r.json()["lost_bookings"] == []
+    moved = env.client.get(f"/api/v1/bookings/{booking['id']}", headers=resident).json()
+    assert moved["vehicle_id"] == "sft-1"
+    assert moved["state"] == "CONFIRMED"
+    assert moved["pickup_window"] == booking["pickup_window"]  # the promise stays
+    assert env.scalar("SELECT count(*) FROM events WHERE type = 'vehicle_out_of_service'") == 1
+
+
+def test_bookings_that_cannot_be_kept_are_reported(make_env: EnvFactory) -> None:
+    """With the only vehicle out of service its bookings are REJECTED and listed as problems for the dispatcher."""
+    from tests.booking.conftest import one_small_car
+
+    env = make_env(fleet=one_small_car())
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    booking = _book(env, resident, BERNBURG_HBF, BERNBURG_FRIEDENSHALL, 30)
+    lost = env.client.post("/api/v1/dispatch/vehicles/bbg-car/out-of-service", headers=staff).json()["lost_bookings"]
+    assert lost == [booking["id"]]
+    problems = env.client.get("/api/v1/dispatch/problems", headers=staff).json()
+    assert [p["booking_id"] for p in problems] == [booking["id"]]
+    assert "außer Dienst" in problems[0]["reason"]
+    state = env.client.get(f"/api/v1/bookings/{booking['id']}", headers=resident).json()["state"]
+    assert state == "REJECTED"
+    resolved = env.client.post(f"/api/v1/dispatch/problems/{problems[0]['id']}/resolve", headers=staff)
+    assert resolved.status_code == 200
+    assert env.client.get("/api/v1/dispatch/problems", headers=staff).json() == []
+
+
+def test_unknown_vehicle_is_a_404(env: Env) -> None:
+    """Out of service for a vehicle that does not exist is a 404 problem naming it."""
+    staff = env.user("leitstelle", "dispatcher")
+    p = problem(env.client.post("/api/v1/dispatch/vehicles/XYZ-9/out-of-service", headers=staff), 404)
+    assert "XYZ-9" in p["detail"]
+
+
+def test_kpis_count_todays_bookings_and_rejections(env: Env) -> None:
+    """Today's figures count booked rides, rejections and pooled share."""
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 20)
+    _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 21)
+    env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 20, passengers=15), headers=resident)
+    kpis = env.client.get("/api/v1/dispatch/kpis", headers=staff).json()
+    assert kpis["day"] == "2026-11-23"
+    assert kpis["booked"] == 2
+    assert kpis["rejected"] == 1
+    assert kpis["pooled_share"] == 1.0  # both ride the same bus at the same time
+    assert kpis["average_wait_s"] is not None
+
+
+def test_replan_runs_the_solver_and_keeps_every_booking(env: Env) -> None:
+    """A manual re-plan runs the OR-Tools re-optimisation; every confirmed booking stays in the plan."""
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    ids = {_book(env, resident, BERNBURG_HBF, STASSFURT_BF, m)["id"] for m in (20, 50)}
+    ids.add(_book(env, resident, STASSFURT_BF, BERNBURG_HBF, 35)["id"])
+    r = env.client.post("/api/v1/dispatch/replan", headers=staff)
+    assert r.status_code == 200, r.text
+    assert isinstance(r.json()["replaced"], bool)
+    planned = {v.booking_id for t in env.parts.dispatcher.plan().tours.values() for v in t.visits}
+    assert ids <= planned
+    stored = env.scalar("SELECT count(DISTINCT booking_id) FROM plan_visits")
+    assert stored == 3
+
+
+def test_stream_sends_live_events(env: Env) -> None:
+    """The SSE stream greets with the plan version and then reports a new booking."""
+    import threading
+
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    lines: list[str] = []
+    started = threading.Event()
+
+    def listen() -> None:
+        with env.client.stream("GET", "/api/v1/dispatch/stream?max_events=2", headers=staff) as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            for line in r.iter_lines():
+                lines.append(line)
+                started.set()
+
+    thread = threading.Thread(target=listen)
+    thread.start()
+    assert started.wait(10)
+    import time
+
+    deadline = time.monotonic() + 5
+    while env.parts.services.ctx.bus.subscriber_count == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 20)
+    thread.join(10)
+    events = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    assert events[0] == "hello"
+    assert set(events[1:]) <= {"plan_changed", "booking_changed"}
+    assert len(events) == 3
+    data = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
+    assert "plan_version" in data[0]

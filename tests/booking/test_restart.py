@@ -1,0 +1,73 @@
+"""A restart loses nothing: confirmed bookings, the plan and out-of-service vehicles come back from the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobility.domain.plan import Plan
+from tests.booking.conftest import (
+    BERNBURG_HBF,
+    BERNBURG_KALISTR,
+    STASSFURT_BF,
+    Env,
+    EnvFactory,
+    ride,
+)
+
+
+def _book_three(env: Env) -> list[str]:
+    headers = env.user("erika")
+    ids = []
+    for origin, destination, minutes in ((BERNBURG_HBF, STASSFURT_BF, 20), (STASSFURT_BF, BERNBURG_HBF, 90),
+                                         (BERNBURG_HBF, BERNBURG_KALISTR, 45)):
+        offer = env.client.post("/api/v1/offers", json=ride(origin, destination, minutes), headers=headers)
+        assert offer.status_code == 201, offer.text
+        booking = env.client.post("/api/v1/bookings", json={"offer_id": offer.json()["id"]}, headers=headers)
+        ids.append(booking.json()["id"])
+    return ids
+
+
+def _visits(plan: Plan) -> dict[str, list[tuple[str | None, str, str]]]:
+    return {vid: [(v.booking_id, str(v.kind), v.stop.id) for v in tour.visits]
+            for vid, tour in plan.tours.items() if tour.visits}
+
+
+def _restart_keeps_everything(make: EnvFactory) -> None:
+    first = make()
+    ids = _book_three(first)
+    cancelled = ids.pop()
+    headers = first.login("erika")
+    assert first.client.post(f"/api/v1/bookings/{cancelled}/cancel", headers=headers).status_code == 200
+    before = _visits(first.parts.dispatcher.plan())
+    first.client.close()
+    first.parts.engine.dispose()
+
+    second = make(clock=first.clock)
+    assert second.parts.restore_failures == []
+    assert _visits(second.parts.dispatcher.plan()) == before
+    assert set(second.parts.dispatcher.commitments()) == set(ids)
+    headers = second.login("erika")
+    states = {b["id"]: b["state"] for b in second.client.get("/api/v1/bookings", headers=headers).json()}
+    assert states == {ids[0]: "CONFIRMED", ids[1]: "CONFIRMED", cancelled: "CANCELLED"}
+
+
+def test_restart_on_sqlite_restores_bookings_and_plan(make_env: EnvFactory) -> None:
+    """After a restart on the embedded SQLite store the plan and the confirmed bookings are back, unchanged."""
+    _restart_keeps_everything(make_env)
+
+
+@pytest.mark.postgis
+def test_restart_on_postgis_restores_bookings_and_plan(make_pg_env: EnvFactory) -> None:
+    """After a restart on PostGIS the plan and the confirmed bookings are back, unchanged."""
+    _restart_keeps_everything(make_pg_env)
+
+
+def test_out_of_service_survives_a_restart(make_env: EnvFactory) -> None:
+    """A vehicle taken out of service stays out of service after a restart."""
+    first = make_env()
+    staff = first.user("leitstelle", "dispatcher")
+    assert first.client.post("/api/v1/dispatch/vehicles/sft-1/out-of-service", headers=staff).status_code == 200
+    first.parts.engine.dispose()
+    second = make_env(clock=first.clock)
+    flags = {v.id: v.in_service for v in second.parts.dispatcher.vehicles()}
+    assert flags == {"bbg-1": True, "sft-1": False}

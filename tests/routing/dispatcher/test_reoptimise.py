@@ -1,0 +1,78 @@
+"""Re-optimisation with the OR-Tools solver keeps every promise and swaps in only under the merge rule."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+from mobility.domain.events import Event, EventType
+from mobility.domain.rides import Offer
+from routing.directory import NetworkStopDirectory
+from routing.dispatcher.live import LiveDispatcher
+from routing.dispatcher.reoptimise import solve_snapshot, swap_in, take_snapshot
+
+MakeDispatcher = Callable[..., LiveDispatcher]
+DEPOTS = ["959000", "953445"]
+NOW = DAY + timedelta(hours=5)
+
+
+def loaded(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory, n: int = 20) -> LiveDispatcher:
+    """Three minibuses with ``n`` random trips around Bernburg and Staßfurt booked greedily by insertion."""
+    d = make_dispatcher([minibus(f"V{k}", DEPOTS[k % 2], directory) for k in range(3)])
+    rng = random.Random(7)
+    stops = [s for s in directory.stops() if s.municipality in {"Bernburg (Saale)", "Staßfurt", "Nienburg (Saale)"}]
+    for k in range(n):
+        a, b = rng.sample(stops, 2)
+        when = NOW + timedelta(minutes=rng.randint(60, 300))
+        offer = d.quote(trip(directory, f"r{k}", a.id, b.id, when, now=NOW), NOW)
+        if isinstance(offer, Offer):
+            d.confirm(offer, f"b{k}", NOW)
+    return d
+
+
+def test_reoptimisation_keeps_every_promise(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
+    """After a re-optimisation every booking is still planned within its promised window and ride limit."""
+    d = loaded(make_dispatcher, directory)
+    before = d.commitments()
+    assert d.reoptimise(NOW, 1.0), "the greedy plan of 20 trips leaves room for the solver"
+    after = d.commitments()
+    assert set(after) == set(before)
+    for bid, offer in after.items():
+        assert offer.pickup_window == before[bid].pickup_window
+        assert offer.pickup_window.contains(offer.planned_pickup)
+        assert offer.planned_dropoff <= offer.latest_arrival
+    assert_plan_valid(d)
+
+
+def test_solved_snapshot_merges_a_booking_confirmed_meanwhile(make_dispatcher: MakeDispatcher,
+                                                              directory: NetworkStopDirectory) -> None:
+    """A booking confirmed while the solver ran is inserted into the new plan instead of being lost."""
+    d = loaded(make_dispatcher, directory)
+    now_s = d.timebase.seconds(NOW)
+    with d.lock:
+        snap = take_snapshot(d, now_s)
+    new_routes = solve_snapshot(d, snap, 1.0)
+    assert new_routes is not None
+    late = d.quote(trip(directory, "late", "959000", "953445", NOW + timedelta(hours=2), now=NOW), NOW)
+    assert isinstance(late, Offer)
+    d.confirm(late, "late", NOW)
+    assert swap_in(d, snap, new_routes, NOW)
+    assert "late" in d.commitments()
+    assert_plan_valid(d)
+
+
+def test_solved_snapshot_is_dropped_after_a_driver_event(make_dispatcher: MakeDispatcher,
+                                                         directory: NetworkStopDirectory) -> None:
+    """A driver event while the solver ran makes the solved plan stale: it is not swapped in."""
+    d = loaded(make_dispatcher, directory)
+    with d.lock:
+        snap = take_snapshot(d, d.timebase.seconds(NOW))
+    new_routes = solve_snapshot(d, snap, 1.0)
+    assert new_routes is not None
+    version = d.plan().version
+    d.record(Event(EventType.VEHICLE_IN_SERVICE, NOW, vehicle_id="V0"))
+    assert swap_in(d, snap, new_routes, NOW) is False
+    assert d.plan().version == version + 1
+    assert_plan_valid(d)
