@@ -68,7 +68,7 @@ def token(form: Annotated[OAuth2PasswordRequestForm, Depends()], services: Servi
 @router.post("/register", status_code=status.HTTP_201_CREATED, summary="Register as a resident")
 def register(body: RegisterCreate, services: ServicesDep) -> UserPublic:
     """Create a resident account."""
-    user = services.accounts.add(body.username, body.password, "resident", body.display_name, body.phone)
+    user = services.accounts.add(body.username, body.password, "resident", body.display_name, phone=body.phone)
     return UserPublic(id=user.id, username=user.username, role=user.role, display_name=user.display_name,
                       phone=user.phone)
 

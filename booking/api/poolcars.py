@@ -88,8 +88,12 @@ def _user(api: Api, token: Annotated[str | None, Depends(_bearer)]) -> User:
     claims = decode_token(api.secret_key, token)
     account = None if claims is None else api.accounts.get(claims.user_id)
     if account is None or not account.active:
-        raise ServiceError(401, "unauthorized", "Nicht angemeldet",
-                           "Das Anmelde-Token ist ungültig oder abgelaufen. Bitte erneut anmelden.")
+        raise ServiceError(
+            401,
+            "unauthorized",
+            "Nicht angemeldet",
+            "Das Anmelde-Token ist ungültig oder abgelaufen. Bitte erneut anmelden.",
+        )
     return User(account.id, account.role)
 
 
@@ -137,7 +141,9 @@ def cars(api: Api) -> list[CarPublic]:
 
 @router.get("/availability", summary="Free periods of cars")
 def availability(
-    api: Api, _user: AnyUser, window: WindowDep,
+    api: Api,
+    _user: AnyUser,
+    window: WindowDep,
     station_id: Annotated[str | None, Query(max_length=64)] = None,
     car_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> list[CarAvailability]:
@@ -157,15 +163,27 @@ def offers(body: OfferWish, user: Person, api: Api) -> list[OfferPublic]:
             point = Point(*body.coordinates)
         except ValueError as exc:
             raise invalid("invalid_coordinates", f"Ungültige Koordinaten: {exc}", field="coordinates") from None
-    wish = PoolCarWish(start=start, end=end, station_id=body.station_id, point=point,
-                       walk_radius_m=body.walk_radius_m, flex_min=body.flex_min, car_type_id=body.car_type_id,
-                       seats=body.seats, wheelchair=body.wheelchair, distance_km=body.distance_km)
+    wish = PoolCarWish(
+        start=start,
+        end=end,
+        station_id=body.station_id,
+        point=point,
+        walk_radius_m=body.walk_radius_m,
+        flex_min=body.flex_min,
+        car_type_id=body.car_type_id,
+        seats=body.seats,
+        wheelchair=body.wheelchair,
+        distance_km=body.distance_km,
+    )
     return [OfferPublic.of(o) for o in api.service.offers(user.caller, wish)]
 
 
 @router.post("/reservations", status_code=status.HTTP_201_CREATED, summary="Confirm an offer")
 def reserve(
-    body: ReservationCreate, user: Person, api: Api, response: Response,
+    body: ReservationCreate,
+    user: Person,
+    api: Api,
+    response: Response,
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> ReservationPublic:
     """Reserve the offered car; a retry with the same ``Idempotency-Key`` returns the same reservation."""
@@ -233,8 +251,10 @@ def cancel(reservation_id: str, user: AnyUser, api: Api) -> ReservationPublic:
 def occupancy(_staff: Staff, api: Api, window: WindowDep) -> list[CarOccupancy]:
     """Per car, every reservation overlapping ``[from, to)``."""
     types = {c.id: t for c, t in api.desk.car_rows()}
-    return [CarOccupancy(car=CarPublic.of(c, types[c.id]), reservations=[ReservationPublic.of(r) for r in rs])
-            for c, rs in api.desk.occupancy(*window)]
+    return [
+        CarOccupancy(car=CarPublic.of(c, types[c.id]), reservations=[ReservationPublic.of(r) for r in rs])
+        for c, rs in api.desk.occupancy(*window)
+    ]
 
 
 @router.post("/cars/{car_id}/out-of-service", summary="Car broke down (dispatcher)")
@@ -254,8 +274,14 @@ def in_service(car_id: str, _staff: Staff, api: Api) -> CarPublic:
 @router.post("/cars", status_code=status.HTTP_201_CREATED, summary="Add a car (admin)")
 def add_car(body: CarCreate, _admin: Admin, api: Api) -> CarPublic:
     """Add a car to a station."""
-    api.desk.add_car(body.id, body.name, type_id=body.type_id, station_id=body.station_id, plate=body.plate,
-                     availability=body.availability)
+    api.desk.add_car(
+        body.id,
+        body.name,
+        type_id=body.type_id,
+        station_id=body.station_id,
+        plate=body.plate,
+        availability=body.availability,
+    )
     return next(CarPublic.of(c, t) for c, t in api.desk.car_rows() if c.id == body.id)
 
 
@@ -271,8 +297,16 @@ def change_car(car_id: str, body: CarUpdate, _admin: Admin, api: Api) -> CarPubl
 def put_station(station_id: str, body: StationIn, _admin: Admin, api: Api) -> StationPublic:
     """Create or replace a station at ``coordinates`` ``[lon, lat]``."""
     try:
-        station = Station(station_id, body.name, body.municipality, Point(*body.coordinates), StationKind(body.kind),
-                          body.capacity, body.stop_id, body.address)
+        station = Station(
+            station_id,
+            body.name,
+            body.municipality,
+            Point(*body.coordinates),
+            StationKind(body.kind),
+            body.capacity,
+            body.stop_id,
+            body.address,
+        )
     except ValueError as exc:
         raise invalid("invalid_station", f"Ungültige Station: {exc}", field="coordinates") from None
     return StationPublic.of(api.desk.save_station(station, body.active))

@@ -25,8 +25,16 @@ class StationPublic(BaseModel):
 
     @classmethod
     def of(cls, s: Station) -> StationPublic:
-        return cls(id=s.id, name=s.name, municipality=s.municipality, kind=str(s.kind),
-                   coordinates=(s.point.lon, s.point.lat), capacity=s.capacity, stop_id=s.stop_id, address=s.address)
+        return cls(
+            id=s.id,
+            name=s.name,
+            municipality=s.municipality,
+            kind=str(s.kind),
+            coordinates=(s.point.lon, s.point.lat),
+            capacity=s.capacity,
+            stop_id=s.stop_id,
+            address=s.address,
+        )
 
 
 class StationIn(BaseModel):
@@ -63,9 +71,20 @@ class CarPublic(BaseModel):
     @classmethod
     def of(cls, c: PoolCarRow, t: PoolCarTypeRow) -> CarPublic:
         rng = c.current_range_m if c.current_range_m is not None else t.max_range_m
-        return cls(id=c.id, name=c.name, station_id=c.station_id, plate=c.plate, type_id=t.id, type_name=t.name,
-                   seats=t.seats, wheelchair_accessible=t.wheelchair_accessible, propulsion=t.propulsion,
-                   range_km=rng // 1000, availability=c.availability, in_service=c.in_service)
+        return cls(
+            id=c.id,
+            name=c.name,
+            station_id=c.station_id,
+            plate=c.plate,
+            type_id=t.id,
+            type_name=t.name,
+            seats=t.seats,
+            wheelchair_accessible=t.wheelchair_accessible,
+            propulsion=t.propulsion,
+            range_km=rng // 1000,
+            availability=c.availability,
+            in_service=c.in_service,
+        )
 
 
 class CarCreate(BaseModel):
@@ -132,9 +151,17 @@ class OfferPublic(BaseModel):
 
     @classmethod
     def of(cls, o: PoolOfferRow) -> OfferPublic:
-        return cls(id=o.id, car_id=o.car_id, station_id=o.station_id, start=o.start_at, end=o.end_at,
-                   walk_m=o.walk_m, shift_min=o.shift_s // 60, moved_from_station_id=o.moved_from_station_id,
-                   valid_until=o.valid_until)
+        return cls(
+            id=o.id,
+            car_id=o.car_id,
+            station_id=o.station_id,
+            start=o.start_at,
+            end=o.end_at,
+            walk_m=o.walk_m,
+            shift_min=o.shift_s // 60,
+            moved_from_station_id=o.moved_from_station_id,
+            valid_until=o.valid_until,
+        )
 
 
 class ReservationCreate(BaseModel):
@@ -173,10 +200,22 @@ class ReservationPublic(BaseModel):
 
     @classmethod
     def of(cls, r: PoolReservationRow) -> ReservationPublic:
-        return cls(id=r.id, customer_id=r.customer_id, car_id=r.car_id, station_id=r.station_id, state=r.state,
-                   state_reason=r.state_reason, start=r.start_at, end=r.end_at, blocked_until=r.blocked_until,
-                   walk_m=r.walk_m, moved_from_station_id=r.moved_from_station_id, created_at=r.created_at,
-                   picked_up_at=r.picked_up_at, returned_at=r.returned_at)
+        return cls(
+            id=r.id,
+            customer_id=r.customer_id,
+            car_id=r.car_id,
+            station_id=r.station_id,
+            state=r.state,
+            state_reason=r.state_reason,
+            start=r.start_at,
+            end=r.end_at,
+            blocked_until=r.blocked_until,
+            walk_m=r.walk_m,
+            moved_from_station_id=r.moved_from_station_id,
+            created_at=r.created_at,
+            picked_up_at=r.picked_up_at,
+            returned_at=r.returned_at,
+        )
 
 
 class PeriodPublic(BaseModel):

@@ -80,7 +80,8 @@ def _german(err: dict[str, Any]) -> str:
         return text
     bounds = {"greater_than_equal": "mindestens {ge}", "greater_than": "größer als {gt}",
               "less_than_equal": "höchstens {le}", "less_than": "kleiner als {lt}",
-              "string_too_short": "mindestens {min_length} Zeichen", "string_too_long": "höchstens {max_length} Zeichen",
+              "string_too_short": "mindestens {min_length} Zeichen",
+              "string_too_long": "höchstens {max_length} Zeichen",
               "too_short": "mindestens {min_length} Einträge", "too_long": "höchstens {max_length} Einträge",
               "string_pattern_mismatch": "unzulässige Zeichen"}
     if kind in bounds:

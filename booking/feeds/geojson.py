@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -67,7 +68,7 @@ def tour_line(tour: Tour, legs: LegGeometry, *, start: Stop | None = None) -> li
     """The road line through the tour's remaining visits (``start`` prepended when given)."""
     stops = ([start] if start is not None else []) + [v.stop for v in tour.visits if v.status is not VisitStatus.DONE]
     coords: list[list[float]] = []
-    for a, b in zip(stops, stops[1:], strict=False):
+    for a, b in itertools.pairwise(stops):
         if a.id == b.id:
             continue
         for lon, lat in legs(a, b):

@@ -54,7 +54,7 @@ def trip_updates(plan: Plan, vehicles: Sequence[Vehicle], now: datetime) -> Any:
 
 def as_json(feed: Any) -> dict[str, Any]:
     """The feed as JSON (for debugging)."""
-    from google.protobuf.json_format import MessageToDict
+    from google.protobuf.json_format import MessageToDict  # type: ignore[import-untyped]
 
     result: dict[str, Any] = MessageToDict(feed, preserving_proto_field_name=True)
     return result

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
 
-from booking.service.security import hash_password, production_hasher, random_password, verify_password
 from booking.service.errors import ServiceError, conflict
+from booking.service.security import hash_password, production_hasher, random_password, verify_password
 from booking.store import users as user_store
 from booking.store.models import UserRow
 from mobility.domain.fleet import Vehicle
@@ -37,7 +37,7 @@ class AccountService:
         self.clock = clock
         self.hasher = hasher or production_hasher()
 
-    def add(self, username: str, password: str, role: str, display_name: str | None = None,
+    def add(self, username: str, password: str, role: str, display_name: str | None = None, *,
             phone: str | None = None, vehicle_id: str | None = None) -> UserRow:
         """Create an account; 409 when the name is taken, 422 for a weak password or a bad role."""
         if len(password) < MIN_PASSWORD:
@@ -48,8 +48,9 @@ class AccountService:
                 raise conflict("username_taken", f"Der Benutzername „{username}“ ist schon vergeben.",
                                field="username")
             try:
-                return user_store.add_user(session, username=username, password_hash=hash_password(password, self.hasher),
-                                           role=role, display_name=display_name or username, now=self.clock.now(),
+                password_hash = hash_password(password, self.hasher)
+                return user_store.add_user(session, username=username, password_hash=password_hash, role=role,
+                                           display_name=display_name or username, now=self.clock.now(),
                                            phone=phone, vehicle_id=vehicle_id)
             except ValueError as exc:
                 raise ServiceError(422, "invalid_account", "Ungültiges Konto", str(exc)) from exc
@@ -75,7 +76,7 @@ class AccountService:
         with self.sessions() as session:
             if user_store.count_users(session) > 0:
                 return []
-        plan = [("disponent", "dispatcher", "Disposition KVG Salzland", None),
+        plan: list[tuple[str, str, str, str | None]] = [("disponent", "dispatcher", "Disposition KVG Salzland", None),
                 ("admin", "admin", "Administration", None),
                 ("demo", "resident", "Demo Fahrgast", None)]
         plan += [(f"fahrer-{v.id}", "driver", f"Fahrer/in {v.name}", v.id) for v in vehicles]

@@ -184,7 +184,6 @@ class BookingService:
             for etype in (EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED):
                 append_event(session, Event(etype, now, booking_id, result.vehicle_id,
                                             actor=caller.booked_by or caller.customer_id))
-            plan = self.ctx.persist_plan(session, now)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -201,7 +200,7 @@ class BookingService:
             raise
         finally:
             session.close()
-        self.ctx.plan_committed(plan)
+        self.ctx.plan_changed()
         self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
         return row, True
 
@@ -248,7 +247,9 @@ class BookingService:
             raise not_found("Buchung", booking_id)
         return row
 
-    def list(self, customer_id: str | None, states: tuple[BookingState, ...] = (), limit: int = 200) -> list[BookingRow]:
+    def list(
+        self, customer_id: str | None, states: tuple[BookingState, ...] = (), limit: int = 200
+    ) -> list[BookingRow]:
         """Bookings of a customer (or all with ``customer_id=None``)."""
         with self.ctx.sessions() as session:
             return store.list_booking_rows(session, customer_id=customer_id, states=states, limit=limit)
@@ -270,13 +271,12 @@ class BookingService:
             self.ctx.dispatcher.cancel(booking_id, now)
             append_event(session, Event(EventType.BOOKING_CANCELLED, now, booking_id, row.vehicle_id, actor=actor))
             try:
-                plan = self.ctx.persist_plan(session, now)
                 session.commit()
             except BaseException:
                 session.rollback()
                 self._put_back(row, now)
                 raise
-        self.ctx.plan_committed(plan)
+        self.ctx.plan_changed()
         self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
         return row
 

@@ -1,8 +1,11 @@
 """What every use case needs: sessions, the Dispatcher, the stops, the clock, live updates — and one plan lock.
 
-The lock serialises every change of the live plan together with its write to the store (confirm, cancel,
-driver events, out of service, re-optimised plans), so the stored plan always matches the committed bookings.
-Quotes never take it.
+``plan_lock`` serialises every change of the live plan with the commit of the booking state it belongs to
+(confirm, cancel, driver events, out of service), so a failed commit can be undone in the plan. Quotes never
+take it. The stored copy of the plan (``plan_visits``, ``tour_legs``) is written behind: :meth:`plan_changed`
+marks it stale and the plan writer (:class:`booking.service.background.PlanWriter`) writes the changed tours
+within a fraction of a second, off the request path; :meth:`flush_plan` writes at once (start, shutdown).
+Bookings and the event log — the truth a restart rebuilds from — are always committed synchronously.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ class ServiceContext:
     bus: EventBus = field(default_factory=EventBus)
     options: ServiceOptions = field(default_factory=ServiceOptions)
     plan_lock: threading.RLock = field(default_factory=threading.RLock)
+    plan_dirty: threading.Event = field(default_factory=threading.Event)
     saved_plan: Plan | None = None
+    _writer_lock: threading.Lock = field(default_factory=threading.Lock)
     _stop_index: dict[str, Stop] = field(default_factory=dict)
 
     def resolve_stop(self, stop_id: str) -> Stop | None:
@@ -65,22 +70,27 @@ class ServiceContext:
         """Road geometry of a leg for the stored tour legs (``None``: straight lines)."""
         return self.dispatcher.leg_geometry if self.options.leg_geometry else None
 
-    def persist_plan(self, session: Session, now: datetime) -> Plan:
-        """Write the dispatcher's current plan (changed tours only) and the bookings it moved; caller holds the lock.
+    def plan_changed(self) -> None:
+        """The live plan changed: the plan writer will store it shortly."""
+        self.plan_dirty.set()
 
-        Call :meth:`plan_committed` with the returned plan after the transaction committed.
+    def flush_plan(self) -> set[str]:
+        """Store the dispatcher's current plan now (changed tours only) with the bookings it moved.
+
+        Returns the vehicles whose tours were rewritten and tells the live listeners about them.
         """
-        plan = self.dispatcher.plan()
-        changed = plan_store.save_plan(session, plan, self.saved_plan, now, self.leg_geometry())
-        sync_bookings_with_plan(session, plan, changed, now)
-        return plan
-
-    def plan_committed(self, plan: Plan) -> None:
-        """Remember ``plan`` as the stored one and tell the live listeners."""
-        changed = plan_store.changed_vehicles(plan, self.saved_plan)
-        self.saved_plan = plan
+        with self._writer_lock:
+            plan = self.dispatcher.plan()
+            if self.saved_plan is not None and plan.version == self.saved_plan.version:
+                return set()
+            now = self.clock.now()
+            with self.sessions.begin() as session:
+                changed = plan_store.save_plan(session, plan, self.saved_plan, now, self.leg_geometry())
+                sync_bookings_with_plan(session, plan, changed, now)
+            self.saved_plan = plan
         if changed:
             self.bus.publish("plan_changed", version=plan.version, vehicles=sorted(changed))
+        return changed
 
     def report_lost(self, session: Session, booking_ids: Sequence[str], reason: str, now: datetime) -> None:
         """Bookings the plan could not keep: REJECTED, logged, and reported to the dispatcher."""

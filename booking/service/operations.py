@@ -74,9 +74,8 @@ class OperationsService:
             if callable(extra):
                 extra(session)
             self.ctx.report_lost(session, lost, reason, now)
-            plan = self.ctx.persist_plan(session, now)
             session.commit()
-        self.ctx.plan_committed(plan)
+        self.ctx.plan_changed()
         return lost
 
     def _record(self, event: Event) -> list[str]:
@@ -98,13 +97,12 @@ class OperationsService:
         if not replaced:
             log.info("re-optimisation kept the plan")
             return False
-        with self.ctx.plan_lock, self.ctx.sessions() as session:
-            plan = self.ctx.persist_plan(session, now)
+        version = self.ctx.dispatcher.plan().version
+        with self.ctx.sessions.begin() as session:
             append_event(session, Event(EventType.PLAN_REPLACED, now, actor=actor,
-                                        data=(("version", str(plan.version)),)))
-            session.commit()
-        self.ctx.plan_committed(plan)
-        log.info("re-optimisation replaced the plan (version %s)", plan.version)
+                                        data=(("version", str(version)),)))
+        self.ctx.plan_changed()
+        log.info("re-optimisation replaced the plan (version %s)", version)
         return True
 
     # -- driver ---------------------------------------------------------------------------------------------------
@@ -129,14 +127,15 @@ class OperationsService:
             lost = self._record(event)
             append_event(session, event)
             self.ctx.report_lost(session, lost, "nach Fahrerereignis nicht mehr planbar", now)
-            plan = self.ctx.persist_plan(session, now)
             session.commit()
-        self.ctx.plan_committed(plan)
+        self.ctx.plan_changed()
         if row is not None:
             self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=vehicle_id)
         return row
 
-    def _driver_booking(self, session: Session, vehicle_id: str, report: DriverReport, needed: bool) -> BookingRow | None:
+    def _driver_booking(
+        self, session: Session, vehicle_id: str, report: DriverReport, needed: bool
+    ) -> BookingRow | None:
         if report.booking_id is None:
             if needed:
                 raise invalid("missing_booking", f"„{report.type}“ braucht eine booking_id.", field="booking_id")
@@ -171,10 +170,9 @@ class OperationsService:
             restored = self.ctx.dispatcher.restore(plan, active, now) if (stored or active) else ()
             failed = sorted(set(restored) | set(unknown_stops))
             self.ctx.report_lost(session, failed, "nach Neustart nicht wieder einplanbar", now)
-            self.ctx.saved_plan = None
-            saved = self.ctx.persist_plan(session, now)
             session.commit()
-        self.ctx.plan_committed(saved)
+            self.ctx.saved_plan = None
+            self.ctx.flush_plan()
         log.info("restored %d bookings into the plan, %d could not be put back", len(active) - len(failed),
                  len(failed))
         return failed

@@ -89,8 +89,9 @@ class PoolCarDesk:
             session.merge(repo.station_row(station, active))
         return station
 
-    def add_car(self, car_id: str, name: str, *, type_id: str, station_id: str, plate: str = "",
-                availability: str = "24/7") -> PoolCarRow:
+    def add_car(
+        self, car_id: str, name: str, *, type_id: str, station_id: str, plate: str = "", availability: str = "24/7"
+    ) -> PoolCarRow:
         """Add a car (admin); 409 if the id exists, 422 for an unknown type or station or bad opening hours."""
         _hours(availability)
         now = self.service.clock.now()
@@ -100,9 +101,18 @@ class PoolCarDesk:
             if session.get(PoolCarTypeRow, type_id) is None:
                 raise invalid("unknown_car_type", f"Den Fahrzeugtyp „{type_id}“ gibt es nicht.", field="type_id")
             _station(session, station_id)
-            row = PoolCarRow(id=car_id, name=name, type_id=type_id, station_id=station_id, plate=plate,
-                             availability=availability, in_service=True, current_range_m=None, trips=0,
-                             updated_at=now)
+            row = PoolCarRow(
+                id=car_id,
+                name=name,
+                type_id=type_id,
+                station_id=station_id,
+                plate=plate,
+                availability=availability,
+                in_service=True,
+                current_range_m=None,
+                trips=0,
+                updated_at=now,
+            )
             session.add(row)
         return row
 
@@ -130,13 +140,25 @@ class PoolCarDesk:
         svc.release_overdue()
         with repo.write_session(svc.sessions) as session:
             row = _car(session, car_id)
-            peers = [c.id for c in session.scalars(sa.select(PoolCarRow).where(
-                PoolCarRow.station_id == row.station_id, PoolCarRow.type_id == row.type_id))]
+            peers = [
+                c.id
+                for c in session.scalars(
+                    sa.select(PoolCarRow).where(
+                        PoolCarRow.station_id == row.station_id, PoolCarRow.type_id == row.type_id
+                    )
+                )
+            ]
             cars = repo.load_cars(session, peers)
             rows = repo.active_rows(session, car_ids=peers, since=now)
             stations = repo.load_stations(session, include_inactive=True)
-            result = svc.planner.reassign(car_id, reservations=[repo.reservation_of(r) for r in rows], cars=cars,
-                                          stations=stations, now=now, rules=svc.rules)
+            result = svc.planner.reassign(
+                car_id,
+                reservations=[repo.reservation_of(r) for r in rows],
+                cars=cars,
+                stations=stations,
+                now=now,
+                rules=svc.rules,
+            )
             repo.defer_car_exclusion(session)
             by_id = {r.id: r for r in rows}
             for rid, new_car in result.new_car.items():
@@ -162,16 +184,19 @@ class PoolCarDesk:
         self.service.release_overdue()
         with self.service.sessions() as session:
             cars = list(session.scalars(sa.select(PoolCarRow).order_by(PoolCarRow.id)))
-            res = session.scalars(sa.select(PoolReservationRow).where(
-                PoolReservationRow.start_at < end, PoolReservationRow.end_at > start).order_by(
-                PoolReservationRow.start_at))
+            res = session.scalars(
+                sa.select(PoolReservationRow)
+                .where(PoolReservationRow.start_at < end, PoolReservationRow.end_at > start)
+                .order_by(PoolReservationRow.start_at)
+            )
             per: dict[str, list[PoolReservationRow]] = {c.id: [] for c in cars}
             for r in res:
                 per.setdefault(r.car_id, []).append(r)
         return [(c, per[c.id]) for c in cars]
 
-    def availability(self, start: datetime, end: datetime, station_id: str | None = None,
-                     car_id: str | None = None) -> list[tuple[str, list[Slot]]]:
+    def availability(
+        self, start: datetime, end: datetime, station_id: str | None = None, car_id: str | None = None
+    ) -> list[tuple[str, list[Slot]]]:
         """Per car (of a station, or one car), the free periods within ``[start, end)`` (calendar and bookings)."""
         window = _window(start, end)
         self.service.release_overdue()
@@ -180,8 +205,13 @@ class PoolCarDesk:
                 _car(session, car_id)
             if station_id is not None:
                 _station(session, station_id)
-            cars = [c for c in repo.load_cars(session) if c.in_service and (car_id is None or c.id == car_id)
-                    and (station_id is None or c.station_id == station_id)]
+            cars = [
+                c
+                for c in repo.load_cars(session)
+                if c.in_service
+                and (car_id is None or c.id == car_id)
+                and (station_id is None or c.station_id == station_id)
+            ]
             busy = repo.busy_periods(session, start)
         out = []
         for c in cars:
@@ -237,8 +267,11 @@ def _hours(text: str) -> None:
 
 def _window(start: datetime, end: datetime) -> Slot:
     if start.tzinfo is None or end.tzinfo is None or end <= start:
-        raise invalid("invalid_window", "Bitte einen Zeitraum mit Zeitzone angeben, dessen Ende nach dem Beginn liegt.",
-                      field="to")
+        raise invalid(
+            "invalid_window",
+            "Bitte einen Zeitraum mit Zeitzone angeben, dessen Ende nach dem Beginn liegt.",
+            field="to",
+        )
     if end - start > timedelta(days=31):
         raise invalid("window_too_long", "Der Zeitraum darf höchstens 31 Tage lang sein.", field="to")
     return Slot(start, end)
@@ -267,5 +300,9 @@ def _check_no_overlap(session: Session, car_ids: Sequence[str]) -> None:
         rows = repo.active_rows(session, car_ids=[car_id])
         for a, b in itertools.pairwise(rows):
             if b.start_at < a.blocked_until:
-                raise ServiceError(500, "reassignment_failed", "Interner Fehler",
-                                   "Die Umplanung hätte ein Auto doppelt vergeben und wurde verworfen.")
+                raise ServiceError(
+                    500,
+                    "reassignment_failed",
+                    "Interner Fehler",
+                    "Die Umplanung hätte ein Auto doppelt vergeben und wurde verworfen.",
+                )

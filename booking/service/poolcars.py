@@ -81,8 +81,11 @@ class PoolCarService:
         now = self.clock.now()
         cutoff = now - timedelta(seconds=self.rules.grace_s)
         with repo.write_session(self.sessions) as session:
-            rows = session.scalars(sa.select(PoolReservationRow).where(
-                PoolReservationRow.state == ReservationState.CONFIRMED.value, PoolReservationRow.start_at < cutoff))
+            rows = session.scalars(
+                sa.select(PoolReservationRow).where(
+                    PoolReservationRow.state == ReservationState.CONFIRMED.value, PoolReservationRow.start_at < cutoff
+                )
+            )
             released = []
             for row in rows:
                 if rules_mod.release_if_not_picked_up(repo.reservation_of(row), now, self.rules) is not None:
@@ -123,29 +126,50 @@ class PoolCarService:
         with self.sessions() as session:
             stations = repo.load_stations(session)
             if wish.station_id is not None and wish.station_id not in {s.id for s in stations}:
-                raise invalid(PoolErrorCode.UNKNOWN_STATION.value,
-                              f"Die Station „{wish.station_id}“ gibt es nicht.", field="station_id")
+                raise invalid(
+                    PoolErrorCode.UNKNOWN_STATION.value,
+                    f"Die Station „{wish.station_id}“ gibt es nicht.",
+                    field="station_id",
+                )
             types = {c.type.id for c in repo.load_cars(session)}
             if wish.car_type_id is not None and wish.car_type_id not in types:
-                raise invalid(PoolErrorCode.UNKNOWN_CAR_TYPE.value,
-                              f"Den Fahrzeugtyp „{wish.car_type_id}“ gibt es nicht.", field="car_type_id")
+                raise invalid(
+                    PoolErrorCode.UNKNOWN_CAR_TYPE.value,
+                    f"Den Fahrzeugtyp „{wish.car_type_id}“ gibt es nicht.",
+                    field="car_type_id",
+                )
             own = repo.own_overlap(session, caller.id, slot.start, slot.end)
             if own is not None:
-                raise conflict(PoolErrorCode.OVERLAPS_OWN.value,
-                               "Sie haben für diese Zeit schon eine Reservierung.", reservation_id=own.id)
+                raise conflict(
+                    PoolErrorCode.OVERLAPS_OWN.value,
+                    "Sie haben für diese Zeit schon eine Reservierung.",
+                    reservation_id=own.id,
+                )
             cars = repo.load_cars(session)
             busy = repo.busy_periods(session, now)
         found = self.planner.offers(request, cars=cars, stations=stations, busy=busy, rules=self.rules)
         if not found:
-            raise invalid(PoolErrorCode.NO_CAR_AVAILABLE.value,
-                          "Für diese Zeit und diesen Ort ist kein passendes Auto frei. Bitte eine andere Zeit, "
-                          "mehr Flexibilität oder einen größeren Fußweg wählen.")
+            raise invalid(
+                PoolErrorCode.NO_CAR_AVAILABLE.value,
+                "Für diese Zeit und diesen Ort ist kein passendes Auto frei. Bitte eine andere Zeit, "
+                "mehr Flexibilität oder einen größeren Fußweg wählen.",
+            )
         valid_until = now + timedelta(seconds=self.rules.offer_validity_s)
         rows = [
-            PoolOfferRow(id=str(uuid.uuid4()), customer_id=caller.id, car_id=o.car_id, station_id=o.station_id,
-                         start_at=o.slot.start, end_at=o.slot.end, walk_m=o.walk_m, shift_s=o.shift_s,
-                         moved_from_station_id=o.moved_from_station_id, created_at=now, valid_until=valid_until,
-                         request=_request_json(wish))
+            PoolOfferRow(
+                id=str(uuid.uuid4()),
+                customer_id=caller.id,
+                car_id=o.car_id,
+                station_id=o.station_id,
+                start_at=o.slot.start,
+                end_at=o.slot.end,
+                walk_m=o.walk_m,
+                shift_s=o.shift_s,
+                moved_from_station_id=o.moved_from_station_id,
+                created_at=now,
+                valid_until=valid_until,
+                request=_request_json(wish),
+            )
             for o in found
         ]
         with repo.write_session(self.sessions) as session:
@@ -154,36 +178,57 @@ class PoolCarService:
 
     def _request(self, caller: Caller, wish: PoolCarWish, slot: Any, now: datetime) -> PoolCarRequest:
         if (wish.station_id is None) == (wish.point is None):
-            raise invalid("place_missing", "Bitte genau eines angeben: eine Station oder Koordinaten.",
-                          field="station_id")
+            raise invalid(
+                "place_missing", "Bitte genau eines angeben: eine Station oder Koordinaten.", field="station_id"
+            )
         radius = self.rules.default_walk_m if wish.walk_radius_m is None else wish.walk_radius_m
         if radius > self.rules.max_walk_m:
-            raise invalid(PoolErrorCode.WALK_TOO_FAR.value,
-                          f"Der Fußweg darf höchstens {self.rules.max_walk_m} m betragen.", field="walk_radius_m")
+            raise invalid(
+                PoolErrorCode.WALK_TOO_FAR.value,
+                f"Der Fußweg darf höchstens {self.rules.max_walk_m} m betragen.",
+                field="walk_radius_m",
+            )
         if wish.flex_min * 60 > self.rules.max_flex_s:
-            raise invalid("flex_too_large", f"Höchstens ± {self.rules.max_flex_s // 60} Minuten Flexibilität.",
-                          field="flex_min")
-        return PoolCarRequest(id=str(uuid.uuid4()), customer_id=caller.id, slot=slot, submitted_at=now,
-                              station_id=wish.station_id, point=wish.point, walk_radius_m=radius,
-                              flex_s=wish.flex_min * 60, car_type_id=wish.car_type_id, seats=wish.seats,
-                              wheelchair=wish.wheelchair, range_m=wish.distance_km * 1000)
+            raise invalid(
+                "flex_too_large", f"Höchstens ± {self.rules.max_flex_s // 60} Minuten Flexibilität.", field="flex_min"
+            )
+        return PoolCarRequest(
+            id=str(uuid.uuid4()),
+            customer_id=caller.id,
+            slot=slot,
+            submitted_at=now,
+            station_id=wish.station_id,
+            point=wish.point,
+            walk_radius_m=radius,
+            flex_s=wish.flex_min * 60,
+            car_type_id=wish.car_type_id,
+            seats=wish.seats,
+            wheelchair=wish.wheelchair,
+            range_m=wish.distance_km * 1000,
+        )
 
     # ---- reserving -----------------------------------------------------------------------------------------
-    def reserve(self, caller: Caller, offer_id: str, idempotency_key: str | None = None,
-                booked_by: str | None = None) -> tuple[PoolReservationRow, bool]:
+    def reserve(
+        self, caller: Caller, offer_id: str, idempotency_key: str | None = None, booked_by: str | None = None
+    ) -> tuple[PoolReservationRow, bool]:
         """Confirm an offer; the same ``idempotency_key`` returns the same reservation (``created`` False)."""
         now = self.clock.now()
         self.release_overdue()
         try:
             with repo.write_session(self.sessions) as session:
                 if idempotency_key is not None:
-                    existing = session.scalars(sa.select(PoolReservationRow).where(
-                        PoolReservationRow.customer_id == caller.id,
-                        PoolReservationRow.idempotency_key == idempotency_key)).first()
+                    existing = session.scalars(
+                        sa.select(PoolReservationRow).where(
+                            PoolReservationRow.customer_id == caller.id,
+                            PoolReservationRow.idempotency_key == idempotency_key,
+                        )
+                    ).first()
                     if existing is not None:
                         if existing.offer_id != offer_id:
-                            raise conflict("idempotency_key_reused",
-                                           "Dieser Idempotency-Key wurde schon für ein anderes Angebot benutzt.")
+                            raise conflict(
+                                "idempotency_key_reused",
+                                "Dieser Idempotency-Key wurde schon für ein anderes Angebot benutzt.",
+                            )
                         return existing, False
                 row = self._insert(session, caller, offer_id, key=idempotency_key, booked_by=booked_by, now=now)
             return row, True
@@ -192,8 +237,9 @@ class PoolCarService:
         except IntegrityError:
             raise conflict("offer_used", "Dieses Angebot wurde schon gebucht.") from None
 
-    def _insert(self, session: Session, caller: Caller, offer_id: str, *, key: str | None, booked_by: str | None,
-                now: datetime) -> PoolReservationRow:
+    def _insert(
+        self, session: Session, caller: Caller, offer_id: str, *, key: str | None, booked_by: str | None, now: datetime
+    ) -> PoolReservationRow:
         offer = session.get(PoolOfferRow, offer_id)
         if offer is None or offer.customer_id != caller.id:
             raise not_found("Angebot", offer_id)
@@ -208,10 +254,21 @@ class PoolCarService:
         if repo.car_taken(session, offer.car_id, offer.start_at, blocked_until):
             raise repo.DoubleBooking("car")
         row = PoolReservationRow(
-            id=str(uuid.uuid4()), customer_id=caller.id, car_id=offer.car_id, station_id=offer.station_id,
-            offer_id=offer.id, idempotency_key=key, state=ReservationState.CONFIRMED.value, start_at=offer.start_at,
-            end_at=offer.end_at, blocked_until=blocked_until, walk_m=offer.walk_m,
-            moved_from_station_id=offer.moved_from_station_id, booked_by=booked_by, created_at=now, updated_at=now,
+            id=str(uuid.uuid4()),
+            customer_id=caller.id,
+            car_id=offer.car_id,
+            station_id=offer.station_id,
+            offer_id=offer.id,
+            idempotency_key=key,
+            state=ReservationState.CONFIRMED.value,
+            start_at=offer.start_at,
+            end_at=offer.end_at,
+            blocked_until=blocked_until,
+            walk_m=offer.walk_m,
+            moved_from_station_id=offer.moved_from_station_id,
+            booked_by=booked_by,
+            created_at=now,
+            updated_at=now,
         )
         session.add(row)
         repo.flush_reservation(session)
@@ -220,22 +277,27 @@ class PoolCarService:
     # ---- changing ------------------------------------------------------------------------------------------
     def change_end(self, caller: Caller, reservation_id: str, new_end: datetime) -> PoolReservationRow:
         """Extend or shorten; an extension must not collide with the car's next reservation (409)."""
+
         def apply(session: Session, row: PoolReservationRow, res: Reservation, now: datetime) -> None:
             changed = rules_mod.change_end(res, new_end, now, self.rules)
             blocked = changed.slot.end + timedelta(seconds=self.rules.buffer_s)
             if changed.slot.end > res.slot.end and repo.car_taken(session, row.car_id, row.start_at, blocked, row.id):
                 raise repo.DoubleBooking("car")
             row.end_at, row.blocked_until = changed.slot.end, blocked
+
         return self._change(caller, reservation_id, apply)
 
     def pick_up(self, caller: Caller, reservation_id: str) -> PoolReservationRow:
         """The person has taken the car."""
+
         def apply(_s: Session, row: PoolReservationRow, res: Reservation, now: datetime) -> None:
             row.state, row.picked_up_at = rules_mod.pick_up(res, now, self.rules).state.value, now
+
         return self._change(caller, reservation_id, apply)
 
     def return_car(self, caller: Caller, reservation_id: str) -> PoolReservationRow:
         """The car is back (possibly early: the rest of the slot becomes free)."""
+
         def apply(session: Session, row: PoolReservationRow, res: Reservation, now: datetime) -> None:
             done = rules_mod.return_car(res, now)
             row.state, row.returned_at, row.end_at = done.state.value, now, done.slot.end
@@ -243,13 +305,16 @@ class PoolCarService:
             car = session.get(PoolCarRow, row.car_id)
             if car is not None:
                 car.trips += 1
+
         return self._change(caller, reservation_id, apply)
 
     def cancel(self, caller: Caller, reservation_id: str) -> PoolReservationRow:
         """Cancel before pick-up."""
+
         def apply(_s: Session, row: PoolReservationRow, res: Reservation, now: datetime) -> None:
             row.state = rules_mod.cancel(res, now).state.value
             row.state_reason = "cancelled_by_staff" if caller.staff and row.customer_id != caller.id else "cancelled"
+
         return self._change(caller, reservation_id, apply)
 
     def _change(self, caller: Caller, reservation_id: str, apply: Any) -> PoolReservationRow:
@@ -273,15 +338,24 @@ class PoolCarService:
 def _double_booking(kind: str) -> ServiceError:
     if kind == "customer":
         return conflict(PoolErrorCode.OVERLAPS_OWN.value, "Sie haben für diese Zeit schon eine Reservierung.")
-    return conflict(PoolErrorCode.CAR_TAKEN.value,
-                    "Das Auto ist für diese Zeit schon reserviert. Bitte ein neues Angebot anfragen.")
+    return conflict(
+        PoolErrorCode.CAR_TAKEN.value, "Das Auto ist für diese Zeit schon reserviert. Bitte ein neues Angebot anfragen."
+    )
 
 
 def _request_json(wish: PoolCarWish) -> dict[str, Any]:
-    return {"start": wish.start.isoformat(), "end": wish.end.isoformat(), "station_id": wish.station_id,
-            "point": None if wish.point is None else [wish.point.lon, wish.point.lat],
-            "walk_radius_m": wish.walk_radius_m, "flex_min": wish.flex_min, "car_type_id": wish.car_type_id,
-            "seats": wish.seats, "wheelchair": wish.wheelchair, "distance_km": wish.distance_km}
+    return {
+        "start": wish.start.isoformat(),
+        "end": wish.end.isoformat(),
+        "station_id": wish.station_id,
+        "point": None if wish.point is None else [wish.point.lon, wish.point.lat],
+        "walk_radius_m": wish.walk_radius_m,
+        "flex_min": wish.flex_min,
+        "car_type_id": wish.car_type_id,
+        "seats": wish.seats,
+        "wheelchair": wish.wheelchair,
+        "distance_km": wish.distance_km,
+    }
 
 
 def require_staff(caller: Caller) -> None:

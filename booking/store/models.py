@@ -8,7 +8,7 @@ Geometry columns (EPSG:4326) are deferred: the service works with the plain colu
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
     """Declarative base of every booking-service table."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
 
 
 class UserRow(Base):

@@ -79,40 +79,92 @@ def flush_reservation(session: Session) -> None:
 
 def station_of(row: PoolStationRow) -> Station:
     """The domain station of a row."""
-    return Station(row.id, row.name, row.municipality, Point(row.lon, row.lat), StationKind(row.kind), row.capacity,
-                   row.stop_id, row.address)
+    return Station(
+        row.id,
+        row.name,
+        row.municipality,
+        Point(row.lon, row.lat),
+        StationKind(row.kind),
+        row.capacity,
+        row.stop_id,
+        row.address,
+    )
 
 
 def car_type_of(row: PoolCarTypeRow) -> CarType:
     """The domain car type of a row."""
-    return CarType(row.id, row.name, row.seats, row.wheelchair_accessible, Propulsion(row.propulsion),
-                   row.max_range_m, row.make, row.model)
+    return CarType(
+        row.id,
+        row.name,
+        row.seats,
+        row.wheelchair_accessible,
+        Propulsion(row.propulsion),
+        row.max_range_m,
+        row.make,
+        row.model,
+    )
 
 
 def car_of(row: PoolCarRow, car_type: CarType) -> Car:
     """The domain car of a row."""
-    return Car(row.id, row.name, car_type, row.station_id, row.plate,
-               parse_weekly_hours(row.availability, where=f"car {row.id}"), row.in_service, row.current_range_m)
+    return Car(
+        row.id,
+        row.name,
+        car_type,
+        row.station_id,
+        row.plate,
+        parse_weekly_hours(row.availability, where=f"car {row.id}"),
+        row.in_service,
+        row.current_range_m,
+    )
 
 
 def reservation_of(row: PoolReservationRow) -> Reservation:
     """The domain reservation of a row."""
-    return Reservation(row.id, row.customer_id, row.car_id, row.station_id, Slot(row.start_at, row.end_at),
-                       ReservationState(row.state), row.created_at, row.walk_m, row.moved_from_station_id,
-                       row.picked_up_at, row.returned_at)
+    return Reservation(
+        row.id,
+        row.customer_id,
+        row.car_id,
+        row.station_id,
+        Slot(row.start_at, row.end_at),
+        ReservationState(row.state),
+        row.created_at,
+        row.walk_m,
+        row.moved_from_station_id,
+        row.picked_up_at,
+        row.returned_at,
+    )
 
 
 def station_row(s: Station, active: bool = True) -> PoolStationRow:
     """A row for a domain station (with its point geometry)."""
-    return PoolStationRow(id=s.id, name=s.name, municipality=s.municipality, kind=str(s.kind), lon=s.point.lon,
-                          lat=s.point.lat, capacity=s.capacity, stop_id=s.stop_id, address=s.address, active=active,
-                          geom=point_wkt(s.point.lon, s.point.lat))
+    return PoolStationRow(
+        id=s.id,
+        name=s.name,
+        municipality=s.municipality,
+        kind=str(s.kind),
+        lon=s.point.lon,
+        lat=s.point.lat,
+        capacity=s.capacity,
+        stop_id=s.stop_id,
+        address=s.address,
+        active=active,
+        geom=point_wkt(s.point.lon, s.point.lat),
+    )
 
 
 def car_type_row(t: CarType) -> PoolCarTypeRow:
     """A row for a domain car type."""
-    return PoolCarTypeRow(id=t.id, name=t.name, seats=t.seats, wheelchair_accessible=t.wheelchair_accessible,
-                          propulsion=str(t.propulsion), max_range_m=t.max_range_m, make=t.make, model=t.model)
+    return PoolCarTypeRow(
+        id=t.id,
+        name=t.name,
+        seats=t.seats,
+        wheelchair_accessible=t.wheelchair_accessible,
+        propulsion=str(t.propulsion),
+        max_range_m=t.max_range_m,
+        make=t.make,
+        model=t.model,
+    )
 
 
 def seed_pool(session: Session, pool: Pool, availability: dict[str, str], now: datetime) -> bool:
@@ -123,9 +175,18 @@ def seed_pool(session: Session, pool: Pool, availability: dict[str, str], now: d
     session.add_all([car_type_row(t) for t in pool.car_types])
     session.flush()
     session.add_all(
-        PoolCarRow(id=c.id, name=c.name, type_id=c.type.id, station_id=c.station_id, plate=c.plate,
-                   availability=availability.get(c.id, "24/7"), in_service=c.in_service,
-                   current_range_m=c.current_range_m, trips=0, updated_at=now)
+        PoolCarRow(
+            id=c.id,
+            name=c.name,
+            type_id=c.type.id,
+            station_id=c.station_id,
+            plate=c.plate,
+            availability=availability.get(c.id, "24/7"),
+            in_service=c.in_service,
+            current_range_m=c.current_range_m,
+            trips=0,
+            updated_at=now,
+        )
         for c in pool.cars
     )
     return True
@@ -149,7 +210,10 @@ def load_cars(session: Session, ids: Iterable[str] | None = None) -> list[Car]:
 
 
 def active_rows(
-    session: Session, *, car_ids: Sequence[str] | None = None, since: datetime | None = None,
+    session: Session,
+    *,
+    car_ids: Sequence[str] | None = None,
+    since: datetime | None = None,
     until: datetime | None = None,
 ) -> list[PoolReservationRow]:
     """Active reservations (optionally of some cars, blocking after ``since`` / starting before ``until``)."""
@@ -171,24 +235,30 @@ def busy_periods(session: Session, since: datetime) -> dict[str, list[Slot]]:
     return busy
 
 
-def car_taken(session: Session, car_id: str, start: datetime, blocked_until: datetime,
-              exclude: str | None = None) -> bool:
+def car_taken(
+    session: Session, car_id: str, start: datetime, blocked_until: datetime, exclude: str | None = None
+) -> bool:
     """Whether another active reservation of ``car_id`` overlaps ``[start, blocked_until)``."""
     q = sa.select(PoolReservationRow.id).where(
-        PoolReservationRow.car_id == car_id, PoolReservationRow.state.in_(ACTIVE),
-        PoolReservationRow.start_at < blocked_until, PoolReservationRow.blocked_until > start,
+        PoolReservationRow.car_id == car_id,
+        PoolReservationRow.state.in_(ACTIVE),
+        PoolReservationRow.start_at < blocked_until,
+        PoolReservationRow.blocked_until > start,
     )
     if exclude is not None:
         q = q.where(PoolReservationRow.id != exclude)
     return session.scalar(q.limit(1)) is not None
 
 
-def own_overlap(session: Session, customer_id: str, start: datetime, end: datetime,
-                exclude: str | None = None) -> PoolReservationRow | None:
+def own_overlap(
+    session: Session, customer_id: str, start: datetime, end: datetime, exclude: str | None = None
+) -> PoolReservationRow | None:
     """An active reservation of ``customer_id`` whose slot overlaps ``[start, end)``."""
     q = sa.select(PoolReservationRow).where(
-        PoolReservationRow.customer_id == customer_id, PoolReservationRow.state.in_(ACTIVE),
-        PoolReservationRow.start_at < end, PoolReservationRow.end_at > start,
+        PoolReservationRow.customer_id == customer_id,
+        PoolReservationRow.state.in_(ACTIVE),
+        PoolReservationRow.start_at < end,
+        PoolReservationRow.end_at > start,
     )
     if exclude is not None:
         q = q.where(PoolReservationRow.id != exclude)

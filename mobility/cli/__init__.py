@@ -10,6 +10,7 @@ import typer
 
 from mobility.cli import network as network_cli
 from mobility.cli import serve as serve_cli
+from mobility.cli import simulate as simulate_cli
 
 app = typer.Typer(
     name="mobility",
@@ -21,6 +22,8 @@ app.add_typer(network_cli.app, name="network", help="Build, inspect and query th
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.users_app, name="users", help="Accounts of the booking service.")
 app.add_typer(serve_cli.db_app, name="db", help="The booking store (migrations).")
+app.command("simulate")(simulate_cli.simulate)
+app.command("sweep")(simulate_cli.sweep)
 
 
 def main() -> None:

@@ -60,6 +60,7 @@ def _safe_url(url: str) -> str:
 @users_app.command("add")
 def users_add(
     username: str,
+    *,
     role: Annotated[str, typer.Option(help=ROLES_HELP)] = "resident",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
     display_name: Annotated[str | None, typer.Option(help="name shown to others")] = None,

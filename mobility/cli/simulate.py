@@ -106,7 +106,7 @@ def _echo_summary(result: RunResult, out: Path) -> None:
         f"served {k['outcomes'].get('served', 0)}, wait p50 {k['wait_min_p50']:.1f} min / p95 "
         f"{k['wait_min_p95']:.1f} min, pooled {k['pooled_share']:.1%}, occupancy {k['occupancy']:.2f}, "
         f"{k['vehicle_km']:.0f} vehicle-km, {k['co2_kg']:.0f} kg CO₂, {k['cost_per_passenger_eur']:.2f} €/passenger, "
-        f"violations {k['violations']} (network: {result.network_source}) → {out}"
+        f"violations {k['violations']}, promises broken {k['promises_broken']} (network: {result.network_source}) → {out}"
     )
 
 

@@ -133,6 +133,7 @@ class Drivers:
             for booking_id in aboard:
                 self._records[booking_id].pooled = True
         record.outcome, record.boarded_at, record.vehicle_id = Outcome.ON_BOARD, now, vid
+        record.pickup_at = max(arrived, visit.window.earliest)
         self._log_visit(vid, visit, arrived, now, "boarded")
         return self._report(EventType.PASSENGER_BOARDED, now, visit, vid)
 
@@ -145,7 +146,7 @@ class Drivers:
         if len(aboard) > 1:
             record.pooled = True
         del aboard[record.id]
-        record.outcome, record.dropped_off_at = Outcome.SERVED, now
+        record.outcome, record.dropped_off_at, record.arrived_at = Outcome.SERVED, now, arrived
         self._log_visit(vid, visit, arrived, now, "dropped_off")
         return self._report(EventType.PASSENGER_DROPPED_OFF, now, visit, vid)
 

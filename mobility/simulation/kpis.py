@@ -4,8 +4,8 @@ Definitions (also in docs/simulation.md):
 
 * ``service_rate``: share of requests that got a booking; ``served_share``: share that were driven to the end;
   ``rejection_share``: share without an acceptable offer (no offer, or declined).
-* wait: boarding − wished departure (departure requests) or − start of the pickup window (arrival requests).
-* ride: drop-off − boarding; detour factor: ride / direct driving time.
+* wait: pickup (service begins) − wished departure, or − start of the offered pickup window for arrival requests.
+* ride: leaving the pickup → reaching the drop-off stop; detour factor: ride / direct driving time.
 * pooled share: served rides that shared the vehicle with another party at some moment.
 * occupancy: passenger-km / vehicle-km; empty-km share: km driven with nobody on board / vehicle-km.
 * vehicle hours: the fleet's shift hours; passengers per vehicle-hour: served passengers / vehicle hours.
@@ -37,19 +37,19 @@ def _stats(values: Sequence[float], prefix: str) -> dict[str, float]:
 
 
 def wait_s(record: RequestRecord) -> float:
-    """Seconds from the wished (or offered window) start to boarding, never negative."""
-    assert record.boarded_at is not None
+    """Seconds from the wished departure (or, for arrival requests, the offered window's start) to the pickup."""
+    assert record.pickup_at is not None
     if record.by_arrival and record.offer is not None:
         start = record.offer.pickup_window.earliest
     else:
         start = record.wished_time
-    return max(0.0, (record.boarded_at - start).total_seconds())
+    return max(0.0, (record.pickup_at - start).total_seconds())
 
 
 def ride_s(record: RequestRecord) -> float:
-    """Seconds on board."""
-    assert record.boarded_at is not None and record.dropped_off_at is not None
-    return (record.dropped_off_at - record.boarded_at).total_seconds()
+    """Seconds from leaving the pickup to reaching the drop-off stop."""
+    assert record.boarded_at is not None and record.arrived_at is not None
+    return (record.arrived_at - record.boarded_at).total_seconds()
 
 
 def _share(part: int, whole: int) -> float:

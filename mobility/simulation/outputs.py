@@ -34,7 +34,8 @@ def request_rows(records: Sequence[RequestRecord]) -> list[dict[str, Any]]:
             "vehicle_id": r.vehicle_id,
             "planned_pickup": _iso(r.offer.planned_pickup if r.offer else None),
             "price_cents": r.offer.price_cents if r.offer else "",
-            "boarded_at": _iso(r.boarded_at), "dropped_off_at": _iso(r.dropped_off_at),
+            "pickup_at": _iso(r.pickup_at), "boarded_at": _iso(r.boarded_at), "arrived_at": _iso(r.arrived_at),
+            "dropped_off_at": _iso(r.dropped_off_at),
             "wait_s": round(wait_s(r)) if served else "", "ride_s": round(ride_s(r)) if served else "",
             "pooled": r.pooled,
         })
@@ -95,7 +96,7 @@ def summary(result: RunResult) -> dict[str, Any]:
     return {
         "scenario": result.scenario.model_dump(mode="json"),
         "kpis": result.kpis,
-        "violations": result.violations[:50],
+        "violations": [str(v) for v in result.violations[:50]],
         "anomalies": result.log.anomalies[:50],
     }
 

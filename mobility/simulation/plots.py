@@ -121,3 +121,26 @@ def map_plot(result: RunResult) -> str:
     ax.set_ylabel("latitude")
     ax.legend(fontsize=8, loc="lower left")
     return _svg(fig)
+
+
+def sweep_plot(curve: Sequence[dict[str, Any]]) -> str:
+    """Service rate and cost per passenger against fleet size, one line per rule set (mean over seeds, ±1 sd)."""
+    fig, left = _figure(9.0, 4.0)
+    right = left.twinx()
+    for rules in sorted({c["rules"] for c in curve}):
+        points = sorted((c for c in curve if c["rules"] == rules), key=lambda c: c["vehicles"])
+        x = [c["vehicles"] for c in points]
+        left.errorbar(x, [c.get("service_rate", 0.0) for c in points],
+                      yerr=[c.get("service_rate_sd", 0.0) for c in points], marker="o", capsize=3,
+                      label=f"{rules}: service rate")
+        right.errorbar(x, [c.get("cost_per_passenger_eur", 0.0) for c in points],
+                       yerr=[c.get("cost_per_passenger_eur_sd", 0.0) for c in points], marker="s", linestyle="--",
+                       capsize=3, label=f"{rules}: € per passenger")
+    left.set_xlabel("vehicles")
+    left.set_ylabel("service rate (booked / requests)")
+    right.set_ylabel("operating cost per passenger (€)")
+    left.set_ylim(0, 1.05)
+    lines = left.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    left.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8, loc="center right")
+    return _svg(fig)

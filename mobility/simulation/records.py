@@ -52,8 +52,10 @@ class RequestRecord:
     rejection_reason: str = ""
     offer: Offer | None = None
     vehicle_id: str = ""
-    boarded_at: datetime | None = None
-    dropped_off_at: datetime | None = None
+    pickup_at: datetime | None = None  # service began at the pickup (vehicle there and window open)
+    boarded_at: datetime | None = None  # the vehicle left the pickup with the party on board
+    arrived_at: datetime | None = None  # the vehicle reached the drop-off stop
+    dropped_off_at: datetime | None = None  # the party has alighted
     pooled: bool = False
 
     @property

@@ -27,7 +27,8 @@ KPI_ROWS: tuple[tuple[str, str], ...] = (
     ("vehicle_km", "vehicle-km"), ("passenger_km", "passenger-km"), ("co2_kg", "CO₂ (kg)"),
     ("co2_g_per_passenger_km", "CO₂ per passenger-km (g)"), ("cost_eur", "operating cost (€)"),
     ("cost_per_passenger_eur", "cost per passenger (€)"), ("reoptimisations", "re-optimisations run"),
-    ("reoptimisations_improved", "re-optimisations that improved the plan"), ("violations", "tour violations"),
+    ("reoptimisations_improved", "re-optimisations that improved the plan"), ("violations", "hard invariants violated"),
+    ("promises_broken", "promises broken (windows, arrival, ride time)"),
     ("anomalies", "anomalies"),
 )
 
@@ -110,8 +111,8 @@ def render_report(result: RunResult) -> str:
         "<h2>Vehicle timelines</h2>", plots.timeline_plot(segments, [v.id for v in result.vehicles]),
         "<h2>Demand and tours</h2>", plots.map_plot(result),
         "<h2>Fairness: service rate by origin municipality and by need</h2>", _fairness_table(result),
-        f"<h2>Checks</h2><p>{len(result.violations)} violated tour invariants, "
-        f"{len(result.log.anomalies)} anomalies.</p>",
+        f"<h2>Checks of the executed tours</h2><p>{result.kpis['violations']} hard invariants violated, "
+        f"{result.kpis['promises_broken']} promises broken, {len(result.log.anomalies)} anomalies.</p>",
         "<ul>" + "".join(f"<li>{_esc(v)}</li>" for v in result.violations[:20]) + "</ul>",
     ]
     return _page(f"Simulation: {meta.name}", "".join(parts))

@@ -20,7 +20,7 @@ from mobility.simulation.kpis import compute_kpis
 from mobility.simulation.legs import Leg, build_legs
 from mobility.simulation.records import RunLog
 from mobility.simulation.scenario import Scenario
-from mobility.simulation.validate import validate_run
+from mobility.simulation.validate import Violation, validate_run
 
 
 class DispatcherFactory(Protocol):
@@ -44,7 +44,7 @@ class RunResult:
     log: RunLog
     legs: list[Leg]
     kpis: dict[str, Any]
-    violations: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
 
 
 def simulate(
@@ -69,11 +69,12 @@ def simulate(
     kpis = compute_kpis(log, legs, vehicles, scenario.costs)
     kpis["network_source"] = directory.network_source
     kpis["wall_s"] = {k: round(v, 3) for k, v in log.wall_s.items()}
-    violations: list[str] = []
+    violations: list[Violation] = []
     if scenario.simulation.validate_tours:
         dispatch = scenario.dispatch
         violations = validate_run(log, vehicles, depot_index, travel_times, alpha=dispatch.max_ride_alpha,
                                   beta_s=dispatch.max_ride_beta_min * 60)
-    kpis["violations"] = len(violations)
+    kpis["violations"] = sum(not v.promise for v in violations)
+    kpis["promises_broken"] = sum(v.promise for v in violations)
     return RunResult(scenario, directory.network_source, zones, requests, vehicles, depot_index, log, legs, kpis,
                      violations)

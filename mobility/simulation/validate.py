@@ -1,14 +1,18 @@
 """An independent check of the executed tours (what the vehicles really did), not of the plan.
 
-Invariants, the same the solver's checker enforces on a plan: capacity per load dimension, pickup before drop-off
-in the same vehicle, pickup begins inside the promised window, arrival by the promised latest arrival, ride time at
-most α·direct + β, consecutive visits at least the network's travel time apart, shifts kept; and conservation:
-every boarding has its drop-off, nobody stays on board.
+Hard invariants (``Violation.promise`` false): capacity per load dimension, pickup before drop-off in the same
+vehicle, consecutive visits at least the network's travel time apart, back at the depot by the end of the shift,
+conservation (every boarding has its drop-off, every request has ended).
+Promises (``Violation.promise`` true), the windows the solver's checker enforces on a plan: pickup begins inside
+the promised window, arrival by the promised latest arrival, ride at most α·direct + β. Reality can break a
+promise the plan kept — a driver waiting for a rider who does not come is late for the next ones — so promises
+are counted as punctuality figures, while hard invariants must always hold.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mobility.domain.fleet import Vehicle
@@ -17,6 +21,23 @@ from mobility.simulation.legs import visits_by_vehicle
 from mobility.simulation.records import ExecutedVisit, Outcome, RunLog
 
 SLACK = timedelta(seconds=1)  # rounding of planned times to whole seconds
+PROMISES = frozenset({"window", "arrival", "ride"})
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken invariant or promise of the executed tours."""
+
+    kind: str  # capacity | travel | order | window | arrival | ride | shift | pairing | conservation
+    message: str
+
+    @property
+    def promise(self) -> bool:
+        """Whether a promise to a rider was broken (rather than a hard invariant)."""
+        return self.kind in PROMISES
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
 
 
 def _begin(visit: ExecutedVisit) -> datetime:
@@ -25,8 +46,8 @@ def _begin(visit: ExecutedVisit) -> datetime:
 
 def _check_vehicle(
     vehicle: Vehicle, driven: Sequence[ExecutedVisit], depot: int, travel_times: TravelTimes
-) -> list[str]:
-    problems: list[str] = []
+) -> list[Violation]:
+    problems: list[Violation] = []
     capacity = vehicle.type.capacity
     shift_start = min(s.start for s in vehicle.shifts)
     shift_end = max(s.end for s in vehicle.shifts)
@@ -34,24 +55,26 @@ def _check_vehicle(
     for visit in driven:
         where = f"{vehicle.id} at {visit.stop.name} ({visit.arrived_at.isoformat()})"
         if not visit.load_after.fits_in(capacity):
-            problems.append(f"{where}: load {visit.load_after.as_tuple()} exceeds capacity {capacity.as_tuple()}")
+            problems.append(Violation("capacity", f"{where}: load {visit.load_after.as_tuple()} exceeds "
+                                                   f"capacity {capacity.as_tuple()}"))
         need = timedelta(seconds=travel_times.duration(here, visit.stop.index))
         if visit.arrived_at + SLACK < free_at + need:
-            problems.append(f"{where}: arrived before the drive from the previous stop could end")
+            problems.append(Violation("travel", f"{where}: arrived before the drive from the previous stop could end"))
         if visit.departed_at < visit.arrived_at:
-            problems.append(f"{where}: left before it arrived")
+            problems.append(Violation("travel", f"{where}: left before it arrived"))
         if visit.action in {"boarded", "dropped_off"} and _begin(visit) > visit.window_latest + SLACK:
-            problems.append(f"{where}: service began after its window ({visit.window_latest.isoformat()})")
+            problems.append(Violation("window", f"{where}: service began after its window "
+                                                 f"({visit.window_latest.isoformat()})"))
         here, free_at = visit.stop.index, visit.departed_at
     if driven:
         back = free_at + timedelta(seconds=travel_times.duration(here, depot))
         if back > shift_end + SLACK:
-            problems.append(f"{vehicle.id}: back at the depot {back.isoformat()}, after the shift ends")
+            problems.append(Violation("shift", f"{vehicle.id}: back at the depot {back.isoformat()}, after the shift"))
     return problems
 
 
-def _check_rides(log: RunLog, alpha: float, beta_s: float) -> list[str]:
-    problems: list[str] = []
+def _check_rides(log: RunLog, alpha: float, beta_s: float) -> list[Violation]:
+    problems: list[Violation] = []
     seen: dict[str, dict[str, ExecutedVisit]] = {}
     for visit in log.visits:
         if visit.booking_id is not None and visit.action in {"boarded", "dropped_off"}:
@@ -60,31 +83,34 @@ def _check_rides(log: RunLog, alpha: float, beta_s: float) -> list[str]:
         pickup, dropoff = acts.get("boarded"), acts.get("dropped_off")
         record = log.requests[booking_id]
         if pickup is None or dropoff is None:
-            problems.append(f"{booking_id}: boarded {pickup is not None}, dropped off {dropoff is not None}")
+            problems.append(Violation("pairing", f"{booking_id}: boarded {pickup is not None}, "
+                                                  f"dropped off {dropoff is not None}"))
             continue
         if pickup.vehicle_id != dropoff.vehicle_id or dropoff.arrived_at < pickup.departed_at:
-            problems.append(f"{booking_id}: drop-off not after the pickup in the same vehicle")
+            problems.append(Violation("order", f"{booking_id}: drop-off not after the pickup in the same vehicle"))
         offer = record.offer
         if offer is not None:
             if not offer.pickup_window.earliest - SLACK <= _begin(pickup) <= offer.pickup_window.latest + SLACK:
-                problems.append(f"{booking_id}: pickup at {_begin(pickup).isoformat()} outside the promised window")
+                problems.append(Violation("window", f"{booking_id}: pickup at {_begin(pickup).isoformat()} "
+                                                    "outside the promised window"))
             if _begin(dropoff) > offer.latest_arrival + SLACK:
-                problems.append(f"{booking_id}: arrived after the promised latest arrival")
+                problems.append(Violation("arrival", f"{booking_id}: arrived after the promised latest arrival"))
         ride = (_begin(dropoff) - pickup.departed_at).total_seconds()
         if ride > alpha * record.direct_s + beta_s + 1:
-            problems.append(f"{booking_id}: ride {ride:.0f} s exceeds {alpha}·{record.direct_s} + {beta_s:.0f} s")
+            problems.append(Violation("ride", f"{booking_id}: ride {ride:.0f} s exceeds "
+                                              f"{alpha}·{record.direct_s} + {beta_s:.0f} s"))
     return problems
 
 
-def _check_conservation(log: RunLog) -> list[str]:
+def _check_conservation(log: RunLog) -> list[Violation]:
     problems = []
     boarded = sum(v.action == "boarded" for v in log.visits)
     alighted = sum(v.action == "dropped_off" for v in log.visits)
     if boarded != alighted:
-        problems.append(f"{boarded} boardings but {alighted} drop-offs")
+        problems.append(Violation("conservation", f"{boarded} boardings but {alighted} drop-offs"))
     open_ = [r.id for r in log.requests.values() if r.outcome in {Outcome.PENDING, Outcome.CONFIRMED, Outcome.ON_BOARD}]
     if open_:
-        problems.append(f"requests without an end: {', '.join(open_[:10])}")
+        problems.append(Violation("conservation", f"requests without an end: {', '.join(open_[:10])}"))
     return problems
 
 
@@ -96,10 +122,10 @@ def validate_run(
     *,
     alpha: float,
     beta_s: float,
-) -> list[str]:
-    """Every violated invariant of the executed tours (empty when all hold)."""
+) -> list[Violation]:
+    """Every violated invariant or promise of the executed tours (empty when all hold)."""
     grouped = visits_by_vehicle(log.visits)
-    problems: list[str] = []
+    problems: list[Violation] = []
     for vehicle in vehicles:
         problems += _check_vehicle(vehicle, grouped.get(vehicle.id, []), depot_index[vehicle.id], travel_times)
     return problems + _check_rides(log, alpha, beta_s) + _check_conservation(log)

@@ -35,6 +35,8 @@ class Compiled:
     dur: list[list[int]]  # node x node driving time (seconds)
     dist: list[list[int]]  # node x node driving distance (metres)
     unreachable: set[int] = field(default_factory=set)  # requests no vehicle can serve in time
+    partner: list[int] = field(default_factory=list)  # per node: pickup of a drop-off, -1 pickup, -2 other
+    ride_limit: list[int] = field(default_factory=list)  # per drop-off node: max start gap to pickup, -1 none
 
     @property
     def n_vehicles(self) -> int:
@@ -113,7 +115,21 @@ def compile_problem(problem: DarpProblem) -> Compiled:
     _check_capacity(compiled)
     for ri in range(len(requests)):
         _tighten(compiled, ri)
+    _link_pairs(compiled)
     return compiled
+
+
+def _link_pairs(c: Compiled) -> None:
+    """Fill ``partner`` and ``ride_limit``; a ride limit the windows already imply is left out (-1)."""
+    c.partner.extend([-2] * c.n_nodes)
+    c.ride_limit.extend([-1] * c.n_nodes)
+    for ri, (p, d) in enumerate(zip(c.pickup_node, c.dropoff_node, strict=True)):
+        if p < 0:
+            continue
+        c.partner[p], c.partner[d] = -1, p
+        limit = c.max_ride[ri] + c.service[p]
+        if c.latest[d] - c.earliest[p] > limit:
+            c.ride_limit[d] = limit
 
 
 def _max_ride(problem: DarpProblem, r: Request, direct: int) -> int:

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
     from routing.darp.state import Plan
 
+    Polisher = Callable[[Plan], Plan | None]
+
 
 @dataclass(frozen=True, slots=True)
 class LnsParams:
@@ -31,7 +33,8 @@ class LnsParams:
     min_removed: int = 2
     start_temperature: float = 0.03  # as a fraction of the start cost
     end_temperature: float = 0.0003
-    regret: float = 1.0  # share of recreates by regret-2 insertion (the rest greedy)
+    regret: float = 1.0
+    polish_every: int = 150  # iterations between two polishes of the best plan  # share of recreates by regret-2 insertion (the rest greedy)
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_removed <= self.max_removed:
@@ -115,8 +118,12 @@ def _recreate(plan: Plan, removed: list[int], rng: random.Random, regret: float)
 
 
 def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: int | None,
-            params: LnsParams | None = None) -> Plan:
-    """The best plan found from ``plan`` within the time limit and/or iteration budget."""
+            params: LnsParams | None = None, polish: Polisher | None = None) -> Plan:
+    """The best plan found from ``plan`` within the time limit and/or iteration budget.
+
+    ``polish`` (e.g. OR-Tools local search) is applied to a new best plan at most every
+    ``params.polish_every`` iterations; if it returns a cheaper plan, the search continues from there.
+    """
     if time_limit_s is None and iterations is None:
         msg = "improve needs a time limit or an iteration budget"
         raise ValueError(msg)
@@ -128,7 +135,8 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
     t0, t1 = params.start_temperature * base, params.end_temperature * base
     began = time.perf_counter()
     n_req = len(plan.planned()) + len(plan.unplanned())
-    it = 0
+    it = polished_at = 0
+    dirty = False
     while True:
         if iterations is not None and it >= iterations:
             break
@@ -148,5 +156,12 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
             current, current_cost = candidate, cost
             if cost < best_cost:
                 best, best_cost = candidate.copy(), cost
+                dirty = True
         it += 1
+        if polish is not None and dirty and it - polished_at >= params.polish_every:
+            polished_at, dirty = it, False
+            better = polish(best)
+            if better is not None and better.cost() < best_cost:
+                best, best_cost = better, better.cost()
+                current, current_cost = best.copy(), best_cost
     return best

@@ -28,42 +28,54 @@ def loads_fit(c: Compiled, v: int, seq: list[int]) -> bool:
 
 
 def earliest_schedule(c: Compiled, v: int, seq: list[int]) -> list[int] | None:
-    """Service start times of ``[start] + seq + [end]`` for vehicle ``v``, or ``None`` if infeasible in time."""
-    nodes = [c.start_node(v), *seq, c.end_node(v)]
-    vehicle = c.problem.vehicles[v]
-    max_dur = vehicle.max_duration_s
-    e, lt, svc, dur = c.earliest, c.latest, c.service, c.dur
+    """Service start times of ``[start] + seq + [end]`` for vehicle ``v``, or ``None`` if infeasible in time.
+
+    Also ``None`` if a drop-off precedes its pickup or its pickup is missing.
+    """
+    nodes = [v, *seq, c.n_vehicles + v]
+    max_dur = c.problem.vehicles[v].max_duration_s
+    e, lt, svc, dur, partner, limit = c.earliest, c.latest, c.service, c.dur, c.partner, c.ride_limit
     lower = [e[n] for n in nodes]
-    position = {n: k for k, n in enumerate(nodes)}
     pairs = []
-    for k, n in enumerate(nodes):
-        r = c.request_of[n]
-        if r >= 0 and c.dropoff_node[r] == n and c.pickup_node[r] >= 0:
-            j = position.get(c.pickup_node[r])
-            if j is None or j > k:
+    pos: dict[int, int] = {}
+    for k in range(1, len(nodes) - 1):
+        n = nodes[k]
+        pn = partner[n]
+        if pn == -1:
+            pos[n] = k
+        elif pn >= 0:
+            j = pos.get(pn)
+            if j is None:
                 return None
-            pairs.append((j, k, c.max_ride[r] + svc[nodes[j]]))
-    times = [0] * len(nodes)
-    for _ in range(2 * len(nodes) + 4):
-        t = lower[0]
-        times[0] = t
-        prev = nodes[0]
-        for k in range(1, len(nodes)):
+            if limit[n] >= 0:
+                pairs.append((j, k, limit[n]))
+    last = len(nodes)
+    times = list(lower)
+    begin = 1
+    for _ in range(2 * last + 4):
+        t = times[begin - 1]
+        prev = nodes[begin - 1]
+        for k in range(begin, last):
             node = nodes[k]
             t = max(lower[k], t + svc[prev] + dur[prev][node])
             if t > lt[node]:
                 return None
             times[k] = t
             prev = node
-        changed = False
-        for j, k, limit in pairs:
-            if times[k] - times[j] > limit:
-                lower[j] = times[k] - limit
-                changed = True
+        begin = last
+        for j, k, lim in pairs:
+            if times[k] - times[j] > lim:
+                lower[j] = times[k] - lim
+                times[j] = lower[j]
+                if times[j] > lt[nodes[j]]:
+                    return None
+                begin = min(begin, j + 1)
         if max_dur is not None and times[-1] - times[0] > max_dur:
-            lower[0] = times[-1] - max_dur
-            changed = True
-        if not changed:
+            lower[0] = times[0] = times[-1] - max_dur
+            if times[0] > lt[nodes[0]]:
+                return None
+            begin = 1
+        if begin == last:
             return times
     return None
 

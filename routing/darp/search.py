@@ -29,7 +29,7 @@ def run_search(model: Model, start: list[list[int]] | None, params: Any) -> Any:
     routing = model.routing
     initial = None
     if start is not None:
-        routing.CloseModelWithParameters(params)
+        routing.CloseModelWithParameters(params)  # no-op once closed
         initial = routing.ReadAssignmentFromRoutes([[model.index(n) for n in seq] for seq in start], True)
     if initial is not None:
         found = routing.SolveFromAssignmentWithParameters(initial, params)

@@ -21,6 +21,7 @@ from routing.darp.state import Plan
 
 if TYPE_CHECKING:
     from routing.darp.compiled import Compiled
+    from routing.darp.model import Model
     from routing.darp.problem import DarpProblem
     from routing.darp.solution import Solution
 
@@ -56,41 +57,67 @@ def solve(
     params: SolverParams | None = None,
 ) -> Solution:
     """Plan ``problem`` within about ``time_limit_s`` seconds (wall clock, one core)."""
+    from routing.darp.model import build_model
+
     params = params or SolverParams()
     began = _time.perf_counter()
+    deadline = began + time_limit_s
     c = compile_problem(problem)
-    has_breaks = any(v.breaks for v in problem.vehicles)
+    model = build_model(c)
     plan = construct(c, seed=seed) if initial is None else _plan_of(c, initial)
-    if not has_breaks and params.lns_share > 0:
+    if any(v.breaks for v in problem.vehicles):
+        return _with_breaks(c, model, plan, deadline, params, began)
+    polish = _Polisher(c, model, deadline, safety_s=time_limit_s)
+    if params.lns_share > 0:
         budget = time_limit_s * params.lns_share - (_time.perf_counter() - began)
         plan = improve(plan, seed=seed, time_limit_s=max(0.0, budget), iterations=params.iterations,
-                       params=params.lns)
-    remaining = max(0.05, time_limit_s - (_time.perf_counter() - began))
-    return _polish(c, plan, remaining, params, has_breaks, began)
+                       params=params.lns, polish=polish)
+    better = polish(plan)
+    if better is not None and better.cost() < plan.cost():
+        plan = better
+    return to_solution(c, plan.routes, seconds=_time.perf_counter() - began)
 
 
-def _polish(c: Compiled, plan: Plan, seconds: float, params: SolverParams, has_breaks: bool,
-            began: float) -> Solution:
-    """Run OR-Tools from ``plan``; keep whichever of the two is cheaper."""
-    from routing.darp.model import build_model
+class _Polisher:
+    """OR-Tools greedy local search from a plan, on one model built once (returns ``None`` if no result)."""
+
+    def __init__(self, c: Compiled, model: Model, deadline: float, safety_s: float) -> None:
+        from routing.darp.search import search_parameters
+
+        self.c, self.model, self.deadline, self.safety_s = c, model, deadline, safety_s
+        self.params = search_parameters(time_limit_s=safety_s, metaheuristic="GREEDY_DESCENT")
+        model.routing.CloseModelWithParameters(self.params)
+
+    def __call__(self, plan: Plan) -> Plan | None:
+        from routing.darp.search import read_routes, run_search
+
+        left = self.deadline - _time.perf_counter()
+        if left <= 0.02:
+            return None
+        self.params.time_limit.FromMilliseconds(round(1000 * min(self.safety_s, left)))
+        found = run_search(self.model, plan.routes, self.params)
+        if found is None:
+            return None
+        routes = read_routes(self.model, found)
+        if not all(_feasible(self.c, v, seq) for v, seq in enumerate(routes)):
+            return None
+        return Plan(self.c, routes, plan.fixed_first)
+
+
+def _with_breaks(c: Compiled, model: Model, plan: Plan, deadline: float, params: SolverParams,
+                 began: float) -> Solution:
+    """Breaks are modelled by OR-Tools only: guided local search from the construction (or its own start)."""
     from routing.darp.search import read_routes, read_times, run_search, search_parameters
 
-    model = build_model(c)
+    seconds = max(0.05, deadline - _time.perf_counter())
     limit = params.ortools_solutions if params.iterations is not None else None
     search = search_parameters(time_limit_s=seconds, metaheuristic=params.metaheuristic, solution_limit=limit)
-    start = None if has_breaks and not any(plan.routes) else plan.routes
-    found = run_search(model, start, search)
-    if found is not None:
-        routes = read_routes(model, found)
-        if has_breaks:
-            times, breaks = read_times(model, found)
-            return to_solution(c, routes, times=times, break_starts=breaks, seconds=_time.perf_counter() - began)
-        polished = Plan(c, routes, plan.fixed_first)
-        if all(_feasible(c, v, seq) for v, seq in enumerate(routes)) and polished.cost() < plan.cost():
-            plan = polished
-    if has_breaks:  # OR-Tools found nothing: every request is left out rather than planned without breaks
-        plan = Plan(c, [[] for _ in range(c.n_vehicles)], plan.fixed_first)
-    return to_solution(c, plan.routes, seconds=_time.perf_counter() - began)
+    found = run_search(model, plan.routes, search)
+    if found is None:  # nothing found: leave every request out rather than plan without breaks
+        return to_solution(c, [[] for _ in range(c.n_vehicles)], seconds=_time.perf_counter() - began)
+    times, breaks = read_times(model, found)
+    return to_solution(c, read_routes(model, found), times=times, break_starts=breaks,
+                       seconds=_time.perf_counter() - began)
 
 
 def _plan_of(c: Compiled, solution: Solution) -> Plan:

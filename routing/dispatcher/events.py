@@ -1,8 +1,9 @@
 """Driver and dispatcher events applied to the live state: arrived, boarded, no-show, dropped off, service.
 
 Events name the booking (``booking_id``) or, for an arrival without a booking, the stop (``data`` key
-``stop_id``). A task can be reported when every task before it in the route is a break (then taken) or lies at
-the same stop. Errors carry a German message for the driver or dispatcher.
+``stop_id``). A break is reported as VEHICLE_ARRIVED with ``data`` ``visit_kind = "break"``: the first report
+starts it, a second report ends it. A task can be reported when every task before it in the route is a break
+(then taken) or lies at the same stop. Errors carry a German message for the driver or dispatcher.
 """
 
 from __future__ import annotations
@@ -122,14 +123,23 @@ def _task_index(route: Route, request_id: str, kind: TaskKind) -> int:
 
 def _arrived(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     at = ctx.timebase.seconds(event.at)
+    data = dict(event.data)
     if event.booking_id is not None:
         c = _commitment(state, event)
         route = state.routes[c.route_key]
         kind = TaskKind.DROPOFF if c.boarded_at is not None else TaskKind.PICKUP
         k = _task_index(route, c.booking_id, kind)
+    elif data.get("visit_kind") == TaskKind.BREAK.value:
+        route = _vehicle_route(state, event, ctx)
+        k = next((n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK), -1)
+        if k < 0:
+            return []
+        if k == 0 and route.key in state.arrived:  # reported again at its end: the break is over
+            _leave(state, route, route.tasks[0], at, ctx)
+            return []
     else:
         route = _vehicle_route(state, event, ctx)
-        stop_id = dict(event.data).get("stop_id")
+        stop_id = data.get("stop_id")
         loc = ctx.stop_index(stop_id) if stop_id is not None else (route.tasks[0].loc if route.tasks else -1)
         k = next((n for n, t in enumerate(route.tasks) if t.loc == loc), -1)
         if k < 0:

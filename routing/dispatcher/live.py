@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from mobility.domain.events import Event
@@ -39,7 +38,8 @@ def durations_table(travel: TravelTimes) -> list[list[int]]:
     """The travel-time matrix as nested lists (fast scalar access in the search)."""
     matrix = getattr(travel, "durations", None)
     if matrix is not None and hasattr(matrix, "tolist"):
-        return [[int(x) for x in row] for row in matrix.tolist()]
+        table: list[list[int]] = matrix.tolist()  # numpy integers become Python ints
+        return table
     n = len(travel)
     return [[travel.duration(i, j) for j in range(n)] for i in range(n)]
 
@@ -245,7 +245,3 @@ class LiveDispatcher:
         """Best insertion on the live state (hold :attr:`lock`)."""
         return self._search(spec, now_s)
 
-
-def replace_offer_vehicle(offer: Offer, vehicle: Vehicle) -> Offer:
-    """``offer`` served by ``vehicle``."""
-    return replace(offer, vehicle_id=vehicle.id, vehicle_type=vehicle.type.id)

@@ -98,7 +98,8 @@ def make_env(tmp_path: Path, routing_parts: Routing) -> Iterator[EnvFactory]:
     url = f"sqlite:///{tmp_path / 'mobility.db'}"
 
     def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
-        settings = Settings(database_url=url, secret_key="test-secret-" + uuid.uuid4().hex, cache_dir=tmp_path)
+        settings = Settings(database_url=url, secret_key="test-secret-" + uuid.uuid4().hex, cache_dir=tmp_path,
+                            solver_time_limit_s=1.0)
         env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0))
         created.append(env)
         return env
@@ -134,7 +135,9 @@ def make_pg_env(postgis_url: str, pg_schema: str, routing_parts: Routing, tmp_pa
     created: list[Env] = []
 
     def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
-        settings = Settings(database_url=postgis_url, secret_key="test-secret-for-postgis-runs-0123456789", cache_dir=tmp_path)
+        settings = Settings(database_url=postgis_url, secret_key="test-secret-for-postgis-runs-0123456789",
+                            cache_dir=tmp_path,
+                            solver_time_limit_s=1.0)
         env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0), pg_schema)
         created.append(env)
         return env

@@ -33,7 +33,7 @@ def test_accepting_an_offer_confirms_a_booking_in_the_plan(env: Env) -> None:
     plan = env.parts.dispatcher.plan()
     planned = {v.booking_id for t in plan.tours.values() for v in t.visits}
     assert booking["id"] in planned
-    assert env.scalar("SELECT count(*) FROM plan_visits WHERE booking_id = '%s'" % booking["id"]) == 2
+    assert env.scalar("SELECT count(*) FROM plan_visits WHERE booking_id = '{}'".format(booking["id"])) == 2
     assert env.scalar("SELECT count(*) FROM events WHERE type IN ('booking_created', 'booking_confirmed')") == 2
 
 

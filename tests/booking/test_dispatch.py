@@ -46,7 +46,7 @@ def test_tours_geojson_has_a_road_line_and_visits_with_times_and_loads(env: Env)
     assert visits[0]["planned_arrival"] < visits[1]["planned_arrival"]
     points = [f for f in fc["features"] if f["properties"]["feature_type"] == "visit"]
     assert len(points) == 2
-    stored = env.scalar("SELECT count(*) FROM tour_legs WHERE vehicle_id = '%s'" % booking["vehicle_id"])
+    stored = env.scalar("SELECT count(*) FROM tour_legs WHERE vehicle_id = '{}'".format(booking["vehicle_id"]))
     assert stored == 1
 
 

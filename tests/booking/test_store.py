@@ -91,7 +91,8 @@ def test_postgis_geometry_columns_have_srid_4326_and_gist_indexes(pg_engine: sa.
     assert found[("bookings", "origin_geom")] == ("POINT", 4326)
     assert found[("bookings", "destination_geom")] == ("POINT", 4326)
     assert found[("tour_legs", "geom")] == ("LINESTRING", 4326)
-    assert {"ix_stops_geom", "ix_bookings_origin_geom", "ix_bookings_destination_geom", "ix_tour_legs_geom"} <= set(gist)
+    wanted = {"ix_stops_geom", "ix_bookings_origin_geom", "ix_bookings_destination_geom", "ix_tour_legs_geom"}
+    assert wanted <= set(gist)
 
 
 @pytest.mark.postgis
@@ -144,7 +145,7 @@ def test_instants_survive_sqlite_unchanged(tmp_path_factory: pytest.TempPathFact
         session.flush()
         event_id = row.id
     with sessions() as session:
-        back = [e for e in list_events(session, limit=100_000) if e.id == event_id][0]
+        back = next(e for e in list_events(session, limit=100_000) if e.id == event_id)
     assert back.at == at
     assert back.at.tzinfo is not None
 

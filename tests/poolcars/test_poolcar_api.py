@@ -139,8 +139,11 @@ def test_extend_shorten_and_cancel(env: PoolEnv) -> None:
     anna, bert = env.user("anna"), env.user("bert")
     a = offer(env, anna, car_type_id="bus-rollstuhl").json()[0]
     rid = reserve(env, anna, a["id"]).json()["id"]
-    b = next(o for o in offer(env, bert, start=at(6), end=at(7), car_type_id="bus-rollstuhl").json()
-             if o["car_id"] == a["car_id"])
+    b = next(
+        o
+        for o in offer(env, bert, start=at(6), end=at(7), car_type_id="bus-rollstuhl").json()
+        if o["car_id"] == a["car_id"]
+    )
     assert reserve(env, bert, b["id"]).status_code == 201
     clash = env.client.post(f"/api/v1/poolcars/reservations/{rid}/extend", json={"end": at(5.8)}, headers=anna)
     assert clash.status_code == 409
@@ -170,7 +173,9 @@ def test_not_picked_up_is_released(env: PoolEnv) -> None:
 def test_residents_cannot_use_staff_functions(env: PoolEnv) -> None:
     """Occupancy, breakdowns and car management need dispatcher or admin roles; no token is a 401."""
     anna = env.user("anna")
-    assert env.client.get("/api/v1/poolcars/occupancy", params={"from": at(0), "to": at(24)},
-                          headers=anna).status_code == 403
+    assert (
+        env.client.get("/api/v1/poolcars/occupancy", params={"from": at(0), "to": at(24)}, headers=anna).status_code
+        == 403
+    )
     assert env.client.post("/api/v1/poolcars/cars/car-101/out-of-service", headers=anna).status_code == 403
     assert env.client.post("/api/v1/poolcars/offers", json={}).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 from mobility.domain.poolcars import PoolRules, Reservation, ReservationState, Slot
@@ -44,7 +45,7 @@ def test_swap_keeps_both_promises() -> None:
     # no car holds two overlapping reservations after the change
     for c in ("a", "b"):
         mine = sorted((r.slot for r in reservations if assigned[r.id] == c), key=lambda s: s.start)
-        assert all(x.padded(RULES.buffer_s).end <= y.start for x, y in zip(mine, mine[1:], strict=False))
+        assert all(x.padded(RULES.buffer_s).end <= y.start for x, y in itertools.pairwise(mine))
 
 
 def test_unkeepable_promise_is_reported_not_dropped() -> None:

@@ -60,10 +60,12 @@ def test_occupancy_calendar_and_availability(env: PoolEnv) -> None:
     cal = env.client.get("/api/v1/poolcars/occupancy", params={"from": at(0), "to": at(24)}, headers=disp).json()
     row = next(c for c in cal if c["car"]["id"] == o["car_id"])
     assert [r["start"] for r in row["reservations"]] == [o["start"]]
-    free = env.client.get("/api/v1/poolcars/availability", params={"from": at(0), "to": at(12), "car_id": o["car_id"]},
-                          headers=anna).json()
+    free = env.client.get(
+        "/api/v1/poolcars/availability", params={"from": at(0), "to": at(12), "car_id": o["car_id"]}, headers=anna
+    ).json()
     periods = [(p["start"], p["end"]) for p in free[0]["free"]]
-    assert ("2026-03-02T09:00:00Z" in [e for _, e in periods]) and ("2026-03-02T11:15:00Z" in [s for s, _ in periods])
+    assert ("2026-03-02T09:00:00Z" in [e for _, e in periods])
+    assert ("2026-03-02T11:15:00Z" in [s for s, _ in periods])
     bad = env.client.get("/api/v1/poolcars/availability", params={"from": at(5), "to": at(1)}, headers=anna)
     assert bad.status_code == 422
 
@@ -71,8 +73,13 @@ def test_occupancy_calendar_and_availability(env: PoolEnv) -> None:
 def test_admin_manages_cars_and_stations(env: PoolEnv) -> None:
     """Admins add stations and cars; bad references are 4xx; dispatchers may not add cars."""
     admin, disp = env.user("root", "admin"), env.user("disp", "dispatcher")
-    station = {"name": "Rathaus Hecklingen", "municipality": "Hecklingen", "kind": "town_centre",
-               "coordinates": [11.535922, 51.849988], "capacity": 2}
+    station = {
+        "name": "Rathaus Hecklingen",
+        "municipality": "Hecklingen",
+        "kind": "town_centre",
+        "coordinates": [11.535922, 51.849988],
+        "capacity": 2,
+    }
     assert env.client.put("/api/v1/poolcars/stations/hkl-rathaus", json=station, headers=admin).status_code == 200
     car = {"id": "car-900", "name": "Neuer E-Wagen", "type_id": "kleinwagen-ev", "station_id": "hkl-rathaus"}
     assert env.client.post("/api/v1/poolcars/cars", json=car, headers=disp).status_code == 403

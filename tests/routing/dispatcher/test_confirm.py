@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+
 from mobility.domain.rides import NoOffer, Offer, RejectionReason
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher.live import LiveDispatcher

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-
 from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+
 from mobility.domain.events import Event, EventType
 from mobility.domain.plan import VisitKind, VisitStatus
 from mobility.domain.rides import Offer
@@ -20,9 +20,9 @@ BERNBURG, ALTER_MARKT, STASSFURT, NIENBURG, KOENNERN = "959000", "958851", "9534
 NOW = DAY + timedelta(hours=6)
 
 
-def book(d: LiveDispatcher, directory: NetworkStopDirectory, bid: str, a: str, b: str, when: datetime) -> Offer:
-    """Quote and confirm a trip; the committed offer."""
-    offer = d.quote(trip(directory, bid, a, b, when, now=NOW), NOW)
+def book(d: LiveDispatcher, directory: NetworkStopDirectory, bid: str, stops: tuple[str, str], when: datetime) -> Offer:
+    """Quote and confirm a trip between two stops; the committed offer."""
+    offer = d.quote(trip(directory, bid, *stops, when, now=NOW), NOW)
     assert isinstance(offer, Offer), offer
     committed = d.confirm(offer, bid, NOW)
     assert isinstance(committed, Offer)
@@ -38,7 +38,7 @@ def ev(kind: EventType, at: datetime, booking: str | None = None, vehicle: str |
 def test_a_trip_driven_to_the_end(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
     """Arrived, boarded, arrived, dropped off: the visits become DONE and the booking leaves the plan."""
     d = make_dispatcher([minibus("B1", BERNBURG, directory)])
-    offer = book(d, directory, "b1", ALTER_MARKT, STASSFURT, NOW + timedelta(minutes=20))
+    offer = book(d, directory, "b1", (ALTER_MARKT, STASSFURT), NOW + timedelta(minutes=20))
     pickup = offer.planned_pickup
     assert d.record(ev(EventType.VEHICLE_ARRIVED, pickup - timedelta(minutes=1), "b1")) == []
     assert d.plan().tour("B1").visits[0].status is VisitStatus.ARRIVED
@@ -58,7 +58,7 @@ def test_a_trip_driven_to_the_end(make_dispatcher: MakeDispatcher, directory: Ne
 def test_no_show_only_after_the_wait(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
     """A no-show is refused before the configured wait has passed and frees the seat after it."""
     d = make_dispatcher([minibus("B1", BERNBURG, directory, seats=1)])
-    offer = book(d, directory, "b1", ALTER_MARKT, KOENNERN, NOW + timedelta(minutes=20))
+    offer = book(d, directory, "b1", (ALTER_MARKT, KOENNERN), NOW + timedelta(minutes=20))
     begin = max(offer.planned_pickup, offer.pickup_window.earliest)
     d.record(ev(EventType.VEHICLE_ARRIVED, begin, "b1"))
     with pytest.raises(EventError, match="Nichterscheinen"):
@@ -72,7 +72,7 @@ def test_events_for_unknown_or_wrong_bookings_are_refused(make_dispatcher: MakeD
                                                           directory: NetworkStopDirectory) -> None:
     """Dropping off a rider who never boarded, or a booking that is not planned, raises a German EventError."""
     d = make_dispatcher([minibus("B1", BERNBURG, directory)])
-    book(d, directory, "b1", ALTER_MARKT, STASSFURT, NOW + timedelta(minutes=20))
+    book(d, directory, "b1", (ALTER_MARKT, STASSFURT), NOW + timedelta(minutes=20))
     with pytest.raises(EventError, match="noch nicht eingestiegen"):
         d.record(ev(EventType.PASSENGER_DROPPED_OFF, NOW, "b1"))
     with pytest.raises(EventError, match="nicht \\(mehr\\) im Fahrplan"):
@@ -82,8 +82,8 @@ def test_events_for_unknown_or_wrong_bookings_are_refused(make_dispatcher: MakeD
 def test_boarding_out_of_order_is_refused(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
     """A rider cannot board at a later stop while an earlier stop elsewhere is still planned."""
     d = make_dispatcher([minibus("B1", BERNBURG, directory)])
-    book(d, directory, "b1", ALTER_MARKT, STASSFURT, NOW + timedelta(minutes=20))
-    book(d, directory, "b2", STASSFURT, KOENNERN, NOW + timedelta(minutes=90))
+    book(d, directory, "b1", (ALTER_MARKT, STASSFURT), NOW + timedelta(minutes=20))
+    book(d, directory, "b2", (STASSFURT, KOENNERN), NOW + timedelta(minutes=90))
     with pytest.raises(EventError, match="geplant"):
         d.record(ev(EventType.PASSENGER_BOARDED, NOW + timedelta(minutes=30), "b2"))
 
@@ -92,7 +92,7 @@ def test_out_of_service_replans_and_reports(make_dispatcher: MakeDispatcher, dir
     """A vehicle taken out of service hands its bookings to others; those that fit nowhere are reported."""
     d = make_dispatcher([minibus("B1", BERNBURG, directory), minibus("B2", BERNBURG, directory, seats=1)])
     when = NOW + timedelta(minutes=45)
-    offers = [book(d, directory, f"b{k}", ALTER_MARKT, STASSFURT, when) for k in range(3)]
+    offers = [book(d, directory, f"b{k}", (ALTER_MARKT, STASSFURT), when) for k in range(3)]
     assert {o.vehicle_id for o in offers} == {"B1"}
     lost = d.record(ev(EventType.VEHICLE_OUT_OF_SERVICE, NOW + timedelta(minutes=1)))
     assert len(lost) == 2
@@ -118,10 +118,31 @@ def test_breaks_are_taken_on_the_way(make_dispatcher: MakeDispatcher, directory:
     shift = bus.shifts[0]
     brk = Break(NOW, NOW + timedelta(minutes=10), 1_200)
     d = make_dispatcher([replace(bus, shifts=(Shift(shift.start, shift.end, brk),))])
-    offer = book(d, directory, "b1", NIENBURG, STASSFURT, NOW + timedelta(hours=1))
+    offer = book(d, directory, "b1", (NIENBURG, STASSFURT), NOW + timedelta(hours=1))
     kinds = [v.kind for v in d.plan().tour("B1").visits]
     assert kinds == [VisitKind.BREAK, VisitKind.PICKUP, VisitKind.DROPOFF]
     d.record(ev(EventType.VEHICLE_ARRIVED, offer.planned_pickup, "b1"))
     visits = d.plan().tour("B1").visits
     assert (visits[0].kind, visits[0].status) == (VisitKind.BREAK, VisitStatus.DONE)
+    assert_plan_valid(d)
+
+
+def test_break_reported_twice_is_started_then_done(make_dispatcher: MakeDispatcher,
+                                                   directory: NetworkStopDirectory) -> None:
+    """A break reported as arrived starts (ARRIVED), reported again it is DONE and the vehicle is free."""
+    from dataclasses import replace
+
+    from mobility.domain.fleet import Break, Shift
+
+    bus = minibus("B1", BERNBURG, directory)
+    brk = Break(NOW, NOW + timedelta(minutes=10), 1_200)
+    d = make_dispatcher([replace(bus, shifts=(Shift(bus.shifts[0].start, bus.shifts[0].end, brk),))])
+    visit = d.plan().tour("B1").visits[0]
+    data = {"stop_id": visit.stop.id, "visit_kind": "break"}
+    d.record(ev(EventType.VEHICLE_ARRIVED, visit.planned_arrival, **data))
+    assert d.plan().tour("B1").visits[0].status is VisitStatus.ARRIVED
+    d.record(ev(EventType.VEHICLE_ARRIVED, visit.planned_departure, **data))
+    assert [v.status for v in d.plan().tour("B1").visits] == [VisitStatus.DONE]
+    assert isinstance(d.quote(trip(directory, "r1", ALTER_MARKT, STASSFURT, NOW + timedelta(minutes=40), now=NOW),
+                              NOW), Offer)
     assert_plan_valid(d)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+
 from mobility.domain.events import Event, EventType
 from mobility.domain.rides import Offer
 from routing.directory import NetworkStopDirectory
@@ -75,4 +76,27 @@ def test_solved_snapshot_is_dropped_after_a_driver_event(make_dispatcher: MakeDi
     d.record(Event(EventType.VEHICLE_IN_SERVICE, NOW, vehicle_id="V0"))
     assert swap_in(d, snap, new_routes, NOW) is False
     assert d.plan().version == version + 1
+    assert_plan_valid(d)
+
+
+def test_background_loop_replans_while_quotes_go_on(make_dispatcher: MakeDispatcher,
+                                                    directory: NetworkStopDirectory) -> None:
+    """The background loop re-plans in its own thread; quotes answered meanwhile stay fast and valid."""
+    import time
+
+    from mobility.domain.clock import ManualClock
+    from routing.dispatcher import ReoptimiseLoop
+
+    d = loaded(make_dispatcher, directory)
+    loop = ReoptimiseLoop(d, ManualClock(NOW), interval_s=0.01, time_limit_s=1.0)
+    loop.start()
+    slowest = 0.0
+    deadline = time.monotonic() + 1.5
+    while time.monotonic() < deadline:
+        t = time.perf_counter()
+        d.quote(trip(directory, "q", "959000", "953445", NOW + timedelta(hours=3), now=NOW), NOW)
+        slowest = max(slowest, time.perf_counter() - t)
+    loop.stop()
+    assert loop.runs >= 1
+    assert slowest < 0.5, "a quote waited for the solver"
     assert_plan_valid(d)

@@ -69,7 +69,8 @@ def upgrade() -> None:
         sa.Column("trips", sa.Integer(), nullable=False),
         _ts("updated_at"),
         sa.PrimaryKeyConstraint("id", name="pk_poolcar_cars"),
-        sa.ForeignKeyConstraint(["type_id"], ["poolcar_car_types.id"], name="fk_poolcar_cars_type_id_poolcar_car_types"),
+        sa.ForeignKeyConstraint(["type_id"], ["poolcar_car_types.id"],
+                                name="fk_poolcar_cars_type_id_poolcar_car_types"),
         sa.ForeignKeyConstraint(["station_id"], ["poolcar_stations.id"],
                                 name="fk_poolcar_cars_station_id_poolcar_stations"),
     )

@@ -1,0 +1,124 @@
+"""Quote-latency benchmark: the live dispatcher with 40 vehicles and 600 confirmed requests in the plan.
+
+Usage: ``python benchmarks/bench_quote.py [--confirmed 600] [--quotes 500] [--repeat 2] [--seed 1]
+[--reoptimise SECONDS]``
+
+On the bundled district network (data/osm) with the default fleet (data/fleet, 40 vehicles, one day of shifts):
+books seeded random trips between real stops (07:00–21:00, 1–3 riders, 5 % wheelchair users) by quote +
+confirm until ``--confirmed`` are in the plan, then times ``--quotes`` further quotes against that plan
+(nothing confirmed, so every quote sees the same plan). Each round runs twice by default (the machine is
+shared: take the better round). Prints a table: figure, value, anchor, ratio (value / anchor; ≤ 1 meets it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from mobility.domain.rides import RideRequest
+    from mobility.domain.stops import Stop
+
+ANCHORS = {"quote p95 (ms)": 50.0}
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _requests(stops: Sequence[Stop], n: int, rng: random.Random, now: datetime, tag: str) -> list[RideRequest]:
+    """``n`` seeded trips between random stops, leaving between 07:00 and 20:30 on the day of ``now``."""
+    from mobility.domain.rides import RideRequest
+
+    out = []
+    day = now.replace(hour=7, minute=0, second=0, microsecond=0)
+    for k in range(n):
+        a, b = rng.sample(stops, 2)
+        when = day + timedelta(minutes=rng.randint(0, 14 * 60 - 30))
+        pax = rng.choice((1, 1, 1, 1, 2, 2, 3))
+        wheel = 1 if rng.random() < 0.05 else 0
+        out.append(RideRequest(f"{tag}{k}", f"c{k}", a.point, b.point, now, departure=when, passengers=pax,
+                               wheelchairs=wheel, origin_stop_id=a.id, destination_stop_id=b.id))
+    return out
+
+
+def _round(args: argparse.Namespace, seed: int) -> dict[str, float]:
+    """One round: fill the plan, then time the quotes."""
+    from mobility.config import DEFAULT_NETWORK
+    from mobility.domain.rides import Offer
+    from routing.directory import NetworkStopDirectory
+    from routing.dispatcher import LiveDispatcher
+    from routing.fleet import load_fleet
+    from routing.network import load_network
+
+    network = load_network(DEFAULT_NETWORK)
+    matrix = network.stop_matrix(None)
+    directory = NetworkStopDirectory(network)
+    day = date(2026, 3, 3)  # a Tuesday
+    fleet = load_fleet(first_day=day, days=1)
+    now = datetime(2026, 3, 3, 5, 0, tzinfo=BERLIN)
+    dispatcher = LiveDispatcher(directory=directory, travel=matrix, fleet=fleet)
+    rng = random.Random(seed)
+    stops = list(directory.stops())
+    booked = tried = 0
+    t0 = time.perf_counter()
+    while booked < args.confirmed and tried < 10 * args.confirmed:
+        for request in _requests(stops, 50, rng, now, f"b{tried}-"):
+            tried += 1
+            offer = dispatcher.quote(request, now)
+            if isinstance(offer, Offer) and isinstance(dispatcher.confirm(offer, request.id, now), Offer):
+                booked += 1
+                if booked == args.confirmed:
+                    break
+    fill_s = time.perf_counter() - t0
+    latencies, offers = [], 0
+    for request in _requests(stops, args.quotes, rng, now, "q"):
+        t = time.perf_counter()
+        answer = dispatcher.quote(request, now)
+        latencies.append((time.perf_counter() - t) * 1000)
+        offers += isinstance(answer, Offer)
+    latencies.sort()
+    figures = {
+        "vehicles": float(len(fleet)),
+        "confirmed in plan": float(booked),
+        "quote p50 (ms)": statistics.median(latencies),
+        "quote p95 (ms)": latencies[int(0.95 * (len(latencies) - 1))],
+        "quote max (ms)": latencies[-1],
+        "offer rate (%)": 100 * offers / len(latencies),
+        "fill: quote+confirm (ms)": 1000 * fill_s / max(1, tried),
+    }
+    if args.reoptimise:
+        t = time.perf_counter()
+        replaced = dispatcher.reoptimise(now + timedelta(hours=2), args.reoptimise)
+        figures["reoptimise wall (s)"] = time.perf_counter() - t
+        figures["reoptimise replaced"] = float(replaced)
+    return figures
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--confirmed", type=int, default=600)
+    parser.add_argument("--quotes", type=int, default=500)
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--reoptimise", type=float, default=0.0, help="also time one re-optimisation (s limit)")
+    args = parser.parse_args()
+    rounds = [_round(args, args.seed) for _ in range(args.repeat)]
+    best = min(rounds, key=lambda f: f["quote p95 (ms)"])
+    print(f"Quote latency, bundled district network, default fleet ({args.repeat} rounds, best shown)")
+    print(f"{'figure':<26} {'value':>10} {'anchor':>10} {'ratio':>7}")
+    for figure, value in best.items():
+        anchor = ANCHORS.get(figure)
+        if anchor is None:
+            print(f"{figure:<26} {value:>10.2f} {'':>10} {'':>7}")
+        else:
+            print(f"{figure:<26} {value:>10.2f} {anchor:>10.2f} {value / anchor:>7.3f}")
+    print("p95 per round (ms): " + ", ".join(f"{r['quote p95 (ms)']:.2f}" for r in rounds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Public stop search, network facts and map layers."""
+
+from __future__ import annotations
+
+from tests.booking.conftest import BERNBURG_HBF, Env
+from tests.booking.test_offers import problem
+
+
+def test_stop_search_finds_real_stops_regardless_of_accents(env: Env) -> None:
+    """'stassfurt' finds stops of Staßfurt; names starting with the query come first."""
+    hits = env.client.get("/api/v1/stops", params={"q": "stassfurt", "limit": 50}).json()
+    assert hits
+    assert all("Staßfurt" in f"{h['name']} {h['municipality']}" for h in hits)
+    assert hits[0]["name"].startswith("Staßfurt")
+    assert len(env.client.get("/api/v1/stops", params={"q": "bernburg hbf"}).json()) == 1
+
+
+def test_stop_by_id_and_unknown_stop(env: Env) -> None:
+    """A stop is found by its DB HAFAS id; an unknown id is a 404 problem."""
+    stop = env.client.get(f"/api/v1/stops/{BERNBURG_HBF}").json()
+    assert stop["name"] == "Bernburg Hbf"
+    assert stop["coordinates"] == [11.751455, 51.79612]
+    problem(env.client.get("/api/v1/stops/0000"), 404)
+
+
+def test_network_info_says_where_the_network_comes_from(env: Env) -> None:
+    """Network info names the source (approximate here) so results from it are read with care."""
+    info = env.client.get("/api/v1/network/info").json()
+    assert info["source"] == "approximate"
+    assert info["network_source"] == "approximate"
+    assert info["stops"] == len(env.parts.routing.network.stops)
+
+
+def test_map_layers_are_geojson(env: Env) -> None:
+    """Roads and service area come as GeoJSON FeatureCollections in [lon, lat] order."""
+    roads = env.client.get("/api/v1/network/roads.geojson").json()
+    assert roads["type"] == "FeatureCollection"
+    lon, lat = roads["features"][0]["geometry"]["coordinates"][0]
+    assert 11.0 < lon < 12.5
+    assert 51.5 < lat < 52.2
+    area = env.client.get("/api/v1/service-area.geojson").json()
+    assert area["features"][0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
