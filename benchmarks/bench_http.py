@@ -200,6 +200,12 @@ def _wait_ready(url: str, proc: subprocess.Popen[str], timeout_s: float = 600) -
     raise RuntimeError(msg)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(values: list[float], q: float) -> float:
     """The ``q`` quantile (0–1) of ``values``."""
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1] if len(values) > 1 else 0.0
@@ -222,12 +228,13 @@ def run(args: argparse.Namespace) -> int:
         deadline = time.monotonic() + args.max_seconds
         threads = [threading.Thread(target=client, args=(url, k, stops, args, tally, deadline))
                    for k in range(args.clients)]
-        started = time.perf_counter()
+        started, cpu_before = time.perf_counter(), cpu_seconds(proc.pid)
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(proc.pid) - cpu_before
         doubles, confirmed, details = double_bookings(url)
     finally:
         proc.terminate()
@@ -240,6 +247,8 @@ def run(args: argparse.Namespace) -> int:
         ("offer p95 (ms)", round(pct(tally.offer_ms, 0.95), 1), ANCHORS["offer p95 (ms)"]),
         ("booking p95 (ms)", round(pct(tally.booking_ms, 0.95), 1), None),
         ("throughput (requests/s)", round(requests / elapsed, 1), None),
+        ("server CPU per request (ms)", round(1000 * server_cpu / max(requests, 1), 2), None),
+        ("load average (1 min) after", round(os.getloadavg()[0], 1), None),
         ("errors", len(tally.errors), 0), ("retries returning another booking", tally.retry_mismatch, 0),
         ("double bookings", doubles, 0), ("confirmed bookings checked", confirmed, None),
     ]

@@ -14,19 +14,21 @@ from fastapi import FastAPI
 from booking.api import auth, dispatch, driver, feeds, rides, stops
 from booking.api.deps import API_PREFIX, Services
 from booking.api.problems import install_problem_handlers
-from booking.service.background import Reoptimiser
+from booking.service.background import PlanWriter, Reoptimiser
 
 log = logging.getLogger(__name__)
 
 
 def build_api(services: Services, *, reoptimise_interval_s: float | None = None, title: str = "Salzland mobility",
               version: str = "0.1.0") -> FastAPI:
-    """The app with every router under ``/api/v1``; a background re-optimiser runs while the app is up."""
+    """The app with every router under ``/api/v1``; the plan writer and the re-optimiser run while the app is up."""
     reoptimiser = (Reoptimiser(services.operations, reoptimise_interval_s, services.config.solver_time_limit_s)
                    if reoptimise_interval_s else None)
+    writer = PlanWriter(services.ctx)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        writer.start()
         if reoptimiser is not None:
             reoptimiser.start()
         try:
@@ -34,6 +36,7 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
         finally:
             if reoptimiser is not None:
                 reoptimiser.stop()
+            writer.stop()
 
     app = FastAPI(title=title, version=version, lifespan=lifespan,
                   description="Rural on-demand mobility in the Salzlandkreis: offers, bookings, dispatch, feeds. "
@@ -48,4 +51,5 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
 
     app.state.services = services
     app.state.reoptimiser = reoptimiser
+    app.state.plan_writer = writer
     return app

@@ -10,7 +10,7 @@ Reuse in other routers::
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
@@ -89,15 +89,18 @@ def _unauthorized(detail: str) -> ServiceError:
     return ServiceError(401, "unauthorized", "Nicht angemeldet", detail)
 
 
-def current_user(services: ServicesDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
-    """The caller of a valid bearer token (401 otherwise)."""
+async def current_user(services: ServicesDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    """The caller of a valid bearer token (401 otherwise).
+
+    Runs on the event loop: a token check and one indexed SELECT cost less than the hop to a worker thread.
+    """
     if not token:
         raise _unauthorized("Bitte melden Sie sich an (Bearer-Token fehlt).")
     claims = decode_token(services.config.secret_key, token)
     if claims is None:
         raise _unauthorized("Das Anmelde-Token ist ungültig oder abgelaufen. Bitte erneut anmelden.")
-    user = services.accounts.get(claims.user_id)
-    if user is None or not user.active:
+    user = services.accounts.principal(claims.user_id)
+    if user is None:
         raise _unauthorized("Dieses Konto gibt es nicht mehr oder es ist gesperrt.")
     return Principal(user.id, user.username, user.role, user.display_name, user.vehicle_id)
 
@@ -105,10 +108,10 @@ def current_user(services: ServicesDep, token: Annotated[str | None, Depends(oau
 CurrentUser = Annotated[Principal, Depends(current_user)]
 
 
-def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+def require_roles(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency admitting only callers with one of ``roles`` (admins always)."""
 
-    def check(user: CurrentUser) -> Principal:
+    async def check(user: CurrentUser) -> Principal:
         if user.role not in roles and user.role != "admin":
             raise forbidden(f"Diese Funktion ist nur für die Rolle(n) {', '.join(roles)} freigegeben.")
         return user

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,6 +63,11 @@ class AccountService:
         if user is None or not user.active or not verify_password(user.password_hash, password, self.hasher):
             return None
         return user
+
+    def principal(self, user_id: str) -> Any:
+        """(id, username, role, display_name, vehicle_id) of an active user, or ``None``."""
+        with self.sessions() as session:
+            return user_store.get_active_user(session.connection(), user_id)
 
     def get(self, user_id: str) -> UserRow | None:
         """The user with ``user_id``."""

@@ -1,10 +1,11 @@
-"""Background re-optimisation: a daemon thread calling the solver every few minutes, never blocking quotes."""
+"""Background work: re-optimisation every few minutes and the write-behind of the plan; never blocking quotes."""
 
 from __future__ import annotations
 
 import logging
 import threading
 
+from booking.service.context import ServiceContext
 from booking.service.operations import OperationsService
 
 log = logging.getLogger(__name__)
@@ -45,3 +46,48 @@ class Reoptimiser:
             except Exception:  # a failed round must not end the loop; the old plan stays
                 log.exception("background re-optimisation failed; the old plan stays")
             self.runs += 1
+
+
+class PlanWriter:
+    """Stores the live plan and the pending quotes shortly after they changed (``debounce_s``), off the request path.
+    """
+
+    def __init__(self, ctx: ServiceContext, debounce_s: float = 2.0) -> None:
+        self.ctx = ctx
+        self.debounce_s = debounce_s
+        self.writes = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the thread (idempotent)."""
+        if self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._loop, name="plan-writer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the thread and write what is still pending."""
+        self._stop.set()
+        self.ctx.plan_dirty.set()
+        if self._thread is not None:
+            self._thread.join(30)
+            self._thread = None
+        self._write()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.ctx.plan_dirty.wait()
+            if self._stop.wait(self.debounce_s):
+                return
+            self._write()
+
+    def _write(self) -> None:
+        self.ctx.plan_dirty.clear()
+        try:
+            self.ctx.flush_pending()
+            if self.ctx.flush_plan():
+                self.writes += 1
+        except Exception:  # keep writing later changes; the bookings themselves are committed already
+            log.exception("could not store the plan; will retry with the next change")
+            self.ctx.plan_dirty.set()

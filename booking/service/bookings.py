@@ -7,7 +7,9 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +18,7 @@ from booking.service.errors import ServiceError, conflict, invalid, not_found
 from booking.store import bookings as store
 from booking.store.codec import offer_from_dict
 from booking.store.events import append_event
-from booking.store.models import BookingRow
+from booking.store.models import BookingRow, OfferRow
 from mobility.domain.events import Event, EventType
 from mobility.domain.geo import Point, haversine_m
 from mobility.domain.plan import VisitKind, VisitStatus
@@ -91,10 +93,12 @@ class BookingService:
         request = self._request(customer_id, wish, now)
         result = self.ctx.dispatcher.quote(request, now)
         if isinstance(result, NoOffer):
-            self._log_rejection(result, now)
+            self.ctx.pending.add_event(Event(EventType.BOOKING_REJECTED, now, actor=customer_id,
+                                             data=(("reason", str(result.reason)),)))
+            self.ctx.plan_changed()
             raise no_offer_error(result)
-        with self.ctx.sessions.begin() as session:
-            store.save_offer(session, result, now)
+        self.ctx.pending.add_offer(result, now)
+        self.ctx.plan_changed()
         return result
 
     def _request(self, customer_id: str, wish: RideWish, now: datetime) -> RideRequest:
@@ -136,14 +140,6 @@ class BookingService:
                           field=field_name)
         return place.point, None
 
-    def _log_rejection(self, result: NoOffer, now: datetime) -> None:
-        try:
-            with self.ctx.sessions.begin() as session:
-                append_event(session, Event(EventType.BOOKING_REJECTED, now, actor=result.request.customer_id,
-                                            data=(("reason", str(result.reason)),)))
-        except Exception:  # the rejection itself must reach the caller even if the log write fails
-            log.exception("could not log a rejected request")
-
     # -- bookings -----------------------------------------------------------------------------------------------
     def book(self, caller: Caller, offer_id: str, idempotency_key: str | None) -> tuple[BookingRow, bool]:
         """Confirm a held offer; returns the booking and whether it was created now (False: idempotent retry).
@@ -166,11 +162,15 @@ class BookingService:
         session = self.ctx.sessions()
         confirmed_id: str | None = None
         offer: Offer | None = None
+        pending_row: dict[str, Any] | None = None
         try:
             existing = self._idempotent_hit(session, caller, offer_id, key)
             if existing is not None:
                 return existing, False
             offer = self._bookable_offer(session, caller, offer_id, now)
+            pending_row = self.ctx.pending.take_offer(offer_id)
+            if pending_row is not None:  # the quote's write-behind has not stored it yet: store it with the booking
+                session.execute(sa.insert(OfferRow), [pending_row])
             booking_id = store.new_booking_id()
             result = self.ctx.dispatcher.confirm(offer, booking_id, now)
             if isinstance(result, NoOffer):
@@ -187,6 +187,7 @@ class BookingService:
             session.commit()
         except IntegrityError:
             session.rollback()
+            self._give_back(offer, pending_row)
             if confirmed_id is not None:
                 self.ctx.dispatcher.cancel(confirmed_id, now)
             hit = self._idempotent_hit(session, caller, offer_id, key)
@@ -195,6 +196,7 @@ class BookingService:
             return hit, False
         except BaseException:
             session.rollback()
+            self._give_back(offer, pending_row)
             if confirmed_id is not None:
                 self.ctx.dispatcher.cancel(confirmed_id, now)
             raise
@@ -203,6 +205,10 @@ class BookingService:
         self.ctx.plan_changed()
         self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
         return row, True
+
+    def _give_back(self, offer: Offer | None, row: dict[str, Any] | None) -> None:
+        if offer is not None and row is not None:
+            self.ctx.pending.put_back(offer, row)
 
     def _idempotent_hit(self, session: Session, caller: Caller, offer_id: str, key: str | None) -> BookingRow | None:
         if key is None:
@@ -215,7 +221,7 @@ class BookingService:
         return row
 
     def _bookable_offer(self, session: Session, caller: Caller, offer_id: str, now: datetime) -> Offer:
-        offer = store.get_offer(session, offer_id, self.ctx.resolve_stop)
+        offer = self.ctx.pending.offer(offer_id) or store.get_offer(session, offer_id, self.ctx.resolve_stop)
         if offer is None or offer.request.customer_id != caller.customer_id:
             raise not_found("Angebot", offer_id)
         taken = store.find_by_offer(session, offer_id)
@@ -235,8 +241,8 @@ class BookingService:
         result = self.ctx.dispatcher.quote(request, now)
         if isinstance(result, NoOffer):
             return None
-        with self.ctx.sessions.begin() as session:
-            store.save_offer(session, result, now)
+        self.ctx.pending.add_offer(result, now)
+        self.ctx.plan_changed()
         return result
 
     def get(self, booking_id: str, customer_id: str | None) -> BookingRow:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from booking.service.bus import EventBus
+from booking.service.pending import PendingWrites
 from booking.store import plans as plan_store
 from booking.store.bookings import add_problem
 from booking.store.codec import offer_from_dict, offer_to_dict
@@ -56,6 +57,7 @@ class ServiceContext:
     options: ServiceOptions = field(default_factory=ServiceOptions)
     plan_lock: threading.RLock = field(default_factory=threading.RLock)
     plan_dirty: threading.Event = field(default_factory=threading.Event)
+    pending: PendingWrites = field(default_factory=PendingWrites)
     saved_plan: Plan | None = None
     _writer_lock: threading.Lock = field(default_factory=threading.Lock)
     _stop_index: dict[str, Stop] = field(default_factory=dict)
@@ -74,6 +76,13 @@ class ServiceContext:
         """The live plan changed: the plan writer will store it shortly."""
         self.plan_dirty.set()
 
+    def flush_pending(self) -> int:
+        """Store the pending offers and log entries now; returns how many rows were written."""
+        if not len(self.pending):
+            return 0
+        with self.sessions.begin() as session:
+            return self.pending.write(session)
+
     def flush_plan(self) -> set[str]:
         """Store the dispatcher's current plan now (changed tours only) with the bookings it moved.
 
@@ -84,8 +93,10 @@ class ServiceContext:
             if self.saved_plan is not None and plan.version == self.saved_plan.version:
                 return set()
             now = self.clock.now()
+            rows = plan_store.plan_rows(plan, self.saved_plan, self.leg_geometry())
+            changed = set(rows.changed)
             with self.sessions.begin() as session:
-                changed = plan_store.save_plan(session, plan, self.saved_plan, now, self.leg_geometry())
+                plan_store.write_plan(session, plan, rows, now)
                 sync_bookings_with_plan(session, plan, changed, now)
             self.saved_plan = plan
         if changed:

@@ -75,7 +75,7 @@ class OperationsService:
                 extra(session)
             self.ctx.report_lost(session, lost, reason, now)
             session.commit()
-        self.ctx.plan_changed()
+        self.ctx.flush_plan()  # moved bookings get their new vehicle at once
         return lost
 
     def _record(self, event: Event) -> list[str]:
@@ -101,7 +101,7 @@ class OperationsService:
         with self.ctx.sessions.begin() as session:
             append_event(session, Event(EventType.PLAN_REPLACED, now, actor=actor,
                                         data=(("version", str(version)),)))
-        self.ctx.plan_changed()
+        self.ctx.flush_plan()
         log.info("re-optimisation replaced the plan (version %s)", version)
         return True
 
@@ -171,8 +171,8 @@ class OperationsService:
             failed = sorted(set(restored) | set(unknown_stops))
             self.ctx.report_lost(session, failed, "nach Neustart nicht wieder einplanbar", now)
             session.commit()
-            self.ctx.saved_plan = None
-            self.ctx.flush_plan()
+        self.ctx.saved_plan = None
+        self.ctx.flush_plan()
         log.info("restored %d bookings into the plan, %d could not be put back", len(active) - len(failed),
                  len(failed))
         return failed

@@ -232,7 +232,11 @@ class PoolCarDesk:
             stations, cars = repo.load_stations(session), repo.load_cars(session)
             reservations = [repo.reservation_of(r) for r in repo.active_rows(session, since=now)]
             trips = {c.id: c.trips for c in session.scalars(sa.select(PoolCarRow))}
-        reservations = [r for r in reservations if r.state is ReservationState.STARTED or r.slot.end > now]
+        grace = timedelta(seconds=svc.rules.grace_s)
+        reservations = [  # not-picked-up reservations past their grace period no longer hold the car
+            r for r in reservations
+            if r.state is ReservationState.STARTED or (r.slot.end > now and r.slot.start + grace >= now)
+        ]
         if name == "vehicle_types":
             return feed.vehicle_types(list({c.type.id: c.type for c in cars}.values()), now, self.system)
         if name == "station_information":

@@ -80,6 +80,11 @@ class PoolCarService:
         """Release every confirmed reservation not picked up within the grace period; returns their ids."""
         now = self.clock.now()
         cutoff = now - timedelta(seconds=self.rules.grace_s)
+        overdue = sa.select(sa.func.count()).select_from(PoolReservationRow).where(
+            PoolReservationRow.state == ReservationState.CONFIRMED.value, PoolReservationRow.start_at < cutoff)
+        with self.sessions() as session:
+            if not session.scalar(overdue):
+                return []  # the common case: no write transaction needed
         with repo.write_session(self.sessions) as session:
             rows = session.scalars(
                 sa.select(PoolReservationRow).where(
@@ -232,10 +237,20 @@ class PoolCarService:
                         return existing, False
                 row = self._insert(session, caller, offer_id, key=idempotency_key, booked_by=booked_by, now=now)
             return row, True
-        except repo.DoubleBooking as exc:
-            raise _double_booking(exc.kind) from None
-        except IntegrityError:
+        except (repo.DoubleBooking, IntegrityError) as exc:
+            replay = self._by_key(caller, idempotency_key)  # a concurrent retry with the same key won the race
+            if replay is not None and replay.offer_id == offer_id:
+                return replay, False
+            if isinstance(exc, repo.DoubleBooking):
+                raise _double_booking(exc.kind) from None
             raise conflict("offer_used", "Dieses Angebot wurde schon gebucht.") from None
+
+    def _by_key(self, caller: Caller, key: str | None) -> PoolReservationRow | None:
+        if key is None:
+            return None
+        with self.sessions() as session:
+            return session.scalars(sa.select(PoolReservationRow).where(
+                PoolReservationRow.customer_id == caller.id, PoolReservationRow.idempotency_key == key)).first()
 
     def _insert(
         self, session: Session, caller: Caller, offer_id: str, *, key: str | None, booked_by: str | None, now: datetime

@@ -103,6 +103,7 @@ def _pooled_in(tour: Tour) -> set[str]:
 
 def kpis(ctx: ServiceContext, now: datetime) -> dict[str, Any]:
     """Today's figures (Europe/Berlin day): booked, served, rejected, pooled share, average wait."""
+    ctx.flush_pending()  # count the refusals of the last seconds too
     day_start = now.astimezone(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = day_start + timedelta(days=1)
     with ctx.sessions() as session:

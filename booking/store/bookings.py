@@ -17,17 +17,15 @@ from mobility.domain.rides import Booking, BookingState, Offer
 ACTIVE_STATES = (BookingState.CONFIRMED, BookingState.STARTED)
 
 
-def save_offer(session: Session, offer: Offer, now: datetime) -> OfferRow:
-    """Store an offer made to its request's customer."""
-    row = OfferRow(
-        id=offer.id,
-        customer_id=offer.request.customer_id,
-        created_at=now,
-        valid_until=offer.valid_until,
-        payload=offer_to_dict(offer),
-    )
-    session.add(row)
-    return row
+def save_offer(session: Session, offer: Offer, now: datetime) -> None:
+    """Store an offer made to its request's customer (one Core INSERT: this is on every quote's path)."""
+    session.execute(sa.insert(OfferRow), [{
+        "id": offer.id,
+        "customer_id": offer.request.customer_id,
+        "created_at": now,
+        "valid_until": offer.valid_until,
+        "payload": offer_to_dict(offer),
+    }])
 
 
 def get_offer(session: Session, offer_id: str, resolve: StopResolver | None = None) -> Offer | None:

@@ -26,8 +26,11 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
     kwargs: dict[str, Any] = {"echo": echo}
     backend = sa.make_url(url).get_backend_name()
     if backend == "sqlite":
+        # one connection, handed from thread to thread: SQLite has one writer anyway, and waiting for the pool is
+        # immediate where SQLite's own busy handler would sleep in growing steps
         connect_args["check_same_thread"] = False
         connect_args["timeout"] = 30
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
     elif backend == "postgresql":
         import geoalchemy2  # noqa: F401  (registers its DDL listeners before any table is created)
 

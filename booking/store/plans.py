@@ -6,8 +6,11 @@ the committed bookings. The tables are QGIS layers: ``plan_visits`` (points), ``
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -31,6 +34,44 @@ def changed_vehicles(plan: Plan, previous: Plan | None) -> set[str]:
     return {v for v in ids if plan.tour(v).visits != previous.tour(v).visits}
 
 
+@dataclass(frozen=True, slots=True)
+class PlanRows:
+    """The rows of the tours that changed, computed before any database work."""
+
+    changed: frozenset[str]
+    visits: list[dict[str, Any]]
+    legs: list[dict[str, Any]]
+
+
+def plan_rows(plan: Plan, previous: Plan | None, leg_geometry: LegGeometry | None = None) -> PlanRows:
+    """Visit and leg rows of every tour that changed since ``previous`` (road geometry looked up here)."""
+    changed = changed_vehicles(plan, previous)
+    visits: list[dict[str, Any]] = []
+    legs: list[dict[str, Any]] = []
+    for vehicle_id in sorted(changed):
+        tour = plan.tour(vehicle_id)
+        visits.extend(_visit_rows(tour))
+        legs.extend(_leg_rows(tour, leg_geometry))
+    return PlanRows(frozenset(changed), visits, legs)
+
+
+def write_plan(session: Session, plan: Plan, rows: PlanRows, now: datetime) -> None:
+    """Replace the stored tours of ``rows.changed`` with ``rows`` and record the plan version (bulk statements)."""
+    if rows.changed:
+        session.execute(sa.delete(PlanVisitRow).where(PlanVisitRow.vehicle_id.in_(rows.changed)))
+        session.execute(sa.delete(TourLegRow).where(TourLegRow.vehicle_id.in_(rows.changed)))
+        if rows.visits:
+            session.execute(sa.insert(PlanVisitRow), rows.visits)
+        if rows.legs:
+            session.execute(sa.insert(TourLegRow), rows.legs)
+    state = session.get(PlanStateRow, plan.service_area)
+    if state is None:
+        session.add(PlanStateRow(service_area=plan.service_area, version=plan.version, updated_at=now))
+    else:
+        state.version = plan.version
+        state.updated_at = now
+
+
 def save_plan(
     session: Session,
     plan: Plan,
@@ -39,59 +80,47 @@ def save_plan(
     leg_geometry: LegGeometry | None = None,
 ) -> set[str]:
     """Rewrite the stored tours that changed since ``previous``; returns the ids of those vehicles."""
-    changed = changed_vehicles(plan, previous)
-    if changed:
-        session.execute(sa.delete(PlanVisitRow).where(PlanVisitRow.vehicle_id.in_(changed)))
-        session.execute(sa.delete(TourLegRow).where(TourLegRow.vehicle_id.in_(changed)))
-        for vehicle_id in sorted(changed):
-            tour = plan.tour(vehicle_id)
-            session.add_all(_visit_rows(tour))
-            session.add_all(_leg_rows(tour, leg_geometry))
-    state = session.get(PlanStateRow, plan.service_area)
-    if state is None:
-        session.add(PlanStateRow(service_area=plan.service_area, version=plan.version, updated_at=now))
-    else:
-        state.version = plan.version
-        state.updated_at = now
-    return changed
+    rows = plan_rows(plan, previous, leg_geometry)
+    write_plan(session, plan, rows, now)
+    return set(rows.changed)
 
 
-def _visit_rows(tour: Tour) -> Iterable[PlanVisitRow]:
+def _visit_rows(tour: Tour) -> Iterable[dict[str, Any]]:
     for seq, visit in enumerate(tour.visits):
-        yield PlanVisitRow(
-            vehicle_id=tour.vehicle_id,
-            seq=seq,
-            booking_id=visit.booking_id,
-            kind=str(visit.kind),
-            stop_id=visit.stop.id,
-            planned_arrival=visit.planned_arrival,
-            planned_departure=visit.planned_departure,
-            window_earliest=visit.window.earliest,
-            window_latest=visit.window.latest,
-            load_seats=visit.load_after.seats,
-            load_wheelchairs=visit.load_after.wheelchairs,
-            load_strollers=visit.load_after.strollers,
-            status=str(visit.status),
-            geom=point_wkt(visit.stop.point.lon, visit.stop.point.lat),
-        )
+        yield {
+            "vehicle_id": tour.vehicle_id,
+            "seq": seq,
+            "booking_id": visit.booking_id,
+            "kind": str(visit.kind),
+            "stop_id": visit.stop.id,
+            "planned_arrival": visit.planned_arrival,
+            "planned_departure": visit.planned_departure,
+            "window_earliest": visit.window.earliest,
+            "window_latest": visit.window.latest,
+            "load_seats": visit.load_after.seats,
+            "load_wheelchairs": visit.load_after.wheelchairs,
+            "load_strollers": visit.load_after.strollers,
+            "status": str(visit.status),
+            "geom": point_wkt(visit.stop.point.lon, visit.stop.point.lat),
+        }
 
 
-def _leg_rows(tour: Tour, leg_geometry: LegGeometry | None) -> Iterable[TourLegRow]:
-    for seq, (a, b) in enumerate(zip(tour.visits, tour.visits[1:], strict=False)):
+def _leg_rows(tour: Tour, leg_geometry: LegGeometry | None) -> Iterable[dict[str, Any]]:
+    for seq, (a, b) in enumerate(itertools.pairwise(tour.visits)):
         if leg_geometry is not None and a.stop.id != b.stop.id:
             positions = list(leg_geometry(a.stop, b.stop))
         else:
             positions = [a.stop.point.as_lonlat(), b.stop.point.as_lonlat()]
-        yield TourLegRow(
-            vehicle_id=tour.vehicle_id,
-            seq=seq,
-            from_stop_id=a.stop.id,
-            to_stop_id=b.stop.id,
-            depart=a.planned_departure,
-            arrive=b.planned_arrival,
-            load_seats=a.load_after.seats + a.load_after.wheelchairs,
-            geom=linestring_wkt(positions),
-        )
+        yield {
+            "vehicle_id": tour.vehicle_id,
+            "seq": seq,
+            "from_stop_id": a.stop.id,
+            "to_stop_id": b.stop.id,
+            "depart": a.planned_departure,
+            "arrive": b.planned_arrival,
+            "load_seats": a.load_after.seats + a.load_after.wheelchairs,
+            "geom": linestring_wkt(positions),
+        }
 
 
 def load_plan(session: Session, service_area: str, resolve: StopResolver) -> tuple[Plan | None, list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,6 +17,14 @@ ROLES = ("resident", "dispatcher", "driver", "admin")
 def get_user(session: Session, user_id: str) -> UserRow | None:
     """The user with ``user_id``."""
     return session.get(UserRow, user_id)
+
+
+def get_active_user(connection: sa.Connection, user_id: str) -> sa.Row[Any] | None:
+    """id, username, role, display_name, vehicle_id of an active user (one Core SELECT: on every request's path)."""
+    t = UserRow.__table__
+    stmt = sa.select(t.c.id, t.c.username, t.c.role, t.c.display_name, t.c.vehicle_id).where(
+        t.c.id == user_id, t.c.active.is_(True))
+    return connection.execute(stmt).first()
 
 
 def get_user_by_username(session: Session, username: str) -> UserRow | None:

@@ -7,7 +7,8 @@ This module is a composition root: it loads the road network (routing), builds t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -69,7 +70,7 @@ def run_scenario(scenario: Scenario, *, network_path: str | None = None, progres
 def sweep_task(scenario: Scenario, network_path: str | None = None) -> dict[str, Any]:
     """One sweep run on a worker: the key figures without the per-municipality tables."""
     result = run_scenario(scenario, network_path=network_path)
-    return {k: v for k, v in result.kpis.items() if not isinstance(v, dict) or k == "wall_s"}
+    return {k: v for k, v in result.kpis.items() if not isinstance(v, dict) or k in {"wall_s", "calls"}}
 
 
 def _load(path: Path) -> Scenario:
@@ -105,12 +106,14 @@ def _echo_summary(result: RunResult, out: Path) -> None:
         f"{result.scenario.scenario.name}: {k['requests']} requests, service rate {k['service_rate']:.1%}, "
         f"served {k['outcomes'].get('served', 0)}, wait p50 {k['wait_min_p50']:.1f} min / p95 "
         f"{k['wait_min_p95']:.1f} min, pooled {k['pooled_share']:.1%}, occupancy {k['occupancy']:.2f}, "
-        f"{k['vehicle_km']:.0f} vehicle-km, {k['co2_kg']:.0f} kg CO₂, {k['cost_per_passenger_eur']:.2f} €/passenger, "
-        f"violations {k['violations']}, promises broken {k['promises_broken']} (network: {result.network_source}) → {out}"
+        f"{k['vehicle_km']:.0f} vehicle-km, {k['co2_kg']:.0f} kg CO₂, "
+        f"{k['cost_per_passenger_eur']:.2f} €/passenger, "
+        f"violations {k['violations']}, promises broken {k['promises_broken']} "
+        f"(network: {result.network_source}) → {out}"
     )
 
 
-def simulate(
+def simulate(  # noqa: PLR0917 - a typer command declares its options as parameters
     scenarios: Annotated[list[Path], typer.Argument(help="scenario file(s); two or more are also compared")],
     out: Annotated[Path, typer.Option(help="output folder")] = Path("simulation-out"),
     requests: Annotated[int | None, typer.Option(help="override demand.requests")] = None,
@@ -126,14 +129,35 @@ def simulate(
     loaded = [_overrides(_load(p), requests, vehicles, seed) for p in scenarios]
     results = []
     for path, scenario in zip(scenarios, loaded, strict=True):
-        result = run_scenario(scenario, network_path=str(network) if network else None, progress=progress)
         target = out / path.stem if len(scenarios) > 1 else out
+        with _log_to(target / "simulation.log"):
+            result = run_scenario(scenario, network_path=str(network) if network else None, progress=progress)
         write_outputs(result, target)
         write_report(result, target / "report.html")
         _echo_summary(result, target / "report.html")
         results.append(result)
     if len(results) > 1:
         typer.echo(f"comparison → {write_comparison(results, out / 'comparison.html')}")
+
+
+@contextmanager
+def _log_to(path: Path) -> Iterator[None]:
+    """Send the dispatcher's log (re-optimisation outcomes, warnings) to a file instead of the console."""
+    import logging
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -148,7 +172,7 @@ def _ints(text: str, what: str) -> list[int]:
     return values
 
 
-def sweep(
+def sweep(  # noqa: PLR0917 - a typer command declares its options as parameters
     scenario_file: Annotated[Path, typer.Argument(help="base scenario file")],
     vehicles: Annotated[str, typer.Option(help="fleet sizes, comma-separated")] = "10,20,30,40",
     rules: Annotated[str, typer.Option(help="booking rule sets, comma-separated (instant, kvg)")] = "instant",
@@ -170,7 +194,8 @@ def sweep(
         _overrides_rules(base, name)
     points = sweep_points(_ints(vehicles, "vehicles"), variants, _ints(seeds, "seeds"))
     task = partial(sweep_task, network_path=str(network) if network else None)
-    rows = run_sweep(base, points, task, address=address, workers=workers)
+    with _log_to(out / "sweep.log"):
+        rows = run_sweep(base, points, task, address=address, workers=workers)
     curve = sweep_curve(rows)
     written = write_sweep(rows, curve, out, title=base.scenario.name)
     for item in curve:

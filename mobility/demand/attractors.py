@@ -1,8 +1,9 @@
-"""Attractors (rail stations, hospitals, schools, town centres, shopping, the county office) located via real stop names.
+"""Attractors (rail stations, hospitals, schools, town centres, shopping, the county office) found by stop names.
 
 The district's stops carry telling names ("Klinikum, Aschersleben", "Schulzentrum, Könnern", "Markt, Nienburg (Saale)").
 An attractor is the stop whose name matches a category's pattern; rail stations are the stops HAFAS flags as served by
-regional trains with a station's importance weight. The Kreisverwaltung of the Salzlandkreis is at Karlsplatz 37 in Bernburg: its stop is "Karlsplatz".
+regional trains with a station's importance weight. The Kreisverwaltung of the Salzlandkreis is at Karlsplatz 37
+in Bernburg: its stop is "Karlsplatz".
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from mobility.domain.geo import Point
-
 from mobility.demand.data import RawStop
+from mobility.domain.geo import Point
 
 
 class AttractorKind(StrEnum):
@@ -28,7 +28,8 @@ class AttractorKind(StrEnum):
     COUNTY_OFFICE = "county_office"
 
 
-RAIL_STATION_MIN_WEIGHT = 10.0  # HAFAS weights of real rail stations are 40…900; town stops with a regional flag ≤ 3.4
+# HAFAS weights of real rail stations are 40…900; town stops that merely carry a regional flag have ≤ 3.4
+RAIL_STATION_MIN_WEIGHT = 10.0
 COUNTY_OFFICE_STOP = "Karlsplatz, Bernburg (Saale)"  # Kreisverwaltung Salzlandkreis, Karlsplatz 37, 06406 Bernburg
 
 _PATTERNS: dict[AttractorKind, re.Pattern[str]] = {

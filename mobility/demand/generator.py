@@ -127,13 +127,13 @@ def generate_requests(
     draws = _draw(zones, params, count, rng)
     midnight = datetime.combine(day, time(0), tzinfo=tz)
     dist = distance_matrix_m([s.point for s in zones.stops], [s.point for s in zones.stops])
-    out = [_one(zones, params, draws, k, midnight, dist) for k in range(count)]
+    out = [_one(zones, params, draws, k, midnight=midnight, dist=dist) for k in range(count)]
     out.sort(key=lambda r: (r.request.submitted_at, r.request.requested_time))
     return [_renumber(r, k) for k, r in enumerate(out, start=1)]
 
 
 def _one(
-    zones: Zones, params: DemandParams, draws: _Draws, k: int, midnight: datetime, dist: npt.NDArray[np.float64]
+    zones: Zones, params: DemandParams, draws: _Draws, k: int, *, midnight: datetime, dist: npt.NDArray[np.float64]
 ) -> SyntheticRequest:
     o, d = int(draws.origin[k]), int(draws.destination[k])
     when = midnight + timedelta(seconds=round(float(draws.minutes[k]) * 60))

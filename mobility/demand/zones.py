@@ -59,7 +59,7 @@ def distance_matrix_m(a: Sequence[Point], b: Sequence[Point]) -> FloatArray:
 
 
 def _norm(name: str) -> str:
-    name = name.split(", Stadt")[0]
+    name = name.split(", Stadt", maxsplit=1)[0]
     folded = unicodedata.normalize("NFKD", name.casefold())
     return re.sub(r"[^a-z0-9ß]", "", "".join(c for c in folded if not unicodedata.combining(c)))
 

@@ -79,7 +79,7 @@ class Drivers:
         for vehicle_id in sorted(plan.tours):
             visit = self._current(vehicle_id, plan.tours[vehicle_id].visits)
             self._close_stale(vehicle_id, visit, now)
-            if visit is None or visit.kind == VisitKind.BREAK and visit.status == VisitStatus.DONE:
+            if visit is None or (visit.kind == VisitKind.BREAK and visit.status == VisitStatus.DONE):
                 continue
             at = max(self._due(vehicle_id, visit), now)
             if best is None or at < best.at:
@@ -122,7 +122,9 @@ class Drivers:
             return self._pickup(vid, visit, record, arrived_at, now)
         return self._dropoff(vid, visit, record, arrived_at, now)
 
-    def _pickup(self, vid: str, visit: StopVisit, record: RequestRecord, arrived: datetime, now: datetime) -> list[str]:
+    def _pickup(
+        self, vid: str, visit: StopVisit, record: RequestRecord, arrived: datetime, now: datetime
+    ) -> list[str]:
         if record.id in self._no_shows:
             record.outcome = Outcome.NO_SHOW
             self._log_visit(vid, visit, arrived, now, "no_show")
@@ -137,7 +139,9 @@ class Drivers:
         self._log_visit(vid, visit, arrived, now, "boarded")
         return self._report(EventType.PASSENGER_BOARDED, now, visit, vid)
 
-    def _dropoff(self, vid: str, visit: StopVisit, record: RequestRecord, arrived: datetime, now: datetime) -> list[str]:
+    def _dropoff(
+        self, vid: str, visit: StopVisit, record: RequestRecord, arrived: datetime, now: datetime
+    ) -> list[str]:
         aboard = self.onboard.setdefault(vid, {})
         if record.id not in aboard:
             self._log.anomalies.append(f"{now.isoformat()} {vid}: drop-off of {record.id}, who is not on board")

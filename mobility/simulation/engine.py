@@ -50,8 +50,9 @@ class SimulationSetup:
 
 
 class _Timed:
-    def __init__(self, timings: dict[str, float]) -> None:
+    def __init__(self, timings: dict[str, float], calls: dict[str, int]) -> None:
         self.timings = timings
+        self.calls = calls
 
     def __call__(self, name: str, fn: Callable[..., T], *args: Any) -> T:
         start = time.perf_counter()
@@ -59,6 +60,7 @@ class _Timed:
             return fn(*args)
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+            self.calls[name] = self.calls.get(name, 0) + 1
 
 
 def _record_for(item: SyntheticRequest, setup: SimulationSetup, cache: dict[str, tuple[int, int]]) -> RequestRecord:
@@ -84,7 +86,7 @@ class Simulation:
     def __init__(self, setup: SimulationSetup) -> None:
         self.setup = setup
         self.log = RunLog()
-        self._timed = _Timed(setup.timings)
+        self._timed = _Timed(setup.timings, self.log.calls)
         self._queue: list[tuple[datetime, int, int, str]] = []
         self._seq = 0
         self._items = {item.request.id: item for item in setup.requests}

@@ -48,7 +48,8 @@ def wait_s(record: RequestRecord) -> float:
 
 def ride_s(record: RequestRecord) -> float:
     """Seconds from leaving the pickup to reaching the drop-off stop."""
-    assert record.boarded_at is not None and record.arrived_at is not None
+    assert record.boarded_at is not None
+    assert record.arrived_at is not None
     return (record.arrived_at - record.boarded_at).total_seconds()
 
 

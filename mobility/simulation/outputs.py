@@ -4,6 +4,7 @@ the legs, and a JSON summary of the key figures."""
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -75,8 +76,8 @@ def _write_table(path: Path, rows: list[dict[str, Any]], parquet: bool) -> list[
             writer.writerows(rows)
     if parquet and rows:
         try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
+            pa: Any = importlib.import_module("pyarrow")
+            pq: Any = importlib.import_module("pyarrow.parquet")
         except ImportError:
             return written
         columns = {}

@@ -46,8 +46,9 @@ def requests_plot(series: Sequence[tuple[str, DaySeries]]) -> str:
         width = (x[1] - x[0]) if len(x) > 1 else 0.25
         off = width * k / max(1, len(series))
         ax.bar([v + off for v in x], s.requests, width=width / len(series), align="edge", alpha=0.55,
-               label=f"{label}: requests")
-        ax.step([v + off for v in x], s.rejections, where="post", linewidth=1.5, label=f"{label}: rejected/declined")
+               color=f"C{2 * k}", label=f"{label}: requests")
+        ax.step([v + off for v in x], s.rejections, where="post", linewidth=1.5, color=f"C{2 * k + 1}",
+                label=f"{label}: rejected/declined")
     ax.set_xlabel("hour of day (wished time)")
     ax.set_ylabel("requests per bin")
     ax.legend(fontsize=8)
@@ -110,7 +111,7 @@ def map_plot(result: RunResult) -> str:
     ys = [s.point.lat for s in result.zones.stops]
     sizes = [2 + 4 * origins.get(s.id, 0) for s in result.zones.stops]
     ax.scatter(xs, ys, s=sizes, color="#e6550d", alpha=0.6, linewidths=0, label="requests by origin stop")
-    for attractor, pos in result.zones.attractors:
+    for _, pos in result.zones.attractors:
         p = result.zones.stops[pos].point
         ax.plot(p.lon, p.lat, marker="^", color="#31a354", markersize=4, linestyle="none")
     depots = {v.depot_name: v.depot for v in result.vehicles}

@@ -89,4 +89,5 @@ class RunLog:
     reoptimisations: int = 0
     reoptimisations_improved: int = 0
     anomalies: list[str] = field(default_factory=list)
-    wall_s: dict[str, float] = field(default_factory=dict)
+    wall_s: dict[str, float] = field(default_factory=dict)  # wall time per part (dispatcher calls, loop)
+    calls: dict[str, int] = field(default_factory=dict)  # how often each part ran

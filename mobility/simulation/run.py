@@ -69,6 +69,7 @@ def simulate(
     kpis = compute_kpis(log, legs, vehicles, scenario.costs)
     kpis["network_source"] = directory.network_source
     kpis["wall_s"] = {k: round(v, 3) for k, v in log.wall_s.items()}
+    kpis["calls"] = dict(log.calls)
     violations: list[Violation] = []
     if scenario.simulation.validate_tours:
         dispatch = scenario.dispatch

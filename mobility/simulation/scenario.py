@@ -6,16 +6,16 @@
 
 from __future__ import annotations
 
-import tomllib
 import datetime as dt
+import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from mobility.domain.rules import rule_set
 from mobility.demand.params import ClockTime, DemandParams, minutes_of_day
+from mobility.domain.rules import rule_set
 
 
 class ScenarioError(ValueError):

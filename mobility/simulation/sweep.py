@@ -7,6 +7,7 @@ same ``Client`` API against a remote scheduler (``dask scheduler`` / ``dask work
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import statistics
 from collections.abc import Callable, Sequence
@@ -53,21 +54,22 @@ def run_sweep(
     progress: bool = True,
 ) -> list[dict[str, Any]]:
     """Run ``task`` on every point's scenario in parallel; rows of point + figures, in grid order."""
-    from dask.distributed import Client, LocalCluster, as_completed
     from tqdm import tqdm
 
+    distributed: Any = importlib.import_module("dask.distributed")  # untyped library: used through Any
     cluster = None
     if address:
-        client = Client(address)
+        client = distributed.Client(address)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
-        client = Client(cluster)
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           dashboard_address=None)
+        client = distributed.Client(cluster)
     try:
         scenarios = [scenario.with_overrides(p.overrides()) for p in points]
         futures = client.map(task, scenarios, pure=False)
         index = {f.key: k for k, f in enumerate(futures)}
         rows: list[dict[str, Any] | None] = [None] * len(points)
-        for future in tqdm(as_completed(futures), total=len(futures), desc="sweep", disable=not progress):
+        for future in tqdm(distributed.as_completed(futures), total=len(futures), desc="sweep", disable=not progress):
             k = index[future.key]
             rows[k] = {"vehicles": points[k].vehicles, "rules": points[k].rules, "seed": points[k].seed,
                        **future.result()}

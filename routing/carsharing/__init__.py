@@ -11,7 +11,7 @@ How to call it::
 """
 
 from routing.carsharing.cpsat import CpSatParams, solve_cpsat
-from routing.carsharing.greedy import solve_greedy
+from routing.carsharing.greedy import solve_earliest_end, solve_greedy
 from routing.carsharing.planner import CarsharingPlanner
 from routing.carsharing.problem import AssignmentProblem, AssignmentSettings, CompiledProblem, Option, compile_problem
 from routing.carsharing.reassign import reassign_after_breakdown
@@ -29,5 +29,6 @@ __all__ = [
     "compile_problem",
     "reassign_after_breakdown",
     "solve_cpsat",
+    "solve_earliest_end",
     "solve_greedy",
 ]

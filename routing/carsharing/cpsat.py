@@ -4,8 +4,9 @@ One Boolean per option; each request takes at most one option. Two options of on
 periods (relocation and buffer included) overlap; because these are intervals on a line, "no overlap" is exactly
 "at most one per maximal clique of overlapping options" (Helly property), which gives CP-SAT a much tighter LP
 than ``AddNoOverlap``. Two phases, lexicographic: (1) maximise the served requests (a promised request outweighs
-all new ones together), (2) keep that many and minimise walking, slot shifts and forced moves. The greedy solution
-is the hint, so the result is never worse than first come, first served.
+all new ones together), (2) keep that many and minimise walking, slot shifts and forced moves. The better of the
+greedy first-come-first-served and the earliest-end heuristic is the hint and the fallback, so the result is never
+worse than either.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from routing.carsharing.greedy import solve_greedy
+from routing.carsharing.greedy import solve_earliest_end, solve_greedy
 from routing.carsharing.problem import CompiledProblem, Option
 from routing.carsharing.solution import Assignment
 
@@ -102,15 +103,16 @@ def solve_cpsat(compiled: CompiledProblem, params: CpSatParams | None = None) ->
     params = params or CpSatParams()
     t0 = time.perf_counter()
     greedy = solve_greedy(compiled)
+    start = max((greedy, solve_earliest_end(compiled)), key=lambda a: _value(compiled, a.chosen))
     n = len(compiled.source.requests)
     serve = [n + 1 if w > min(compiled.weights, default=0) else 1 for w in compiled.weights]
-    model, choice = _build(compiled, greedy.chosen)
+    model, choice = _build(compiled, start.chosen)
     served = sum(serve[r] * x for r, _, x in choice)
     model.maximize(served)
     phase1 = _solver(params.time_limit_s * params.serve_share, params)
     status = phase1.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Assignment(compiled, greedy.chosen, "greedy-fcfs (cp-sat found nothing)", time.perf_counter() - t0)
+        return Assignment(compiled, start.chosen, f"{start.solver} (cp-sat found nothing)", time.perf_counter() - t0)
     chosen = {r: o for r, o, x in choice if phase1.boolean_value(x)}
     proven = status == cp_model.OPTIMAL
     bound = _served_bound(phase1.best_objective_bound, serve)
@@ -124,8 +126,8 @@ def solve_cpsat(compiled: CompiledProblem, params: CpSatParams | None = None) ->
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = {r: o for r, o, x in choice if phase2.boolean_value(x)}
         proven = proven and status2 == cp_model.OPTIMAL
-    if _value(compiled, chosen) < _value(compiled, greedy.chosen):
-        chosen, proven = dict(greedy.chosen), False
+    if _value(compiled, chosen) < _value(compiled, start.chosen):
+        chosen, proven = dict(start.chosen), False
     return Assignment(compiled, chosen, "cp-sat", time.perf_counter() - t0, optimal=proven, served_bound=bound)
 
 

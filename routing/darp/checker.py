@@ -8,6 +8,7 @@ unrounded Euclidean distances, or the problem's integer matrix) and reports ever
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
 from routing.darp.solution import VisitKind
@@ -70,7 +71,7 @@ def measure(problem: DarpProblem, solution: Solution, exact: ExactTravel | None 
         if route.visits:
             locs = [vehicles[route.vehicle_id].start, *(x.location for x in route.visits),
                     vehicles[route.vehicle_id].end]
-            distance += sum(travel.exact_distance(a, b) for a, b in zip(locs, locs[1:], strict=False))
+            distance += sum(travel.exact_distance(a, b) for a, b in pairwise(locs))
     used = sum(1 for r in solution.routes if r.visits)
     served = sum(1 for r in solution.routes for x in r.visits if x.kind is VisitKind.DROPOFF)
     return Measures(distance, used, served, len(solution.rejected))
@@ -124,9 +125,9 @@ def _check_route(
     out: list[Violation] = []
     vid = vehicle.id
     load = [0] * len(vehicle.capacity)
-    for r in problem.requests:
-        if r.onboard == vid:
-            load = [a + b for a, b in zip(load, r.load, strict=True)]
+    for onboard in problem.requests:
+        if onboard.onboard == vid:
+            load = [a + b for a, b in zip(load, onboard.load, strict=True)]
     picked: dict[str, int] = {}
     if route.departure_s < vehicle.shift.earliest:
         out.append(Violation("shift", vid, f"departs at {route.departure_s} before the shift"))

@@ -177,7 +177,6 @@ def _tighten(c: Compiled, ri: int) -> None:
         lt[d] = min(lt[d], back)
         if e[d] > lt[d]:
             c.unreachable.add(ri)
-            lt[d] = e[d]
         return
     direct = c.dur[p][d]
     if direct > ride:
@@ -194,8 +193,7 @@ def _tighten(c: Compiled, ri: int) -> None:
     for _ in range(2):
         _tighten_pair(c, p, d, direct, ride)
     if e[p] > lt[p] or e[d] > lt[d]:
-        c.unreachable.add(ri)
-        lt[p], lt[d] = max(e[p], lt[p]), max(e[d], lt[d])
+        c.unreachable.add(ri)  # its windows stay empty: every schedule through it fails
 
 
 def _tighten_pair(c: Compiled, p: int, d: int, direct: int, ride: int) -> None:

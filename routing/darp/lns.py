@@ -34,7 +34,7 @@ class LnsParams:
     start_temperature: float = 0.03  # as a fraction of the start cost
     end_temperature: float = 0.0003
     regret: float = 1.0
-    polish_every: int = 150  # iterations between two polishes of the best plan  # share of recreates by regret-2 insertion (the rest greedy)
+    polish_every: int = 150  # iterations between two polishes of the best plan
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_removed <= self.max_removed:

@@ -56,9 +56,10 @@ def build_model(c: Compiled) -> Model:
     routing.AddDimension(transit, horizon, horizon, False, "time")
     time = routing.GetDimensionOrDie("time")
     for node in range(c.n_nodes):
-        time.CumulVar(manager.NodeToIndex(node) if node >= 2 * n_v else _depot_index(routing, node, n_v)).SetRange(
-            c.earliest[node], c.latest[node]
-        )
+        if c.earliest[node] > c.latest[node]:
+            continue  # a node of an unreachable request: kept inactive below
+        index = manager.NodeToIndex(node) if node >= 2 * n_v else _depot_index(routing, node, n_v)
+        time.CumulVar(index).SetRange(c.earliest[node], c.latest[node])
     for v, vehicle in enumerate(vehicles):
         if vehicle.max_duration_s is not None:
             time.SetSpanUpperBoundForVehicle(vehicle.max_duration_s, v)
@@ -108,8 +109,8 @@ def _add_requests(c: Compiled, manager: Any, routing: Any, time: Any) -> None:
             allowed = [v]
             routing.NextVar(routing.Start(v)).SetValue(indices[0])
         for idx in indices:
-            if len(allowed) < c.n_vehicles:
-                routing.SetAllowedVehiclesForIndex(allowed, idx)
+            if len(allowed) < c.n_vehicles:  # -1: the node may stay unperformed (it is in a disjunction)
+                routing.VehicleVar(idx).SetValues([-1, *allowed])
         if p < 0:
             routing.AddDisjunction([d_idx], penalty)
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from dataclasses import dataclass
+from operator import add, le, sub
 from typing import TYPE_CHECKING
 
 from routing.darp.schedule import earliest_schedule
@@ -34,7 +35,11 @@ class RouteInfo:
         """Per position: whether load ``q`` can be added to the load after it."""
         mask = self.room.get(q)
         if mask is None:
-            mask = [all(x + d <= k for x, d, k in zip(row, q, cap, strict=True)) for row in self.load]
+            room = tuple(map(sub, cap, q))
+            if len(q) == 1:
+                mask = [row[0] <= room[0] for row in self.load]
+            else:
+                mask = [all(map(le, row, room)) for row in self.load]
             self.room[q] = mask
         return mask
 
@@ -55,8 +60,9 @@ def route_info(
         a, b = nodes[k], nodes[k + 1]
         latest[k] = min(lt[a], latest[k + 1] - svc[a] - dur[a][b])
     load = [c.initial_load[v]]
+    demand = c.demand
     for node in seq:
-        load.append(tuple(x + q for x, q in zip(load[-1], c.demand[node], strict=True)))
+        load.append(tuple(map(add, load[-1], demand[node])))
     load.append(load[-1])
     first = 1 if fixed_first is not None and seq and seq[0] == fixed_first else 0
     return RouteInfo(nodes, times, latest, load, first, {})

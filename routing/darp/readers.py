@@ -116,8 +116,8 @@ def read_cordeau(path: str | Path, *, scale: int = DEFAULT_SCALE) -> BenchmarkIn
             pickup_service_s=round(p[3] * scale), dropoff_service_s=round(d[3] * scale),
             max_ride_s=ride * scale, must_serve=True,
         ))
-    depot = data[0]
-    shift = _window(path, 2, depot[5], depot[6], scale)
+    depot, last = data[0], data[end]  # the end depot's window closes the shift (it is T in these files)
+    shift = _window(path, 2, depot[5], min(depot[6], last[6]), scale)
     vehicles = [
         Vehicle(id=f"v{k}", capacity=(cap,), start=0, end=end, shift=shift, max_duration_s=max_dur * scale)
         for k in range(m)

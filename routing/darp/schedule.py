@@ -82,5 +82,9 @@ def earliest_schedule(c: Compiled, v: int, seq: list[int]) -> list[int] | None:
 
 def route_distance(c: Compiled, v: int, seq: list[int]) -> int:
     """Driving distance (metres) of ``[start] + seq + [end]`` for vehicle ``v``."""
-    nodes = [c.start_node(v), *seq, c.end_node(v)]
-    return sum(c.dist[a][b] for a, b in zip(nodes, nodes[1:], strict=False))
+    dist = c.dist
+    prev, total = v, 0
+    for node in seq:
+        total += dist[prev][node]
+        prev = node
+    return total + dist[prev][c.n_vehicles + v]

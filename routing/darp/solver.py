@@ -9,8 +9,9 @@ does not model breaks): OR-Tools plans them from the construction, or from its o
 
 from __future__ import annotations
 
+import contextlib
 import time as _time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from routing.darp.compiled import compile_problem
@@ -20,6 +21,8 @@ from routing.darp.lns import LnsParams, improve
 from routing.darp.state import Plan
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from routing.darp.compiled import Compiled
     from routing.darp.model import Model
     from routing.darp.problem import DarpProblem
@@ -31,20 +34,25 @@ class SolverParams:
     """How the time budget is split and searched.
 
     ``lns_share``: fraction of the budget for the LNS, the rest goes to OR-Tools guided local search.
+    ``workers``: processes searching with seeds ``seed, seed+1, ...`` in parallel (forked); the best plan wins.
     ``iterations``: if set, the LNS runs exactly this many iterations and OR-Tools stops after
     ``ortools_solutions`` solutions, so the result depends only on the seed (the time limit stays a
     safety net; a run that hits it is time-dependent).
     """
 
-    lns_share: float = 0.85
+    lns_share: float = 0.9
+    workers: int = 1
     iterations: int | None = None
     ortools_solutions: int = 200
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    lns: LnsParams = LnsParams()
+    lns: LnsParams = field(default_factory=LnsParams)
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.lns_share <= 1.0:
             msg = f"lns_share must lie in [0, 1], got {self.lns_share}"
+            raise ValueError(msg)
+        if self.workers < 1:
+            msg = f"workers must be at least 1, got {self.workers}"
             raise ValueError(msg)
 
 
@@ -66,16 +74,56 @@ def solve(
     model = build_model(c)
     plan = construct(c, seed=seed) if initial is None else _plan_of(c, initial)
     if any(v.breaks for v in problem.vehicles):
-        return _with_breaks(c, model, plan, deadline, params, began)
-    polish = _Polisher(c, model, deadline, safety_s=time_limit_s)
+        return _with_breaks(c, model, plan, deadline=deadline, params=params, began=began)
+    lns_end = began + time_limit_s * params.lns_share
+    if params.workers == 1:
+        routes = _search(c, model, plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params)
+    else:
+        routes = _parallel(c, model, plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params)
+    return to_solution(c, routes, seconds=_time.perf_counter() - began)
+
+
+def _search(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: float, deadline: float,
+            params: SolverParams) -> list[list[int]]:
+    """LNS with periodic OR-Tools polishing until ``lns_end``, then a last polish until ``deadline``."""
+    polish = _Polisher(c, model, deadline, safety_s=max(1.0, deadline - _time.perf_counter()))
     if params.lns_share > 0:
-        budget = time_limit_s * params.lns_share - (_time.perf_counter() - began)
-        plan = improve(plan, seed=seed, time_limit_s=max(0.0, budget), iterations=params.iterations,
-                       params=params.lns, polish=polish)
+        plan = improve(plan, seed=seed, time_limit_s=max(0.0, lns_end - _time.perf_counter()),
+                       iterations=params.iterations, params=params.lns, polish=polish)
     better = polish(plan)
     if better is not None and better.cost() < plan.cost():
         plan = better
-    return to_solution(c, plan.routes, seconds=_time.perf_counter() - began)
+    return plan.routes
+
+
+def _worker(conn: Connection, c: Compiled, plan: Plan, *, seed: int, lns_end: float, deadline: float,
+            params: SolverParams) -> None:
+    from routing.darp.model import build_model
+
+    conn.send(_search(c, build_model(c), plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params))
+    conn.close()
+
+
+def _parallel(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: float, deadline: float,
+              params: SolverParams) -> list[list[int]]:
+    """Run ``params.workers`` searches with seeds ``seed, seed+1, ...`` in forked processes; keep the best."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    jobs = []
+    for k in range(1, params.workers):
+        parent, child = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_worker, args=(child, c, plan),
+                           kwargs={"seed": seed + k, "lns_end": lns_end, "deadline": deadline, "params": params})
+        proc.start()
+        child.close()
+        jobs.append((parent, proc))
+    results = [_search(c, model, plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params)]
+    for parent, proc in jobs:
+        with contextlib.suppress(EOFError):  # a worker that died contributes nothing
+            results.append(parent.recv())
+        proc.join()
+    return min(results, key=lambda routes: Plan(c, routes, plan.fixed_first).cost())
 
 
 class _Polisher:
@@ -104,7 +152,7 @@ class _Polisher:
         return Plan(self.c, routes, plan.fixed_first)
 
 
-def _with_breaks(c: Compiled, model: Model, plan: Plan, deadline: float, params: SolverParams,
+def _with_breaks(c: Compiled, model: Model, plan: Plan, *, deadline: float, params: SolverParams,
                  began: float) -> Solution:
     """Breaks are modelled by OR-Tools only: guided local search from the construction (or its own start)."""
     from routing.darp.search import read_routes, read_times, run_search, search_parameters

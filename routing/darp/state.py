@@ -93,7 +93,7 @@ class Plan:
     def insertion_options(self, ri: int) -> list[tuple[int, int, int, int]]:
         """Bound-feasible insertions of ``ri`` with their added cost, cheapest first."""
         w = self.c.problem.objective.distance_weight
-        out = []
+        out: list[tuple[int, int, int, int]] = []
         for v in self.c.allowed[ri]:
             extra = 0 if self.routes[v] else self.fixed[v]
             out.extend((w * cost + extra, vv, i, j) for cost, vv, i, j in candidates(self.c, ri, v, self.info(v)))

@@ -63,6 +63,7 @@ class Env:
     client: TestClient
     clock: ManualClock
     settings: Settings
+    stopped: bool = False
 
     def user(self, username: str, role: str = "resident", vehicle_id: str | None = None) -> dict[str, str]:
         """Create an account and return bearer headers for it."""
@@ -74,6 +75,18 @@ class Env:
         r = self.client.post("/api/v1/auth/token", data={"username": username, "password": password})
         assert r.status_code == 200, r.text
         return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def flush(self) -> None:
+        """Store pending quotes and the live plan now (the plan writer would within a few seconds)."""
+        self.parts.services.ctx.flush_pending()
+        self.parts.services.ctx.flush_plan()
+
+    def stop(self) -> None:
+        """Shut the app down like a server stop (lifespan end: the plan writer flushes) and close the store."""
+        if not self.stopped:
+            self.stopped = True
+            self.client.__exit__(None, None, None)
+            self.parts.engine.dispose()
 
     def scalar(self, sql: str) -> object:
         """One value from the store."""
@@ -88,7 +101,9 @@ def _make_env(settings: Settings, routing: Routing, fleet: list[Vehicle], clock:
               schema: str | None = None) -> Env:
     parts = build_services(settings, clock=clock, fleet=fleet, routing=routing, schema=schema, hasher=light_hasher())
     app = create_app(settings, parts=parts, background=False)
-    return Env(parts, app, TestClient(app), clock, settings)
+    client = TestClient(app)
+    client.__enter__()  # runs the lifespan: the plan writer works as in production
+    return Env(parts, app, client, clock, settings)
 
 
 @pytest.fixture
@@ -106,8 +121,7 @@ def make_env(tmp_path: Path, routing_parts: Routing) -> Iterator[EnvFactory]:
 
     yield factory
     for env in created:
-        env.client.close()
-        env.parts.engine.dispose()
+        env.stop()
 
 
 @pytest.fixture
@@ -144,8 +158,7 @@ def make_pg_env(postgis_url: str, pg_schema: str, routing_parts: Routing, tmp_pa
 
     yield factory
     for env in created:
-        env.client.close()
-        env.parts.engine.dispose()
+        env.stop()
 
 
 def ride(origin: str, destination: str, minutes: int = 20, **extra: object) -> dict[str, object]:

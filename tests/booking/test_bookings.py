@@ -33,6 +33,8 @@ def test_accepting_an_offer_confirms_a_booking_in_the_plan(env: Env) -> None:
     plan = env.parts.dispatcher.plan()
     planned = {v.booking_id for t in plan.tours.values() for v in t.visits}
     assert booking["id"] in planned
+    assert env.scalar("SELECT count(*) FROM offers") == 1  # stored with the booking, before any flush
+    env.flush()
     assert env.scalar("SELECT count(*) FROM plan_visits WHERE booking_id = '{}'".format(booking["id"])) == 2
     assert env.scalar("SELECT count(*) FROM events WHERE type IN ('booking_created', 'booking_confirmed')") == 2
 
@@ -98,6 +100,7 @@ def test_cancel_frees_the_seat_and_cannot_happen_twice(env: Env) -> None:
     assert r.json()["state"] == "CANCELLED"
     planned = {v.booking_id for t in env.parts.dispatcher.plan().tours.values() for v in t.visits}
     assert booking["id"] not in planned
+    env.flush()
     assert env.scalar(f"SELECT count(*) FROM plan_visits WHERE booking_id = '{booking['id']}'") == 0
     assert problem(env.client.post(f"/api/v1/bookings/{booking['id']}/cancel", headers=headers), 409)
 

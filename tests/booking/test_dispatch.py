@@ -46,6 +46,7 @@ def test_tours_geojson_has_a_road_line_and_visits_with_times_and_loads(env: Env)
     assert visits[0]["planned_arrival"] < visits[1]["planned_arrival"]
     points = [f for f in fc["features"] if f["properties"]["feature_type"] == "visit"]
     assert len(points) == 2
+    env.flush()
     stored = env.scalar("SELECT count(*) FROM tour_legs WHERE vehicle_id = '{}'".format(booking["vehicle_id"]))
     assert stored == 1
 
@@ -126,6 +127,7 @@ def test_replan_runs_the_solver_and_keeps_every_booking(env: Env) -> None:
     assert isinstance(r.json()["replaced"], bool)
     planned = {v.booking_id for t in env.parts.dispatcher.plan().tours.values() for v in t.visits}
     assert ids <= planned
+    env.flush()
     stored = env.scalar("SELECT count(DISTINCT booking_id) FROM plan_visits")
     assert stored == 3
 

@@ -45,6 +45,7 @@ def test_offer_between_real_stops_has_window_price_and_network_source(env: Env) 
     assert offer["price_cents"] > 0
     assert offer["network_source"] == "approximate"
     assert datetime.fromisoformat(offer["planned_dropoff"]) > datetime.fromisoformat(offer["planned_pickup"])
+    env.flush()
     assert env.scalar("SELECT count(*) FROM offers") == 1
 
 
@@ -89,6 +90,7 @@ def test_bad_requests_get_a_problem_and_write_nothing(env: Env, case: str, chang
     assert p["detail"]
     assert any(ch in p["detail"] for ch in "äöüßÄÖÜ") or any(
         w in p["detail"] for w in ("Ungültige", "Eingabe", "gibt", "liegt", "Fahrzeug", "Start", "Pflichtfeld"))
+    env.flush()
     assert env.scalar("SELECT count(*) FROM offers") == 0
     assert env.scalar("SELECT count(*) FROM bookings") == 0
 
@@ -124,6 +126,7 @@ def test_full_vehicle_gives_no_capacity_with_alternatives(make_env: EnvFactory) 
                                 headers=headers), 422)
     assert p["reason"] == "no_capacity"
     assert isinstance(p["alternatives"], list)
+    env.flush()
     assert env.scalar("SELECT count(*) FROM events WHERE type = 'booking_rejected'") == 1
 
 

@@ -39,8 +39,7 @@ def _restart_keeps_everything(make: EnvFactory) -> None:
     headers = first.login("erika")
     assert first.client.post(f"/api/v1/bookings/{cancelled}/cancel", headers=headers).status_code == 200
     before = _visits(first.parts.dispatcher.plan())
-    first.client.close()
-    first.parts.engine.dispose()
+    first.stop()
 
     second = make(clock=first.clock)
     assert second.parts.restore_failures == []
@@ -67,7 +66,22 @@ def test_out_of_service_survives_a_restart(make_env: EnvFactory) -> None:
     first = make_env()
     staff = first.user("leitstelle", "dispatcher")
     assert first.client.post("/api/v1/dispatch/vehicles/sft-1/out-of-service", headers=staff).status_code == 200
-    first.parts.engine.dispose()
+    first.stop()
     second = make_env(clock=first.clock)
     flags = {v.id: v.in_service for v in second.parts.dispatcher.vehicles()}
     assert flags == {"bbg-1": True, "sft-1": False}
+
+
+def test_plan_writer_stores_the_plan_in_the_background(env: Env) -> None:
+    """Without an explicit flush the plan writer stores a booking's visits within a few seconds."""
+    import time
+
+    headers = env.user("erika")
+    offer = env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 20), headers=headers).json()
+    booking = env.client.post("/api/v1/bookings", json={"offer_id": offer["id"]}, headers=headers).json()
+    deadline = time.monotonic() + 5
+    stored = 0
+    while time.monotonic() < deadline and stored != 2:
+        stored = int(str(env.scalar(f"SELECT count(*) FROM plan_visits WHERE booking_id = '{booking['id']}'")))
+        time.sleep(0.05)
+    assert stored == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +180,36 @@ def test_residents_cannot_use_staff_functions(env: PoolEnv) -> None:
     )
     assert env.client.post("/api/v1/poolcars/cars/car-101/out-of-service", headers=anna).status_code == 403
     assert env.client.post("/api/v1/poolcars/offers", json={}).status_code == 401
+
+
+def test_sqlite_serialises_concurrent_confirmations(env: PoolEnv) -> None:
+    """On SQLite, 30 threads confirming offers for one car at once (BEGIN IMMEDIATE) yield one reservation."""
+    import threading
+    from collections import Counter
+    from concurrent.futures import ThreadPoolExecutor
+
+    from booking.service.errors import ServiceError
+    from booking.service.poolcars import Caller, PoolCarWish
+    from tests.poolcars.service_env import T0
+
+    svc = env.api.service
+    wish = PoolCarWish(
+        start=T0 + timedelta(hours=3),
+        end=T0 + timedelta(hours=5),
+        station_id="bbg-kreisverwaltung",
+        car_type_id="bus-rollstuhl",
+    )
+    offers = [svc.offers(Caller(f"p{k}"), wish)[0] for k in range(30)]
+    assert len({o.car_id for o in offers}) == 1
+    gate = threading.Barrier(30)
+
+    def attempt(k: int) -> str:
+        gate.wait()
+        try:
+            svc.reserve(Caller(f"p{k}"), offers[k].id)
+        except ServiceError as exc:
+            return exc.code
+        return "confirmed"
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        assert Counter(pool.map(attempt, range(30))) == {"confirmed": 1, "car_taken": 29}

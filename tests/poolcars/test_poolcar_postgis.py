@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from booking.service.errors import ServiceError
 from booking.service.poolcars import Caller
 from booking.store import poolcars_repo as repo
-from booking.store.engine import make_engine
 from booking.store.poolcars import PoolOfferRow, PoolReservationRow
 from tests.poolcars.service_env import T0, PoolEnv, build_env
 
@@ -60,8 +59,10 @@ def _row(customer: str, k: int, car_id: str = "car-101") -> PoolReservationRow:
 def test_exclusion_constraint_alone_admits_exactly_one(pg_env: tuple[PoolEnv, str, str]) -> None:
     """200 threads insert overlapping reservations of one car without any check: the database keeps one."""
     env, url, schema = pg_env
-    engine = make_engine(url, schema=schema)
-    engine.pool._pool.maxsize = 40  # type: ignore[attr-defined]  # separate connections, well below max_connections
+    # separate connections (at most 20 at once, well below max_connections, shared with other tests)
+    engine = sa.create_engine(
+        url, pool_size=20, max_overflow=0, pool_timeout=120, connect_args={"options": f"-csearch_path={schema},public"}
+    )
     start = threading.Barrier(ATTEMPTS)
 
     def attempt(k: int) -> str:
@@ -181,3 +182,37 @@ def test_breakdown_swap_commits_under_the_constraint(pg_env: tuple[PoolEnv, str,
     with env.engine.connect() as conn:
         cars = {r[0]: r[1] for r in conn.execute(sa.text("SELECT id, car_id FROM poolcar_reservations"))}
     assert cars == {"long": "car-102", "morning": "car-102", "noon": "car-900", "early": "car-900"}
+
+
+def test_concurrent_retries_with_one_idempotency_key_give_one_reservation(pg_env: tuple[PoolEnv, str, str]) -> None:
+    """Twenty simultaneous retries of one confirmation (same Idempotency-Key) all return the same reservation."""
+    env, _, _ = pg_env
+    svc = env.api.service
+    with svc.sessions.begin() as session:
+        session.add(
+            PoolOfferRow(
+                id="offer-x",
+                customer_id="anna",
+                car_id="car-101",
+                station_id="bbg-kreisverwaltung",
+                start_at=T0 + timedelta(hours=3),
+                end_at=T0 + timedelta(hours=5),
+                walk_m=0,
+                shift_s=0,
+                moved_from_station_id=None,
+                created_at=T0,
+                valid_until=T0 + timedelta(minutes=10),
+                request={},
+            )
+        )
+    start = threading.Barrier(20)
+
+    def attempt(_k: int) -> tuple[str, bool]:
+        start.wait()
+        row, created = svc.reserve(Caller("anna"), "offer-x", idempotency_key="retry-1")
+        return row.id, created
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        results = list(pool.map(attempt, range(20)))
+    assert len({rid for rid, _ in results}) == 1
+    assert sum(created for _, created in results) == 1

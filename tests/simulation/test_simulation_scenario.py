@@ -58,9 +58,9 @@ def test_broken_toml_and_missing_file_are_named(tmp_path: Path) -> None:
     """Invalid TOML and a missing file give errors naming the file."""
     path = tmp_path / "broken.toml"
     path.write_text("[fleet\nvehicles = 3\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="broken.toml: not valid TOML"):
+    with pytest.raises(ScenarioError, match=r"broken\.toml: not valid TOML"):
         load_scenario(path)
-    with pytest.raises(ScenarioError, match="missing.toml: cannot read"):
+    with pytest.raises(ScenarioError, match=r"missing\.toml: cannot read"):
         load_scenario(tmp_path / "missing.toml")
 
 

@@ -1,0 +1,126 @@
+"""Li & Lim PDPTW (100 customers) benchmark: our solver and VROOM (pyvroom) side by side.
+
+    python benchmarks/bench_lilim.py --time 10 [--workers 1] [--vroom-level 5] [--only lc101 ...]
+
+Objective as in the literature: vehicles first, then distance. Our solver gets a fixed cost per vehicle far
+above any distance; VROOM (bench extra ``pyvroom``) runs with one thread at the given exploration level on
+the same rounded-up integer travel times. Distances are recomputed exactly from each plan's stop sequence.
+Reads data/benchmarks/lilim (copied from the public set, see its README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import time
+from itertools import pairwise
+from pathlib import Path
+
+from routing.darp import SolverParams, solve
+from routing.darp.checker import check, measure
+from routing.darp.readers import BenchmarkInstance, read_lilim
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "benchmarks" / "lilim"
+VEHICLE_COST = 10**8  # scaled distance units: more than any plan's total distance
+
+
+def _best_known(folder: Path) -> dict[str, tuple[int, float]]:
+    best: dict[str, tuple[int, float]] = {}
+    with (folder / "bks_sintef.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            entry = (int(row["routes"]), float(row["distance"]))
+            best[row["instance"]] = min(best.get(row["instance"], entry), entry)
+    return best
+
+
+def run_vroom(inst: BenchmarkInstance, level: int) -> tuple[int, float, int, float]:
+    """VROOM's plan: vehicles used, exact (unscaled) distance, unassigned requests, seconds."""
+    import vroom
+
+    p, travel = inst.problem, inst.travel
+    n = len(travel)
+    problem_input = vroom.Input()
+    problem_input.set_durations_matrix(
+        profile="car", matrix_input=[[travel.duration(i, j) for j in range(n)] for i in range(n)]
+    )
+    for k, v in enumerate(p.vehicles):
+        problem_input.add_vehicle(vroom.Vehicle(
+            id=k, start=v.start, end=v.end, capacity=vroom.Amount(list(v.capacity)),
+            time_window=vroom.TimeWindow(v.shift.earliest, v.shift.latest), profile="car",
+        ))
+    for k, r in enumerate(p.requests):
+        problem_input.add_shipment(
+            vroom.ShipmentStep(id=2 * k, location=r.pickup, default_service=r.pickup_service_s,
+                               time_windows=[vroom.TimeWindow(r.pickup_window.earliest, r.pickup_window.latest)]),
+            vroom.ShipmentStep(id=2 * k + 1, location=r.dropoff, default_service=r.dropoff_service_s,
+                               time_windows=[vroom.TimeWindow(r.dropoff_window.earliest, r.dropoff_window.latest)]),
+            amount=vroom.Amount(list(r.load)),
+        )
+    began = time.perf_counter()
+    solution = problem_input.solve(exploration_level=level, nb_threads=1)
+    seconds = time.perf_counter() - began
+    routes = solution.routes
+    distance, used = 0.0, 0
+    for _vid, steps in routes.groupby("vehicle_id"):
+        locations = [int(x) for x in steps["location_index"]]
+        if len(locations) > 2:
+            used += 1
+        distance += sum(travel.exact(a, b) for a, b in pairwise(locations))
+    return used, distance, int(solution.summary.unassigned), seconds
+
+
+def main() -> None:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--time", type=float, default=10.0, help="our time limit per instance (s, wall clock)")
+    parser.add_argument("--workers", type=int, default=1, help="parallel search processes per instance")
+    parser.add_argument("--vroom-level", type=int, default=5, help="VROOM exploration level (0-5)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--only", nargs="*", default=None)
+    args = parser.parse_args()
+    bks = _best_known(args.data)
+    names = args.only or sorted(bks)
+    print(f"# Li & Lim 100, ours {args.time:g} s/instance (workers={args.workers}, seed={args.seed}), "
+          f"VROOM level {args.vroom_level}, 1 thread; load average at start {os.getloadavg()[0]:.2f}")
+    header = ("instance", "BKS veh", "BKS dist", "our veh", "our dist", "our s", "VROOM veh", "VROOM dist",
+              "VROOM s", "ours/VROOM dist", "violations")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    ours_d, vroom_d, ours_bks, vroom_bks, bad, unserved = [], [], 0, 0, 0, 0
+    for name in names:
+        inst = read_lilim(args.data / f"{name}.txt", vehicle_cost=VEHICLE_COST)
+        solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed,
+                         params=SolverParams(workers=args.workers))
+        m = measure(inst.problem, solution, inst.travel)
+        violations = len(check(inst.problem, solution, inst.travel))
+        bad += violations
+        unserved += len(solution.unserved_confirmed)
+        v_used, v_dist, v_unassigned, v_secs = run_vroom(inst, args.vroom_level)
+        unserved += v_unassigned
+        dist = m.distance / inst.travel.scale  # VROOM's distance is already unscaled
+        ours_d.append(dist)
+        vroom_d.append(v_dist)
+        ours_bks += m.vehicles <= bks[name][0]
+        vroom_bks += v_used <= bks[name][0]
+        print(f"| {name} | {bks[name][0]} | {bks[name][1]:.2f} | {m.vehicles} | {dist:.2f} | {solution.seconds:.1f} "
+              f"| {v_used} | {v_dist:.2f} | {v_secs:.1f} | {dist / v_dist:.4f} | {len(solution.unserved_confirmed)} "
+              f"unserved, checker {violations} |", flush=True)
+    n = len(names)
+    ratio = (sum(ours_d) / n) / (sum(vroom_d) / n)
+    print()
+    print("| figure | value | anchor | ok |")
+    print("|---|---|---|---|")
+    print(f"| mean distance ours / VROOM | {ratio:.4f} | <= 1.01 | {'yes' if ratio <= 1.01 else 'no'} |")
+    print(f"| best-known vehicle count, ours | {ours_bks}/{n} ({100 * ours_bks / n:.0f} %) | >= 80 % | "
+          f"{'yes' if ours_bks >= 0.8 * n else 'no'} |")
+    print(f"| best-known vehicle count, VROOM | {vroom_bks}/{n} ({100 * vroom_bks / n:.0f} %) | - | - |")
+    print(f"| unserved requests (both) / checker violations (ours) | {unserved} / {bad} | 0 / 0 | "
+          f"{'yes' if unserved == 0 and bad == 0 else 'no'} |")
+    print(f"# load average at end {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Simulation benchmark: one district day with the real LiveDispatcher on the bundled network.
+
+Usage: ``python benchmarks/bench_simulation.py [--cases 2000x40,10000x200] [--repeat 1] [--scenario FILE]``
+
+Each case ``REQUESTSxVEHICLES`` runs scenarios/default.toml (re-optimisation every 15 min included) with that many
+requests and vehicles in a fresh process, so its peak memory (max RSS) is its own. Prints a table: figure, value,
+anchor, ratio (value / anchor; ≤ 1 meets it), then where the wall time went (dispatcher calls vs. the loop).
+The machine is shared and has two cores: run twice (``--repeat 2``) and take the better round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ANCHORS_S = {2000: 120.0, 10000: 900.0}
+
+
+def _case(scenario_file: str, requests: int, vehicles: int) -> dict[str, Any]:
+    """Run one case in this (child) process; returns wall time, peak memory and figures."""
+    from mobility.cli.simulate import load_world, run_scenario
+    from mobility.simulation.scenario import load_scenario
+
+    started = time.perf_counter()
+    load_world()
+    loaded = time.perf_counter() - started
+    scenario = load_scenario(scenario_file).with_overrides(
+        {"demand.requests": requests, "fleet.vehicles": vehicles}
+    )
+    start = time.perf_counter()
+    result = run_scenario(scenario)
+    wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    k = result.kpis
+    return {"wall_s": wall, "load_s": loaded, "peak_mb": peak_mb, "service_rate": k["service_rate"],
+            "served": k["outcomes"]["served"], "violations": k["violations"],
+            "promises_broken": k["promises_broken"], "timings": k["wall_s"], "calls": k["calls"]}
+
+
+def _run(scenario_file: str, requests: int, vehicles: int) -> dict[str, Any]:
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(_case, (scenario_file, requests, vehicles))
+
+
+def _table(rows: list[tuple[str, str, str, str]]) -> str:
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
+
+
+def main() -> None:
+    """Run the cases and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", default="2000x40,10000x200", help="REQUESTSxVEHICLES, comma-separated")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "default.toml"))
+    args = parser.parse_args()
+    rows = [("figure", "value", "anchor", "ratio")]
+    details = []
+    for case in args.cases.split(","):
+        requests, vehicles = (int(x) for x in case.lower().split("x"))
+        runs = [_run(args.scenario, requests, vehicles) for _ in range(args.repeat)]
+        best = min(runs, key=lambda r: r["wall_s"])
+        anchor = ANCHORS_S.get(requests)
+        label = f"{requests:,} requests / {vehicles} vehicles"
+        rows.append((f"{label}: wall (s)", f"{best['wall_s']:.1f}", f"{anchor:.0f}" if anchor else "-",
+                     f"{best['wall_s'] / anchor:.2f}" if anchor else "-"))
+        rows.append((f"{label}: peak memory (MB)", f"{best['peak_mb']:.0f}", "-", "-"))
+        rows.append((f"{label}: service rate", f"{best['service_rate']:.3f}", "-", "-"))
+        rows.append((f"{label}: hard violations / promises broken",
+                     f"{best['violations']} / {best['promises_broken']}", "0 / -", "-"))
+        calls = best["calls"]
+        timing = ", ".join(
+            f"{k} {v:.1f} s" + (f" ({calls[k]} calls, {1000 * v / calls[k]:.2f} ms each)" if calls.get(k) else "")
+            for k, v in sorted(best["timings"].items(), key=lambda kv: -kv[1])
+        )
+        walls = ", ".join(f"{r['wall_s']:.1f}" for r in runs)
+        details.append(f"{label}: network load {best['load_s']:.1f} s; all runs {walls} s; time by part: {timing}")
+    print(_table(rows))
+    print()
+    print("\n".join(details))
+
+
+if __name__ == "__main__":
+    main()
