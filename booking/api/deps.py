@@ -10,9 +10,11 @@ Reuse in other routers::
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -53,11 +55,50 @@ class Services:
     network: NetworkView
     config: ApiConfig
     legs: Callable[[Stop, Stop], list[tuple[float, float]]]
+    principals: PrincipalCache = field(default_factory=lambda: PrincipalCache())
+
+    def __post_init__(self) -> None:
+        self.accounts.on_change.append(self.principals.clear)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
         """The session factory of the store."""
         return self.ctx.sessions
+
+
+class PrincipalCache:
+    """Recently checked tokens and who they belong to, for ``ttl_s`` seconds (never past the token's expiry).
+
+    Saves the signature check and the account lookup on every request; account changes through
+    :class:`~booking.service.accounts.AccountService` clear it, so a locked account loses access at once.
+    """
+
+    def __init__(self, ttl_s: float = 30.0, max_entries: int = 10_000) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[Principal, float]] = {}
+
+    def get(self, token: str) -> Principal | None:
+        """The principal of a recently checked, still valid token."""
+        with self._lock:
+            hit = self._entries.get(token)
+        if hit is None or hit[1] < time.monotonic():
+            return None
+        return hit[0]
+
+    def put(self, token: str, principal: Principal, expires: datetime) -> None:
+        """Remember a checked token until ``ttl_s`` from now or its expiry, whichever is first."""
+        left = (expires - datetime.now(UTC)).total_seconds()
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.clear()
+            self._entries[token] = (principal, time.monotonic() + min(self.ttl_s, left))
+
+    def clear(self) -> None:
+        """Forget every token (after an account changed)."""
+        with self._lock:
+            self._entries.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +137,18 @@ async def current_user(services: ServicesDep, token: Annotated[str | None, Depen
     """
     if not token:
         raise _unauthorized("Bitte melden Sie sich an (Bearer-Token fehlt).")
+    known = services.principals.get(token)
+    if known is not None:
+        return known
     claims = decode_token(services.config.secret_key, token)
     if claims is None:
         raise _unauthorized("Das Anmelde-Token ist ungültig oder abgelaufen. Bitte erneut anmelden.")
     user = services.accounts.principal(claims.user_id)
     if user is None:
         raise _unauthorized("Dieses Konto gibt es nicht mehr oder es ist gesperrt.")
-    return Principal(user.id, user.username, user.role, user.display_name, user.vehicle_id)
+    principal = Principal(user.id, user.username, user.role, user.display_name, user.vehicle_id)
+    services.principals.put(token, principal, claims.expires)
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(current_user)]

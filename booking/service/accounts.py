@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +37,7 @@ class AccountService:
         self.sessions = sessions
         self.clock = clock
         self.hasher = hasher or production_hasher()
+        self.on_change: list[Callable[[], None]] = []  # called after an account was locked or changed
 
     def add(self, username: str, password: str, role: str, display_name: str | None = None, *,
             phone: str | None = None, vehicle_id: str | None = None) -> UserRow:
@@ -62,6 +63,17 @@ class AccountService:
             user = user_store.get_user_by_username(session, username)
         if user is None or not user.active or not verify_password(user.password_hash, password, self.hasher):
             return None
+        return user
+
+    def set_active(self, username: str, active: bool) -> UserRow:
+        """Lock (``active=False``) or unlock an account; a locked account's tokens stop working at once here."""
+        with self.sessions.begin() as session:
+            user = user_store.get_user_by_username(session, username)
+            if user is None:
+                raise ServiceError(404, "not_found", "Nicht gefunden", f"Konto „{username}“ gibt es nicht.")
+            user.active = active
+        for listener in self.on_change:
+            listener()
         return user
 
     def principal(self, user_id: str) -> Any:

@@ -85,6 +85,35 @@ def users_add(
     typer.echo(f"Konto {user.username} ({user.role}) angelegt.")
 
 
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Lock an account (a running server honours it within 30 s)."""
+    _set_active(username, active=False)
+
+
+@users_app.command("enable")
+def users_enable(username: str) -> None:
+    """Unlock an account."""
+    _set_active(username, active=True)
+
+
+def _set_active(username: str, *, active: bool) -> None:
+    from booking.service.accounts import AccountService
+    from booking.service.errors import ServiceError
+    from booking.store.engine import make_engine, make_session_factory, upgrade
+    from mobility.config import Settings
+    from mobility.domain.clock import SystemClock
+
+    engine = make_engine(Settings().database_url)
+    upgrade(engine)
+    try:
+        AccountService(make_session_factory(engine), SystemClock()).set_active(username, active)
+    except ServiceError as exc:
+        typer.echo(f"Fehler: {exc.detail}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Konto {username} {'entsperrt' if active else 'gesperrt'}.")
+
+
 @users_app.command("list")
 def users_list() -> None:
     """List the accounts (never passwords)."""

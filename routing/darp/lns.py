@@ -35,6 +35,7 @@ class LnsParams:
     end_temperature: float = 0.0003
     regret: float = 1.0
     polish_every: int = 150  # iterations between two polishes of the best plan
+    restart_after: int = 0  # iterations without a new best after which the search returns to the best (0: never)
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_removed <= self.max_removed:
@@ -135,7 +136,9 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
     t0, t1 = params.start_temperature * base, params.end_temperature * base
     began = time.perf_counter()
     n_req = len(plan.planned()) + len(plan.unplanned())
-    it = polished_at = 0
+    # emptying a whole route only pays when vehicles cost something; else it just loses flexibility
+    removals = _REMOVALS if any(plan.fixed) else _REMOVALS[:-1]
+    it = polished_at = improved_at = 0
     dirty = False
     while True:
         if iterations is not None and it >= iterations:
@@ -147,7 +150,7 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
         temperature = t0 * (t1 / t0) ** min(1.0, frac)
         q = rng.randint(params.min_removed, max(params.min_removed, min(params.max_removed, n_req // 3)))
         candidate = current.copy()
-        removed = rng.choice(_REMOVALS)(candidate, rng, q)
+        removed = rng.choice(removals)(candidate, rng, q)
         for ri in removed:
             candidate.remove(ri)
         _recreate(candidate, removed, rng, params.regret)
@@ -156,8 +159,10 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
             current, current_cost = candidate, cost
             if cost < best_cost:
                 best, best_cost = candidate.copy(), cost
-                dirty = True
+                dirty, improved_at = True, it
         it += 1
+        if params.restart_after and it - improved_at >= params.restart_after:
+            current, current_cost, improved_at = best.copy(), best_cost, it
         if polish is not None and dirty and it - polished_at >= params.polish_every:
             polished_at, dirty = it, False
             better = polish(best)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -51,8 +55,31 @@ def at(hours: float) -> str:
     return (T0 + timedelta(hours=hours)).isoformat()
 
 
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _sqlite_template() -> Path:
+    """A migrated, seeded SQLite file made once per test session (copied for each test: migrations are slow)."""
+    if "db" not in _TEMPLATE:
+        folder = tempfile.mkdtemp(prefix="poolcar-template-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = Path(folder) / "template.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        service = PoolCarService(make_session_factory(engine), CarsharingPlanner(), ManualClock(T0))
+        PoolCarDesk(service).seed(*read_pool_files())
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+        _TEMPLATE["db"] = path
+    return _TEMPLATE["db"]
+
+
 def build_env(url: str, schema: str | None = None) -> PoolEnv:
-    """Migrate the store at ``url``, seed the default pool and mount the pool-car API."""
+    """Migrate the store at ``url`` (SQLite: copy of a migrated template), seed the default pool, mount the API."""
+    backend = sa.make_url(url)
+    if backend.get_backend_name() == "sqlite" and backend.database:
+        shutil.copyfile(_sqlite_template(), backend.database)
     engine = make_engine(url, schema=schema)
     upgrade(engine)
     sessions = make_session_factory(engine)

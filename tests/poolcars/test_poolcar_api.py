@@ -189,27 +189,40 @@ def test_sqlite_serialises_concurrent_confirmations(env: PoolEnv) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from booking.service.errors import ServiceError
-    from booking.service.poolcars import Caller, PoolCarWish
+    from booking.service.poolcars import Caller
+    from booking.store.poolcars import PoolOfferRow
     from tests.poolcars.service_env import T0
 
     svc = env.api.service
-    wish = PoolCarWish(
-        start=T0 + timedelta(hours=3),
-        end=T0 + timedelta(hours=5),
-        station_id="bbg-kreisverwaltung",
-        car_type_id="bus-rollstuhl",
-    )
-    offers = [svc.offers(Caller(f"p{k}"), wish)[0] for k in range(30)]
-    assert len({o.car_id for o in offers}) == 1
+    with svc.sessions.begin() as session:
+        for k in range(30):
+            start = T0 + timedelta(hours=3, minutes=k)
+            session.add(
+                PoolOfferRow(
+                    id=f"offer-{k}",
+                    customer_id=f"p{k}",
+                    car_id="car-101",
+                    station_id="bbg-kreisverwaltung",
+                    start_at=start,
+                    end_at=start + timedelta(hours=2),
+                    walk_m=0,
+                    shift_s=0,
+                    moved_from_station_id=None,
+                    created_at=T0,
+                    valid_until=T0 + timedelta(minutes=10),
+                    request={},
+                )
+            )
     gate = threading.Barrier(30)
 
     def attempt(k: int) -> str:
         gate.wait()
         try:
-            svc.reserve(Caller(f"p{k}"), offers[k].id)
+            svc.reserve(Caller(f"p{k}"), f"offer-{k}")
         except ServiceError as exc:
             return exc.code
         return "confirmed"
 
     with ThreadPoolExecutor(max_workers=30) as pool:
         assert Counter(pool.map(attempt, range(30))) == {"confirmed": 1, "car_taken": 29}
+    assert env.scalar("SELECT count(*) FROM poolcar_reservations") == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from darp_builders import line_travel
+from tests.routing.darp.darp_builders import line_travel
 
 from routing.darp import (
     CostBreakdown,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from darp_builders import DATA
+from tests.routing.darp.darp_builders import DATA
 
 from routing.darp import ProblemError
 from routing.darp.readers import read_cordeau, read_lilim

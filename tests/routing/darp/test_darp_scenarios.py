@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from darp_builders import line_travel
+from tests.routing.darp.darp_builders import line_travel
 
 from routing.darp import (
     Break,

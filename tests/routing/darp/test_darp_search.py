@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from darp_builders import DATA
+from tests.routing.darp.darp_builders import DATA
 
 from routing.darp import SolverParams, Status, solve
 from routing.darp.checker import check, measure

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from darp_builders import line_travel
+from tests.routing.darp.darp_builders import line_travel
 
 from routing.darp import DarpProblem, ProblemError, Request, TimeWindow, Vehicle, solve
 

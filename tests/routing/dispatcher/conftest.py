@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from dispatch_helpers import DAY
+from tests.routing.dispatcher.dispatch_helpers import DAY
 
 from mobility.config import DEFAULT_NETWORK
 from mobility.domain.fleet import Vehicle

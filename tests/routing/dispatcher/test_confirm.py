@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 from mobility.domain.rides import NoOffer, Offer, RejectionReason
 from routing.directory import NetworkStopDirectory

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 from mobility.domain.events import Event, EventType
 from mobility.domain.plan import VisitKind, VisitStatus

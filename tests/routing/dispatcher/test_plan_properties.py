@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

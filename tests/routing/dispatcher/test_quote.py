@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from dispatch_helpers import DAY, minibus, trip
+from tests.routing.dispatcher.dispatch_helpers import DAY, minibus, trip
 
 from mobility.domain.geo import Point
 from mobility.domain.rides import NoOffer, Offer, RejectionReason, RideRequest

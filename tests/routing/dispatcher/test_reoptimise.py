@@ -6,7 +6,7 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 from mobility.domain.events import Event, EventType
 from mobility.domain.rides import Offer

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from dispatch_helpers import DAY, assert_plan_valid, minibus, trip
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 from mobility.domain.events import Event, EventType
 from mobility.domain.rides import Booking, BookingState, Offer
