@@ -95,7 +95,7 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def client(url: str, k: int, stops: list[str], args: argparse.Namespace, tally: Tally, deadline: float) -> None:
+def client(url: str, k: int, *, stops: list[str], args: argparse.Namespace, tally: Tally, deadline: float) -> None:
     """One resident: sign in, then ask for offers and book some, until the shared budget is used up."""
     import httpx
 
@@ -226,7 +226,8 @@ def run(args: argparse.Namespace) -> int:
         stops = [s["id"] for s in httpx.get(url + "/api/v1/stops", params={"limit": 200}).json()]
         tally = Tally()
         deadline = time.monotonic() + args.max_seconds
-        threads = [threading.Thread(target=client, args=(url, k, stops, args, tally, deadline))
+        threads = [threading.Thread(target=client, args=(url, k),
+                                    kwargs={"stops": stops, "args": args, "tally": tally, "deadline": deadline})
                    for k in range(args.clients)]
         started, cpu_before = time.perf_counter(), cpu_seconds(proc.pid)
         for t in threads:

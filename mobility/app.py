@@ -167,10 +167,12 @@ def build_services(
     return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
 
 
-def create_app(settings: Settings, *, parts: Parts | None = None, background: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, parts: Parts | None = None, background: bool = True,
+               poolcars: bool = True) -> FastAPI:
     """Build the FastAPI application for ``settings``; nothing is loaded before this is called.
 
-    ``parts`` reuses already built services (tests, benchmarks); ``background=False`` skips the re-optimiser.
+    ``parts`` reuses already built services (tests, benchmarks); ``background=False`` skips the re-optimiser;
+    ``poolcars=False`` leaves out the self-drive pool cars (and their GBFS feed).
     """
     from booking.api.app import build_api
 
@@ -179,8 +181,24 @@ def create_app(settings: Settings, *, parts: Parts | None = None, background: bo
     app = build_api(parts.services, reoptimise_interval_s=interval)
     app.state.settings = settings
     app.state.parts = parts
+    if poolcars:
+        _mount_poolcars(app, parts, settings)
     _mount_web(app, settings)
     return app
+
+
+def _mount_poolcars(app: FastAPI, parts: Parts, settings: Settings) -> None:
+    """Add the pool-car API and GBFS feed on the same store, accounts and clock; seed the configured pool once."""
+    from booking.api.poolcars import PoolCarApi, mount_poolcars
+    from booking.service.poolcar_admin import PoolCarDesk, read_pool_files
+    from booking.service.poolcars import PoolCarService
+    from routing.carsharing import CarsharingPlanner
+
+    services = parts.services
+    service = PoolCarService(services.sessions, CarsharingPlanner(), services.ctx.clock)
+    desk = PoolCarDesk(service)
+    desk.seed(*read_pool_files())
+    mount_poolcars(app, PoolCarApi(service, desk, services.accounts, settings.secret_key))
 
 
 def _mount_web(app: FastAPI, settings: Settings) -> None:

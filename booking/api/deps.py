@@ -44,28 +44,6 @@ class ApiConfig:
     solver_time_limit_s: float = 5.0
 
 
-@dataclass
-class Services:
-    """Everything the routers use; one per app, kept in ``app.state.services``."""
-
-    ctx: ServiceContext
-    bookings: BookingService
-    operations: OperationsService
-    accounts: AccountService
-    network: NetworkView
-    config: ApiConfig
-    legs: Callable[[Stop, Stop], list[tuple[float, float]]]
-    principals: PrincipalCache = field(default_factory=lambda: PrincipalCache())
-
-    def __post_init__(self) -> None:
-        self.accounts.on_change.append(self.principals.clear)
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        """The session factory of the store."""
-        return self.ctx.sessions
-
-
 class PrincipalCache:
     """Recently checked tokens and who they belong to, for ``ttl_s`` seconds (never past the token's expiry).
 
@@ -99,6 +77,28 @@ class PrincipalCache:
         """Forget every token (after an account changed)."""
         with self._lock:
             self._entries.clear()
+
+
+@dataclass
+class Services:
+    """Everything the routers use; one per app, kept in ``app.state.services``."""
+
+    ctx: ServiceContext
+    bookings: BookingService
+    operations: OperationsService
+    accounts: AccountService
+    network: NetworkView
+    config: ApiConfig
+    legs: Callable[[Stop, Stop], list[tuple[float, float]]]
+    principals: PrincipalCache = field(default_factory=PrincipalCache)
+
+    def __post_init__(self) -> None:
+        self.accounts.on_change.append(self.principals.clear)
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The session factory of the store."""
+        return self.ctx.sessions
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ def get_user(session: Session, user_id: str) -> UserRow | None:
     return session.get(UserRow, user_id)
 
 
-def get_active_user(connection: sa.Connection, user_id: str) -> sa.Row[Any] | None:
+def get_active_user(connection: sa.Connection, user_id: str) -> Any:
     """id, username, role, display_name, vehicle_id of an active user (one Core SELECT: on every request's path)."""
     t = UserRow.__table__
     stmt = sa.select(t.c.id, t.c.username, t.c.role, t.c.display_name, t.c.vehicle_id).where(

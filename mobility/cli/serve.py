@@ -27,6 +27,7 @@ def serve(
     from mobility.config import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v is not None}
     settings = Settings(**overrides)  # type: ignore[arg-type]
     typer.echo(f"Lade Straßennetz {settings.network_path.name} und Flotte …")

@@ -34,7 +34,7 @@ class LnsParams:
     start_temperature: float = 0.03  # as a fraction of the start cost
     end_temperature: float = 0.0003
     regret: float = 1.0
-    polish_every: int = 150  # iterations between two polishes of the best plan
+    polish_every: int = 300  # iterations between two polishes of the best plan
     restart_after: int = 0  # iterations without a new best after which the search returns to the best (0: never)
 
     def __post_init__(self) -> None:

@@ -34,6 +34,7 @@ class SolverParams:
     """How the time budget is split and searched.
 
     ``lns_share``: fraction of the budget for the LNS, the rest goes to OR-Tools guided local search.
+    ``polish_cap_s``: time cap of each OR-Tools polish during the LNS (the last one may use all time left).
     ``workers``: processes searching with seeds ``seed, seed+1, ...`` in parallel (forked); the best plan wins.
     ``iterations``: if set, the LNS runs exactly this many iterations and OR-Tools stops after
     ``ortools_solutions`` solutions, so the result depends only on the seed (the time limit stays a
@@ -41,6 +42,7 @@ class SolverParams:
     """
 
     lns_share: float = 0.9
+    polish_cap_s: float = 0.25
     workers: int = 1
     iterations: int | None = None
     ortools_solutions: int = 200
@@ -86,10 +88,13 @@ def solve(
 def _search(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: float, deadline: float,
             params: SolverParams) -> list[list[int]]:
     """LNS with periodic OR-Tools polishing until ``lns_end``, then a last polish until ``deadline``."""
-    polish = _Polisher(c, model, deadline, safety_s=max(1.0, deadline - _time.perf_counter()))
+    deterministic = params.iterations is not None
+    polish = _Polisher(c, model, deadline, cap_s=params.polish_cap_s,
+                       solutions=params.ortools_solutions if deterministic else None)
     if params.lns_share > 0:
         plan = improve(plan, seed=seed, time_limit_s=max(0.0, lns_end - _time.perf_counter()),
                        iterations=params.iterations, params=params.lns, polish=polish)
+    polish.cap_s = float("inf")  # the last polish may use all the time left
     better = polish(plan)
     if better is not None and better.cost() < plan.cost():
         plan = better
@@ -129,11 +134,11 @@ def _parallel(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: floa
 class _Polisher:
     """OR-Tools greedy local search from a plan, on one model built once (returns ``None`` if no result)."""
 
-    def __init__(self, c: Compiled, model: Model, deadline: float, safety_s: float) -> None:
+    def __init__(self, c: Compiled, model: Model, deadline: float, *, cap_s: float, solutions: int | None) -> None:
         from routing.darp.search import search_parameters
 
-        self.c, self.model, self.deadline, self.safety_s = c, model, deadline, safety_s
-        self.params = search_parameters(time_limit_s=safety_s, metaheuristic="GREEDY_DESCENT")
+        self.c, self.model, self.deadline, self.cap_s = c, model, deadline, cap_s
+        self.params = search_parameters(time_limit_s=1.0, metaheuristic="GREEDY_DESCENT", solution_limit=solutions)
         model.routing.CloseModelWithParameters(self.params)
 
     def __call__(self, plan: Plan) -> Plan | None:
@@ -142,7 +147,7 @@ class _Polisher:
         left = self.deadline - _time.perf_counter()
         if left <= 0.02:
             return None
-        self.params.time_limit.FromMilliseconds(round(1000 * min(self.safety_s, left)))
+        self.params.time_limit.FromMilliseconds(round(1000 * min(self.cap_s, left)))
         found = run_search(self.model, plan.routes, self.params)
         if found is None:
             return None

@@ -100,7 +100,7 @@ EnvFactory = Callable[..., Env]
 def _make_env(settings: Settings, routing: Routing, fleet: list[Vehicle], clock: ManualClock,
               schema: str | None = None) -> Env:
     parts = build_services(settings, clock=clock, fleet=fleet, routing=routing, schema=schema, hasher=light_hasher())
-    app = create_app(settings, parts=parts, background=False)
+    app = create_app(settings, parts=parts, background=False, poolcars=False)
     client = TestClient(app)
     client.__enter__()  # runs the lifespan: the plan writer works as in production
     return Env(parts, app, client, clock, settings)
