@@ -36,3 +36,12 @@ def test_warm_start_keeps_a_good_plan() -> None:
     again = solve(inst.problem, time_limit_s=20, seed=2, initial=first, params=SolverParams(iterations=10))
     assert check(inst.problem, again, inst.travel) == []
     assert again.cost.total <= first.cost.total
+
+
+def test_two_workers_return_a_valid_plan_no_worse_than_one() -> None:
+    """A second forked search with the next seed can only improve on the single search with the same seed."""
+    inst = read_cordeau(DATA / "a2-20.txt")
+    one = solve(inst.problem, time_limit_s=20, seed=5, params=SolverParams(iterations=60))
+    two = solve(inst.problem, time_limit_s=20, seed=5, params=SolverParams(iterations=60, workers=2))
+    assert check(inst.problem, two, inst.travel) == []
+    assert two.cost.total <= one.cost.total
