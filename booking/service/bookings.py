@@ -159,17 +159,21 @@ class BookingService:
                        fresh_offer_id=fresh.id if fresh else None, fresh_offer=fresh)
 
     def _book_locked(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
+        # An offer the write-behind has not stored yet is taken out of the batch and stored with the booking.
+        # Taken before this thread holds a connection: a batch being written finishes (and commits) first.
+        with self.ctx.pending.flush_lock:
+            taken = self.ctx.pending.take_offer(offer_id)
+        pending_offer, pending_row = taken if taken is not None else (None, None)
         session = self.ctx.sessions()
         confirmed_id: str | None = None
-        offer: Offer | None = None
-        pending_row: dict[str, Any] | None = None
+        offer: Offer | None = pending_offer
         try:
             existing = self._idempotent_hit(session, caller, offer_id, key)
             if existing is not None:
+                self._give_back(pending_offer, pending_row)
                 return existing, False
-            offer = self._bookable_offer(session, caller, offer_id, now)
-            pending_row = self.ctx.pending.take_offer(offer_id)
-            if pending_row is not None:  # the quote's write-behind has not stored it yet: store it with the booking
+            offer = self._bookable_offer(session, caller, offer_id, now, pending_offer)
+            if pending_row is not None:
                 session.execute(sa.insert(OfferRow), [pending_row])
             booking_id = store.new_booking_id()
             result = self.ctx.dispatcher.confirm(offer, booking_id, now)
@@ -220,8 +224,9 @@ class BookingService:
                           booking_id=row.id)
         return row
 
-    def _bookable_offer(self, session: Session, caller: Caller, offer_id: str, now: datetime) -> Offer:
-        offer = self.ctx.pending.offer(offer_id) or store.get_offer(session, offer_id, self.ctx.resolve_stop)
+    def _bookable_offer(self, session: Session, caller: Caller, offer_id: str, now: datetime,
+                        pending: Offer | None) -> Offer:
+        offer = pending or store.get_offer(session, offer_id, self.ctx.resolve_stop)
         if offer is None or offer.request.customer_id != caller.customer_id:
             raise not_found("Angebot", offer_id)
         taken = store.find_by_offer(session, offer_id)

@@ -80,8 +80,15 @@ class ServiceContext:
         """Store the pending offers and log entries now; returns how many rows were written."""
         if not len(self.pending):
             return 0
-        with self.sessions.begin() as session:
-            return self.pending.write(session)
+        with self.pending.flush_lock:
+            batch = self.pending.drain()
+            try:
+                with self.sessions.begin() as session:
+                    batch.write(session)
+            except BaseException:
+                self.pending.restore(batch)
+                raise
+        return len(batch)
 
     def flush_plan(self) -> set[str]:
         """Store the dispatcher's current plan now (changed tours only) with the bookings it moved.

@@ -10,6 +10,7 @@ before a crash is lost, and the resident simply asks again.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,8 @@ class PendingWrites:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        # held while a batch is written and committed; a booking takes its offer only outside a batch write
+        self.flush_lock = threading.Lock()
         self._offers: dict[str, tuple[Offer, dict[str, Any]]] = {}
         self._events: list[dict[str, Any]] = []
 
@@ -54,25 +57,47 @@ class PendingWrites:
             hit = self._offers.get(offer_id)
         return None if hit is None else hit[0]
 
-    def take_offer(self, offer_id: str) -> dict[str, Any] | None:
-        """Remove a pending offer to store it elsewhere; give it back with :meth:`put_back` on failure."""
+    def take_offer(self, offer_id: str) -> tuple[Offer, dict[str, Any]] | None:
+        """Remove a pending offer (and its row) to store it elsewhere; give it back with :meth:`put_back`.
+
+        Call it holding :attr:`flush_lock`, so an offer is never in a batch being written and taken at once.
+        """
         with self._lock:
-            hit = self._offers.pop(offer_id, None)
-        return None if hit is None else hit[1]
+            return self._offers.pop(offer_id, None)
 
     def put_back(self, offer: Offer, row: dict[str, Any]) -> None:
         """Return an offer taken with :meth:`take_offer` whose transaction failed."""
         with self._lock:
             self._offers.setdefault(offer.id, (offer, row))
 
-    def write(self, session: Session) -> int:
-        """Store everything pending in ``session`` (the caller commits); returns how many rows."""
+    def drain(self) -> Batch:
+        """Take everything pending (hold :attr:`flush_lock` until it is committed or given back)."""
         with self._lock:
-            offers = [row for _, row in self._offers.values()]
-            events = self._events
+            batch = Batch(self._offers, self._events)
             self._offers, self._events = {}, []
-        if offers:
-            session.execute(sa.insert(OfferRow), offers)
-        if events:
-            session.execute(sa.insert(EventRow), events)
-        return len(offers) + len(events)
+        return batch
+
+    def restore(self, batch: Batch) -> None:
+        """Give back a batch whose transaction failed (newer entries stay)."""
+        with self._lock:
+            for offer_id, item in batch.offers.items():
+                self._offers.setdefault(offer_id, item)
+            self._events[:0] = batch.events
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Offers and log entries taken for one write."""
+
+    offers: dict[str, tuple[Offer, dict[str, Any]]]
+    events: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.offers) + len(self.events)
+
+    def write(self, session: Session) -> None:
+        """Insert the batch in ``session`` (the caller commits)."""
+        if self.offers:
+            session.execute(sa.insert(OfferRow), [row for _, row in self.offers.values()])
+        if self.events:
+            session.execute(sa.insert(EventRow), self.events)

@@ -127,3 +127,30 @@ def test_dispatcher_books_by_phone_for_a_caller(env: Env) -> None:
     assert booking["customer_id"] == "phone:03471123456"
     assert booking["caller_name"] == "Frau Schulze"
     assert booking["booked_by"]
+
+
+def test_offer_in_a_batch_being_written_can_still_be_booked(env: Env) -> None:
+    """A booking for an offer the write-behind is storing right now waits for that commit and then succeeds."""
+    import threading
+    import time
+
+    headers = env.user("erika")
+    offer_id = offer(env, headers)["id"]
+    ctx = env.parts.services.ctx
+    drained = threading.Event()
+
+    def slow_writer() -> None:
+        with ctx.pending.flush_lock:
+            batch = ctx.pending.drain()
+            drained.set()
+            time.sleep(0.3)
+            with ctx.sessions.begin() as session:
+                batch.write(session)
+
+    writer = threading.Thread(target=slow_writer)
+    writer.start()
+    assert drained.wait(5)
+    r = book(env, headers, offer_id, "k-batch")
+    writer.join()
+    assert r.status_code == 201, r.text
+    assert env.scalar("SELECT count(*) FROM offers") == 1

@@ -163,3 +163,25 @@ def test_stream_sends_live_events(env: Env) -> None:
     assert len(events) == 3
     data = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
     assert "plan_version" in data[0]
+
+
+def test_background_reoptimiser_runs_and_keeps_quotes_answering(env: Env) -> None:
+    """The background thread re-optimises on its interval while quotes keep being answered; bookings stay."""
+    import time
+
+    from booking.service.background import Reoptimiser
+
+    resident = env.user("erika")
+    ids = {_book(env, resident, BERNBURG_HBF, STASSFURT_BF, m)["id"] for m in (20, 50)}
+    reoptimiser = Reoptimiser(env.parts.services.operations, interval_s=0.05, time_limit_s=0.5)
+    reoptimiser.start()
+    try:
+        deadline = time.monotonic() + 20
+        while reoptimiser.runs < 1 and time.monotonic() < deadline:
+            r = env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, BERNBURG_KALISTR, 30), headers=resident)
+            assert r.status_code in (201, 422)
+    finally:
+        reoptimiser.stop()
+    assert reoptimiser.runs >= 1
+    planned = {v.booking_id for t in env.parts.dispatcher.plan().tours.values() for v in t.visits}
+    assert ids <= planned
