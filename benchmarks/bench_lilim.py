@@ -90,6 +90,9 @@ def main() -> None:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     ours_d, vroom_d, ours_bks, vroom_bks, bad, unserved = [], [], 0, 0, 0, 0
+    ours_veh: list[int] = []
+    vroom_veh: list[int] = []
+    same: list[tuple[float, float]] = []  # (ours, VROOM) where both use the same number of vehicles
     for name in names:
         inst = read_lilim(args.data / f"{name}.txt", vehicle_cost=VEHICLE_COST)
         solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed,
@@ -103,6 +106,10 @@ def main() -> None:
         dist = m.distance / inst.travel.scale  # VROOM's distance is already unscaled
         ours_d.append(dist)
         vroom_d.append(v_dist)
+        if m.vehicles == v_used:
+            same.append((dist, v_dist))
+        ours_veh.append(m.vehicles)
+        vroom_veh.append(v_used)
         ours_bks += m.vehicles <= bks[name][0]
         vroom_bks += v_used <= bks[name][0]
         print(f"| {name} | {bks[name][0]} | {bks[name][1]:.2f} | {m.vehicles} | {dist:.2f} | {solution.seconds:.1f} "
@@ -114,6 +121,13 @@ def main() -> None:
     print("| figure | value | anchor | ok |")
     print("|---|---|---|---|")
     print(f"| mean distance ours / VROOM | {ratio:.4f} | <= 1.01 | {'yes' if ratio <= 1.01 else 'no'} |")
+    if same:
+        same_ratio = sum(a for a, _ in same) / sum(b for _, b in same)
+        print(f"| mean distance ours / VROOM, same vehicle count ({len(same)} instances) | {same_ratio:.4f} | "
+              f"<= 1.01 | {'yes' if same_ratio <= 1.01 else 'no'} |")
+    fewer = sum(1 for a, b in zip(ours_veh, vroom_veh, strict=True) if a < b)
+    more = sum(1 for a, b in zip(ours_veh, vroom_veh, strict=True) if a > b)
+    print(f"| instances with fewer / more vehicles than VROOM | {fewer} / {more} | - | - |")
     print(f"| best-known vehicle count, ours | {ours_bks}/{n} ({100 * ours_bks / n:.0f} %) | >= 80 % | "
           f"{'yes' if ours_bks >= 0.8 * n else 'no'} |")
     print(f"| best-known vehicle count, VROOM | {vroom_bks}/{n} ({100 * vroom_bks / n:.0f} %) | - | - |")

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -200,3 +200,43 @@ def vehicles_for_days(spec: FleetSpec, first_day: date, days: int) -> list[Vehic
 def load_fleet(path: Path = DEFAULT_FLEET, *, first_day: date, days: int = 15) -> list[Vehicle]:
     """The fleet of ``path`` with shifts on ``days`` days from ``first_day``."""
     return vehicles_for_days(load_fleet_spec(path), first_day, days)
+
+
+
+def laid_out_days(fleet: Sequence[Vehicle], timezone: str = "Europe/Berlin") -> tuple[date, date] | None:
+    """The first and the last local day on which a shift of ``fleet`` starts (None without shifts)."""
+    tz = ZoneInfo(timezone)
+    days = [s.start.astimezone(tz).date() for v in fleet for s in v.shifts]
+    return (min(days), max(days)) if days else None
+
+
+def _week_later(when: datetime, tz: ZoneInfo) -> datetime:
+    """The same local wall-clock time seven days later (also across a change to or from summer time)."""
+    local = when.astimezone(tz)
+    return datetime.combine(local.date() + timedelta(days=7), local.time(), tzinfo=tz)
+
+
+def following_shifts(shifts: Sequence[Shift], *, last_day: date, through: date,
+                     timezone: str = "Europe/Berlin") -> list[Shift]:
+    """One vehicle's shifts on the local days after ``last_day`` through ``through``, in time order.
+
+    The shift patterns of a fleet file are weekly (:func:`vehicles_for_days`), so day ``d`` has the shifts of day
+    ``d − 7`` at the same local times; ``shifts`` must hold the vehicle's shifts of the seven days up to
+    ``last_day`` (the fleet laid out on at least a week, see :func:`laid_out_days`).
+    """
+    tz = ZoneInfo(timezone)
+    by_day: dict[date, list[Shift]] = {}
+    for shift in shifts:
+        by_day.setdefault(shift.start.astimezone(tz).date(), []).append(shift)
+    later: list[Shift] = []
+    day = last_day + timedelta(days=1)
+    while day <= through:
+        for shift in by_day.get(day - timedelta(days=7), ()):
+            b = shift.break_
+            brk = None if b is None else Break(_week_later(b.earliest_start, tz), _week_later(b.latest_start, tz),
+                                               b.duration_s)
+            new = Shift(_week_later(shift.start, tz), _week_later(shift.end, tz), brk)
+            by_day.setdefault(day, []).append(new)
+            later.append(new)
+        day += timedelta(days=1)
+    return later

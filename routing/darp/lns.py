@@ -84,6 +84,32 @@ def _worst(plan: Plan, rng: random.Random, q: int) -> list[int]:
     return picked
 
 
+def _strings(plan: Plan, rng: random.Random, q: int) -> list[int]:
+    """Strings of consecutive stops around a seed request, from the routes passing closest to it (SISR-like)."""
+    planned = plan.planned()
+    if not planned:
+        return []
+    c = plan.c
+    seed = rng.choice(planned)
+    target = c.pickup_node[seed] if c.pickup_node[seed] >= 0 else c.dropoff_node[seed]
+    scale = max(1, c.dur[target][c.dropoff_node[seed]])
+    near = []
+    for seq in plan.routes:
+        if seq:
+            score, k = min((c.dur[n][target] + abs(c.earliest[n] - c.earliest[target]) / 4, k)
+                           for k, n in enumerate(seq))
+            near.append((score / scale + rng.random(), k, seq))
+    near.sort(key=lambda x: x[0])
+    picked: set[int] = set()
+    for _score, k, seq in near:
+        if len(picked) >= q:
+            break
+        length = rng.randint(2, 8)
+        first = max(0, k - rng.randint(0, length - 1))
+        picked.update(c.request_of[n] for n in seq[first:first + length])
+    return sorted(picked - plan.pinned)
+
+
 def _route(plan: Plan, rng: random.Random, q: int) -> list[int]:
     used = [v for v, seq in enumerate(plan.routes) if seq]
     if not used:

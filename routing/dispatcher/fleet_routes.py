@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+
 from mobility.domain.fleet import Vehicle
+from routing.dispatcher.state import PlanState
 from routing.dispatcher.timebase import TimeBase
+from routing.fleet import following_shifts
 from routing.insertion import Route, Task, TaskKind
 
 
@@ -12,10 +18,10 @@ def route_key(vehicle_id: str, shift_index: int) -> str:
     return f"{vehicle_id}@{shift_index}"
 
 
-def shift_routes(vehicle: Vehicle, depot_loc: int, timebase: TimeBase) -> list[Route]:
-    """One route per shift of ``vehicle``; a break is a task at the depot within its start window."""
+def shift_routes(vehicle: Vehicle, depot_loc: int, timebase: TimeBase, *, first: int = 0) -> list[Route]:
+    """One route per shift of ``vehicle`` from shift number ``first`` on; a break is a task at the depot."""
     routes = []
-    for n, shift in enumerate(vehicle.shifts):
+    for n, shift in enumerate(vehicle.shifts[first:], start=first):
         tasks: tuple[Task, ...] = ()
         if shift.break_ is not None:
             b = shift.break_
@@ -35,3 +41,24 @@ def shift_routes(vehicle: Vehicle, depot_loc: int, timebase: TimeBase) -> list[R
             in_service=vehicle.in_service,
         ))
     return routes
+
+
+def extend_shifts(state: PlanState, depots: Mapping[str, int], timebase: TimeBase, *, last_day: date,
+                  through: date, timezone: str) -> int:
+    """Lay the weekly shifts out on the local days after ``last_day`` through ``through`` as new routes.
+
+    Each vehicle gets the shifts of the same weekday a week earlier (:func:`routing.fleet.following_shifts`),
+    appended to its shifts (so the route keys continue its shift numbers, as a restore lays them out again).
+    Returns the number of routes added.
+    """
+    added = 0
+    for vehicle_id, vehicle in list(state.vehicles.items()):
+        later = following_shifts(vehicle.shifts, last_day=last_day, through=through, timezone=timezone)
+        if not later:
+            continue
+        extended = replace(vehicle, shifts=(*vehicle.shifts, *later))
+        state.vehicles[vehicle_id] = extended
+        for route in shift_routes(extended, depots[vehicle_id], timebase, first=len(vehicle.shifts)):
+            state.put_route(route)
+            added += 1
+    return added

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from mobility.domain.events import Event
 from mobility.domain.fleet import Vehicle
@@ -20,13 +21,14 @@ from mobility.domain.rides import Booking, NoOffer, Offer, RejectionReason, Ride
 from mobility.domain.stops import Stop
 from routing.dispatcher.config import DispatcherConfig
 from routing.dispatcher.events import EventContext, apply_event
-from routing.dispatcher.fleet_routes import shift_routes
+from routing.dispatcher.fleet_routes import extend_shifts, shift_routes
 from routing.dispatcher.messages import SEAT_GONE, message
 from routing.dispatcher.offers import committed_offer, make_offer, spec_from_offer
-from routing.dispatcher.plan_view import build_plan
+from routing.dispatcher.plan_view import PlanView
 from routing.dispatcher.requests import Prepared, prepare
 from routing.dispatcher.state import Commitment, PlanState
 from routing.dispatcher.timebase import TimeBase
+from routing.fleet import laid_out_days
 from routing.insertion import CostWeights, Insertion, RequestSpec, best_insertion
 
 log = logging.getLogger(__name__)
@@ -49,7 +51,9 @@ class LiveDispatcher:
 
     ``fleet`` gives every vehicle with its concrete shifts; each shift becomes a route that starts and ends at
     the vehicle's depot stop. ``origin`` fixes the reference instant of the integer time inside (default: the
-    first shift start).
+    first shift start). A fleet laid out on at least seven days is rolled on: when the booking horizon of a
+    quote or re-optimisation reaches past the last laid-out day, the shift patterns of the week before are laid
+    out on the following days.
     """
 
     def __init__(self, *, directory: StopDirectory, travel: TravelTimes, fleet: Sequence[Vehicle],
@@ -75,6 +79,9 @@ class LiveDispatcher:
             self._depots[vehicle.id] = self.depot_stop(vehicle).index
             for route in shift_routes(vehicle, self._depots[vehicle.id], self.timebase):
                 self._state.put_route(route)
+        days = laid_out_days(fleet, self.config.timezone)
+        self._last_day: date | None = days[1] if days and (days[1] - days[0]).days >= 6 else None
+        self._plan_view = PlanView(service_area=self.config.service_area, stops=self._stops, timebase=self.timebase)
         self._plan_cache: Plan | None = None
 
     # -- queries ---------------------------------------------------------------------------------------------
@@ -90,12 +97,11 @@ class LiveDispatcher:
             return self.directory.find_stop(stop_id).index
 
     def plan(self) -> Plan:
-        """The current plan (an immutable snapshot, rebuilt only after a change)."""
+        """The current plan (an immutable snapshot, rebuilt only after a change and only where it changed)."""
         with self._lock:
             if self._plan_cache is None or self._plan_cache.version != self._state.version:
                 created = self._state.changed_at or self.timebase.origin
-                self._plan_cache = build_plan(self._state, service_area=self.config.service_area,
-                                              stops=self._stops, timebase=self.timebase, created_at=created)
+                self._plan_cache = self._plan_view.build(self._state, created)
             return self._plan_cache
 
     def vehicles(self) -> Sequence[Vehicle]:
@@ -123,6 +129,7 @@ class LiveDispatcher:
     def quote(self, request: RideRequest, now: datetime) -> Offer | NoOffer:
         """The best offer for ``request`` on the plan as it is now (nothing is reserved until confirm)."""
         with self._lock:
+            self._extend_shifts(now)
             capacities = {v.type.capacity.as_tuple() for v in self._state.vehicles.values() if v.in_service}
         prepared = prepare(request, now, directory=self.directory, travel=self.travel, config=self.config,
                            capacities=capacities)
@@ -137,8 +144,23 @@ class LiveDispatcher:
                 vehicle = self._state.vehicles[found.route.vehicle_id]
                 return make_offer(prepared, spec, found, vehicle, now=now, timebase=self.timebase,
                                   config=self.config, network_source=self.directory.network_source)
-            alternatives = self._alternatives(prepared, now, now_s)
+        alternatives = self._alternatives(prepared, now, now_s)
         return NoOffer(request, RejectionReason.NO_CAPACITY, message(RejectionReason.NO_CAPACITY), alternatives)
+
+    def _extend_shifts(self, now: datetime) -> None:
+        """Lay out the shifts of the days the booking horizon reaches from ``now`` (hold the lock)."""
+        if self._last_day is None:
+            return
+        horizon_end = now + timedelta(seconds=self.config.rules.max_horizon_s)
+        through = horizon_end.astimezone(ZoneInfo(self.config.timezone)).date()
+        if through <= self._last_day:
+            return
+        added = extend_shifts(self._state, self._depots, self.timebase, last_day=self._last_day, through=through,
+                              timezone=self.config.timezone)
+        log.info("shifts laid out through %s (%d new shift routes)", through.isoformat(), added)
+        self._last_day = through
+        if added:
+            self._state.bump("extend", through.isoformat(), now)
 
     def _search(self, spec: RequestSpec, now_s: int, vehicle_id: str | None = None) -> Insertion | None:
         routes = self._state.searchable(spec.pickup_earliest, spec.pickup_latest)
@@ -156,7 +178,9 @@ class LiveDispatcher:
                 if self.config.rules.check(when, now) is not None:
                     continue
                 spec = prepared.spec(prepared.request.id, self.timebase.seconds(when))
-                if self._search(spec, now_s) is not None:
+                with self._lock:  # one search at a time: a confirm need not wait for all alternatives
+                    fits = self._search(spec, now_s) is not None
+                if fits:
                     found.append(when)
         return tuple(found)
 
@@ -205,6 +229,8 @@ class LiveDispatcher:
         """Re-solve the not-yet-driven plan with OR-Tools keeping every promise; True if the plan was replaced."""
         from routing.dispatcher.reoptimise import reoptimise
 
+        with self._lock:
+            self._extend_shifts(now)
         return reoptimise(self, now, time_limit_s)
 
     def restore(self, plan: Plan, bookings: Sequence[Booking], now: datetime) -> Sequence[str]:

@@ -1,8 +1,13 @@
-"""The live state as the domain's immutable Plan: per vehicle its driven and planned stop visits."""
+"""The live state as the domain's immutable Plan: per vehicle its driven and planned stop visits.
+
+Building every visit of every shift anew (thousands of datetimes) after each change made the plan expensive
+(~80 ms for 40 vehicles and 16 days of shifts); :class:`PlanView` keeps the converted visits of each shift route
+and each vehicle's tour and converts again only what changed since its last call.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from mobility.domain.plan import Plan, StopVisit, Tour, VisitKind, VisitStatus
@@ -39,15 +44,51 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
     return visits
 
 
-def build_plan(state: PlanState, *, service_area: str, stops: Mapping[int, Stop], timebase: TimeBase,
-               created_at: datetime) -> Plan:
-    """The plan of every vehicle: visits already driven (DONE) followed by the planned visits of each shift."""
-    pickup_earliest = {bid: c.spec.pickup_earliest for bid, c in state.commitments.items()}
-    tours: dict[str, Tour] = {}
-    for vehicle_id in state.vehicles:
-        visits = list(state.history.get(vehicle_id, ()))
-        for route in state.routes_of(vehicle_id):
-            visits.extend(route_visits(route, state.schedules[route.key], stops=stops, timebase=timebase,
-                                       arrived=route.key in state.arrived, pickup_earliest=pickup_earliest))
-        tours[vehicle_id] = Tour(vehicle_id, tuple(visits))
-    return Plan(service_area=service_area, version=state.version, created_at=created_at, tours=tours)
+class PlanView:
+    """Builds the immutable Plan from the live state, converting only the routes and tours that changed.
+
+    The routes to convert again are those stored since the last build (:meth:`PlanState.take_touched`); a
+    vehicle's tour is assembled again when one of its routes or its driven visits changed. Unchanged tours are
+    the same :class:`Tour` objects as in the previous plan.
+    """
+
+    def __init__(self, *, service_area: str, stops: Mapping[int, Stop], timebase: TimeBase) -> None:
+        self._service_area = service_area
+        self._stops = stops
+        self._timebase = timebase
+        self._routes: dict[str, tuple[StopVisit, ...]] = {}
+        self._tours: dict[str, tuple[Sequence[StopVisit], int, Tour]] = {}  # history list, its length, tour
+
+    def build(self, state: PlanState, created_at: datetime) -> Plan:
+        """The plan of every vehicle: visits already driven (DONE) followed by the planned visits of each shift."""
+        changed: set[str] = set()
+        for key in state.take_touched():
+            self._routes[key] = self._convert(state, key)
+            changed.add(state.routes[key].vehicle_id)
+        tours: dict[str, Tour] = {}
+        for vehicle_id in state.vehicles:
+            history = state.history.get(vehicle_id, ())
+            known = self._tours.get(vehicle_id)
+            if (known is None or vehicle_id in changed or known[0] is not history
+                    or known[1] != len(history)):
+                planned = (v for key in state.by_vehicle.get(vehicle_id, ()) for v in self._route(state, key))
+                known = (history, len(history), Tour(vehicle_id, (*history, *planned)))
+                self._tours[vehicle_id] = known
+            tours[vehicle_id] = known[2]
+        return Plan(service_area=self._service_area, version=state.version, created_at=created_at, tours=tours)
+
+    def _route(self, state: PlanState, key: str) -> tuple[StopVisit, ...]:
+        visits = self._routes.get(key)
+        if visits is None:
+            visits = self._routes[key] = self._convert(state, key)
+        return visits
+
+    def _convert(self, state: PlanState, key: str) -> tuple[StopVisit, ...]:
+        route = state.routes[key]
+        earliest = {}
+        for task in route.tasks:
+            c = state.commitments.get(str(task.request_id)) if task.kind is TaskKind.DROPOFF else None
+            if c is not None:
+                earliest[c.booking_id] = c.spec.pickup_earliest
+        return tuple(route_visits(route, state.schedules[key], stops=self._stops, timebase=self._timebase,
+                                  arrived=key in state.arrived, pickup_earliest=earliest))

@@ -8,7 +8,8 @@ The rule for swapping a solved snapshot in (under the dispatcher's lock):
 * if only bookings were confirmed or cancelled meanwhile, they are merged: cancelled bookings are removed from
   the new routes, bookings confirmed into a re-solved route are inserted into the new routes again — if one
   does not fit, the new plan is dropped;
-* any driver or dispatcher event meanwhile drops the new plan (the next run starts from the new state).
+* any driver or dispatcher event meanwhile drops the new plan (the next run starts from the new state);
+  shifts laid out on further days meanwhile (new routes only) do not.
 
 A solver failure or timeout without a solution keeps the old plan and is logged.
 """
@@ -142,12 +143,14 @@ def _verified(dispatcher: LiveDispatcher, snap: Snapshot, routes: dict[str, Rout
 def _merge(dispatcher: LiveDispatcher, snap: Snapshot, new: dict[str, Route], now_s: int) -> dict[str, Route] | None:
     state = dispatcher.state
     later = [(kind, ident) for version, kind, ident in state.changes if version > snap.version]
-    if any(kind not in {"confirm", "cancel"} for kind, _ in later):
+    if any(kind not in {"confirm", "cancel", "extend"} for kind, _ in later):
         log.info("re-optimisation dropped: the plan changed by events meanwhile")
         return None
     merged = dict(new)
     tt = dispatcher.durations
     for kind, bid in later:
+        if kind == "extend":
+            continue  # new shift routes only: none of them is in the snapshot
         if kind == "cancel":
             for key, route in merged.items():
                 if bid in route.request_ids():

@@ -45,7 +45,8 @@ def restore(dispatcher: LiveDispatcher, plan: Plan, bookings: Sequence[Booking],
     """Rebuild ``dispatcher``'s state (call with its lock held); returns ids of bookings not put back."""
     tb = dispatcher.timebase
     state = dispatcher.state
-    fresh = PlanState(state.tt, dict(state.vehicles))
+    # the version and change log go on (a cached plan or a running re-optimisation must see the change)
+    fresh = PlanState(state.tt, dict(state.vehicles), version=state.version, changes=list(state.changes))
     for vehicle in fresh.vehicles.values():
         depot = dispatcher.depot_stop(vehicle).index
         for route in shift_routes(vehicle, depot, tb):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -28,7 +29,11 @@ class PlanState:
     """Routes per vehicle shift, cached schedules, commitments, driven visits and a change log.
 
     ``version`` grows with every change; ``changes`` records ``(version, kind, id)`` so a re-optimisation that
-    solved an older snapshot can tell what happened meanwhile.
+    solved an older snapshot can tell what happened meanwhile. Routes are only ever added or replaced (never
+    removed), always through :meth:`put_route`, which keeps two indexes — the route keys per vehicle in shift
+    order and the routes ordered by shift start (so a search looks only at shifts near its time window) — and
+    notes the key in ``touched`` for the plan view (:meth:`take_touched`). A route's arrived flag, the driven
+    visits of its vehicle and the commitments it serves change only together with a :meth:`put_route` of it.
     """
 
     tt: Durations
@@ -42,6 +47,10 @@ class PlanState:
     version: int = 0
     changed_at: datetime | None = None
     changes: list[tuple[int, str, str]] = field(default_factory=list)
+    by_vehicle: dict[str, list[str]] = field(default_factory=dict)
+    _by_start: list[tuple[int, int, str]] = field(default_factory=list)
+    _longest_shift: int = 0
+    touched: set[str] = field(default_factory=set)
 
     def bump(self, kind: str, ident: str, at: datetime | None = None) -> None:
         """Record a change of kind ``kind`` (``confirm``, ``cancel``, ``event``, ``replace``) concerning ``ident``."""
@@ -57,23 +66,49 @@ class PlanState:
         if relax:
             route = relaxed(route, self.tt)
         sched, problems = lenient_schedule(route, self.tt)
+        if route.key not in self.routes:
+            self._index(route)
         self.routes[route.key] = route
         self.schedules[route.key] = sched
+        self.touched.add(route.key)
         if problems:
             self.problems[route.key] = problems
         else:
             self.problems.pop(route.key, None)
 
+    def take_touched(self) -> set[str]:
+        """The keys of the routes stored since the last call (for the plan view)."""
+        touched, self.touched = self.touched, set()
+        return touched
+
+    def _index(self, route: Route) -> None:
+        """Register a new route key (its shift never changes afterwards) in both indexes."""
+        keys = self.by_vehicle.setdefault(route.vehicle_id, [])
+        starts = [self.routes[k].shift_start for k in keys]
+        keys.insert(bisect_left(starts, route.shift_start + 1), route.key)  # after equal starts: a stable order
+        insort(self._by_start, (route.shift_start, len(self.routes), route.key))
+        self._longest_shift = max(self._longest_shift, route.shift_end - route.shift_start)
+
     def searchable(self, earliest: int, latest: int) -> Iterator[tuple[Route, Schedule]]:
-        """Routes in service whose shift overlaps ``[earliest, latest]`` and whose plan is feasible."""
-        for key, route in self.routes.items():
+        """Routes in service whose shift overlaps ``[earliest, latest]`` and whose plan is feasible.
+
+        In the order the routes were added; only shifts starting in ``[earliest - longest shift, latest]`` are
+        looked at.
+        """
+        lo = bisect_left(self._by_start, (earliest - self._longest_shift,))
+        hi = bisect_left(self._by_start, (latest + 1,))
+        near = sorted(self._by_start[lo:hi], key=lambda entry: entry[1])
+        found = []
+        for _, _, key in near:
+            route = self.routes[key]
             if (route.in_service and route.shift_end >= earliest and route.shift_start <= latest
                     and key not in self.problems):
-                yield route, self.schedules[key]
+                found.append((route, self.schedules[key]))
+        yield from found
 
     def routes_of(self, vehicle_id: str) -> list[Route]:
         """The shift routes of ``vehicle_id`` in shift order."""
-        return sorted((r for r in self.routes.values() if r.vehicle_id == vehicle_id), key=lambda r: r.shift_start)
+        return [self.routes[k] for k in self.by_vehicle.get(vehicle_id, ())]
 
     def remove_request(self, route_key: str, request_id: str) -> Route:
         """Drop every task of ``request_id`` from the route (and from its on-board load); store and return it."""

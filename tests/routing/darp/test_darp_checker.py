@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from tests.routing.darp.darp_builders import line_travel
 
 from routing.darp import (
     CostBreakdown,
@@ -20,6 +19,7 @@ from routing.darp import (
     VisitKind,
 )
 from routing.darp.checker import check, measure
+from tests.routing.darp.darp_builders import line_travel
 
 TRAVEL = line_travel([0, 2, 5, 9])
 P, D = VisitKind.PICKUP, VisitKind.DROPOFF

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.routing.darp.darp_builders import DATA
 
 from routing.darp import ProblemError
 from routing.darp.readers import read_cordeau, read_lilim
+from tests.routing.darp.darp_builders import DATA
 
 
 def test_cordeau_without_end_depot() -> None:

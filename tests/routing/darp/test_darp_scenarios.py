@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.routing.darp.darp_builders import line_travel
-
 from routing.darp import (
     Break,
     DarpProblem,
@@ -16,6 +14,7 @@ from routing.darp import (
     solve,
 )
 from routing.darp.checker import check
+from tests.routing.darp.darp_builders import line_travel
 
 #: Locations at km 0 (depot), 2, 5, 9, 12 on one road.
 TRAVEL = line_travel([0, 2, 5, 9, 12])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from tests.routing.darp.darp_builders import DATA
-
 from routing.darp import SolverParams, Status, solve
 from routing.darp.checker import check, measure
 from routing.darp.readers import read_cordeau
+from tests.routing.darp.darp_builders import DATA
 
 PARAMS = SolverParams(iterations=300)
 

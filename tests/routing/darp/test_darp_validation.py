@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.routing.darp.darp_builders import line_travel
 
 from routing.darp import DarpProblem, ProblemError, Request, TimeWindow, Vehicle, solve
+from tests.routing.darp.darp_builders import line_travel
 
 TRAVEL = line_travel([0, 2, 5, 9])
 BUS = Vehicle(id="bus", capacity=(4, 1), start=0, end=0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.routing.dispatcher.dispatch_helpers import DAY
 
 from mobility.config import DEFAULT_NETWORK
 from mobility.domain.fleet import Vehicle
@@ -13,6 +12,7 @@ from routing.directory import NetworkStopDirectory
 from routing.dispatcher import DispatcherConfig, LiveDispatcher
 from routing.matrix import TravelTimeMatrix
 from routing.network import RoadNetwork, load_network
+from tests.routing.dispatcher.dispatch_helpers import DAY
 
 MakeDispatcher = Callable[..., LiveDispatcher]
 

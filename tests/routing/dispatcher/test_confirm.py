@@ -6,11 +6,10 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
-
 from mobility.domain.rides import NoOffer, Offer, RejectionReason
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher.live import LiveDispatcher
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 MakeDispatcher = Callable[..., LiveDispatcher]
 BERNBURG, STASSFURT, ASCHERSLEBEN = "959000", "953445", "956422"

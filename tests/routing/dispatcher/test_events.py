@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
-from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 from mobility.domain.events import Event, EventType
 from mobility.domain.plan import VisitKind, VisitStatus
@@ -14,6 +13,7 @@ from mobility.domain.rides import Offer
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher import EventError
 from routing.dispatcher.live import LiveDispatcher
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 MakeDispatcher = Callable[..., LiveDispatcher]
 BERNBURG, ALTER_MARKT, STASSFURT, NIENBURG, KOENNERN = "959000", "958851", "953445", "959054", "959185"

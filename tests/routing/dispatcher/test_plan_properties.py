@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +14,7 @@ from routing.directory import NetworkStopDirectory
 from routing.dispatcher import LiveDispatcher
 from routing.insertion import TaskKind
 from routing.matrix import TravelTimeMatrix
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 STOPS = ["959000", "958851", "959054", "959185", "953445", "958908"]
 NOW = DAY + timedelta(hours=5)

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from tests.routing.dispatcher.dispatch_helpers import DAY, minibus, trip
 
 from mobility.domain.geo import Point
 from mobility.domain.rides import NoOffer, Offer, RejectionReason, RideRequest
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher import DispatcherConfig
 from routing.dispatcher.live import LiveDispatcher
+from tests.routing.dispatcher.dispatch_helpers import DAY, minibus, trip
 
 MakeDispatcher = Callable[..., LiveDispatcher]
 

@@ -6,13 +6,12 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
-
 from mobility.domain.events import Event, EventType
 from mobility.domain.rides import Offer
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher.live import LiveDispatcher
 from routing.dispatcher.reoptimise import solve_snapshot, swap_in, take_snapshot
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 MakeDispatcher = Callable[..., LiveDispatcher]
 DEPOTS = ["959000", "953445"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
-
 from mobility.domain.events import Event, EventType
 from mobility.domain.rides import Booking, BookingState, Offer
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher.live import LiveDispatcher
+from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 MakeDispatcher = Callable[..., LiveDispatcher]
 BERNBURG, ALTER_MARKT, STASSFURT, KOENNERN, NIENBURG = "959000", "958851", "953445", "959185", "959054"
