@@ -14,6 +14,7 @@ import argparse
 import csv
 import os
 import time
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -71,6 +72,58 @@ def run_vroom(inst: BenchmarkInstance, level: int) -> tuple[int, float, int, flo
     return used, distance, int(solution.summary.unassigned), seconds
 
 
+@dataclass(frozen=True)
+class Row:
+    """One instance: best known, ours and VROOM's vehicles and distances, problems found."""
+
+    bks_vehicles: int
+    ours_vehicles: int
+    ours_distance: float
+    vroom_vehicles: int
+    vroom_distance: float
+    unserved: int
+    violations: int
+
+
+def _run(name: str, args: argparse.Namespace, bks: tuple[int, float]) -> Row:
+    inst = read_lilim(args.data / f"{name}.txt", vehicle_cost=VEHICLE_COST)
+    solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed, params=SolverParams(workers=args.workers))
+    m = measure(inst.problem, solution, inst.travel)
+    violations = len(check(inst.problem, solution, inst.travel))
+    v_used, v_dist, v_unassigned, v_secs = run_vroom(inst, args.vroom_level)
+    dist = m.distance / inst.travel.scale  # VROOM's distance is already unscaled
+    print(f"| {name} | {bks[0]} | {bks[1]:.2f} | {m.vehicles} | {dist:.2f} | {solution.seconds:.1f} "
+          f"| {v_used} | {v_dist:.2f} | {v_secs:.1f} | {dist / v_dist:.4f} | {len(solution.unserved_confirmed)} "
+          f"unserved, checker {violations} |", flush=True)
+    return Row(bks[0], m.vehicles, dist, v_used, v_dist, len(solution.unserved_confirmed) + v_unassigned,
+               violations)
+
+
+def _summary(rows: list[Row]) -> None:
+    n = len(rows)
+    ratio = sum(r.ours_distance for r in rows) / sum(r.vroom_distance for r in rows)
+    same = [r for r in rows if r.ours_vehicles == r.vroom_vehicles]
+    ours_bks = sum(r.ours_vehicles <= r.bks_vehicles for r in rows)
+    vroom_bks = sum(r.vroom_vehicles <= r.bks_vehicles for r in rows)
+    unserved, bad = sum(r.unserved for r in rows), sum(r.violations for r in rows)
+    print()
+    print("| figure | value | anchor | ok |")
+    print("|---|---|---|---|")
+    print(f"| mean distance ours / VROOM | {ratio:.4f} | <= 1.01 | {'yes' if ratio <= 1.01 else 'no'} |")
+    if same:
+        same_ratio = sum(r.ours_distance for r in same) / sum(r.vroom_distance for r in same)
+        print(f"| mean distance ours / VROOM, same vehicle count ({len(same)} instances) | {same_ratio:.4f} | "
+              f"<= 1.01 | {'yes' if same_ratio <= 1.01 else 'no'} |")
+    fewer = sum(r.ours_vehicles < r.vroom_vehicles for r in rows)
+    more = sum(r.ours_vehicles > r.vroom_vehicles for r in rows)
+    print(f"| instances with fewer / more vehicles than VROOM | {fewer} / {more} | - | - |")
+    print(f"| best-known vehicle count, ours | {ours_bks}/{n} ({100 * ours_bks / n:.0f} %) | >= 80 % | "
+          f"{'yes' if ours_bks >= 0.8 * n else 'no'} |")
+    print(f"| best-known vehicle count, VROOM | {vroom_bks}/{n} ({100 * vroom_bks / n:.0f} %) | - | - |")
+    print(f"| unserved requests (both) / checker violations (ours) | {unserved} / {bad} | 0 / 0 | "
+          f"{'yes' if unserved == 0 and bad == 0 else 'no'} |")
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -89,50 +142,8 @@ def main() -> None:
               "VROOM s", "ours/VROOM dist", "violations")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    ours_d, vroom_d, ours_bks, vroom_bks, bad, unserved = [], [], 0, 0, 0, 0
-    ours_veh: list[int] = []
-    vroom_veh: list[int] = []
-    same: list[tuple[float, float]] = []  # (ours, VROOM) where both use the same number of vehicles
-    for name in names:
-        inst = read_lilim(args.data / f"{name}.txt", vehicle_cost=VEHICLE_COST)
-        solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed,
-                         params=SolverParams(workers=args.workers))
-        m = measure(inst.problem, solution, inst.travel)
-        violations = len(check(inst.problem, solution, inst.travel))
-        bad += violations
-        unserved += len(solution.unserved_confirmed)
-        v_used, v_dist, v_unassigned, v_secs = run_vroom(inst, args.vroom_level)
-        unserved += v_unassigned
-        dist = m.distance / inst.travel.scale  # VROOM's distance is already unscaled
-        ours_d.append(dist)
-        vroom_d.append(v_dist)
-        if m.vehicles == v_used:
-            same.append((dist, v_dist))
-        ours_veh.append(m.vehicles)
-        vroom_veh.append(v_used)
-        ours_bks += m.vehicles <= bks[name][0]
-        vroom_bks += v_used <= bks[name][0]
-        print(f"| {name} | {bks[name][0]} | {bks[name][1]:.2f} | {m.vehicles} | {dist:.2f} | {solution.seconds:.1f} "
-              f"| {v_used} | {v_dist:.2f} | {v_secs:.1f} | {dist / v_dist:.4f} | {len(solution.unserved_confirmed)} "
-              f"unserved, checker {violations} |", flush=True)
-    n = len(names)
-    ratio = (sum(ours_d) / n) / (sum(vroom_d) / n)
-    print()
-    print("| figure | value | anchor | ok |")
-    print("|---|---|---|---|")
-    print(f"| mean distance ours / VROOM | {ratio:.4f} | <= 1.01 | {'yes' if ratio <= 1.01 else 'no'} |")
-    if same:
-        same_ratio = sum(a for a, _ in same) / sum(b for _, b in same)
-        print(f"| mean distance ours / VROOM, same vehicle count ({len(same)} instances) | {same_ratio:.4f} | "
-              f"<= 1.01 | {'yes' if same_ratio <= 1.01 else 'no'} |")
-    fewer = sum(1 for a, b in zip(ours_veh, vroom_veh, strict=True) if a < b)
-    more = sum(1 for a, b in zip(ours_veh, vroom_veh, strict=True) if a > b)
-    print(f"| instances with fewer / more vehicles than VROOM | {fewer} / {more} | - | - |")
-    print(f"| best-known vehicle count, ours | {ours_bks}/{n} ({100 * ours_bks / n:.0f} %) | >= 80 % | "
-          f"{'yes' if ours_bks >= 0.8 * n else 'no'} |")
-    print(f"| best-known vehicle count, VROOM | {vroom_bks}/{n} ({100 * vroom_bks / n:.0f} %) | - | - |")
-    print(f"| unserved requests (both) / checker violations (ours) | {unserved} / {bad} | 0 / 0 | "
-          f"{'yes' if unserved == 0 and bad == 0 else 'no'} |")
+    rows = [_run(name, args, bks[name]) for name in names]
+    _summary(rows)
     print(f"# load average at end {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
 
 

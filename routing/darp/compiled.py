@@ -100,7 +100,7 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         request_of.append(ri)
     pinned = {v.fixed_next: i for i, v in enumerate(vehicles) if v.fixed_next is not None}
     travel = problem.travel
-    used = sorted(set(loc))
+    used = sorted(set(loc) | {r.pickup for r in requests})  # on-board pickups: for the direct ride
     sub_dur = {(a, b): travel.duration(a, b) for a in used for b in used}
     sub_dist = {(a, b): travel.distance(a, b) for a in used for b in used}
     dur = [[sub_dur[a, b] for b in loc] for a in loc]

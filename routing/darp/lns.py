@@ -35,6 +35,7 @@ class LnsParams:
     end_temperature: float = 0.0003
     regret: float = 1.0
     polish_every: int = 300  # iterations between two polishes of the best plan
+    patience: int = 5000  # stop after max(patience, 100 x requests) iterations without a new best
     restart_after: int = 0  # iterations without a new best after which the search returns to the best (0: never)
 
     def __post_init__(self) -> None:
@@ -82,32 +83,6 @@ def _worst(plan: Plan, rng: random.Random, q: int) -> list[int]:
         k = int(len(ranked) * rng.random() ** 5)
         picked.append(ranked.pop(k))
     return picked
-
-
-def _strings(plan: Plan, rng: random.Random, q: int) -> list[int]:
-    """Strings of consecutive stops around a seed request, from the routes passing closest to it (SISR-like)."""
-    planned = plan.planned()
-    if not planned:
-        return []
-    c = plan.c
-    seed = rng.choice(planned)
-    target = c.pickup_node[seed] if c.pickup_node[seed] >= 0 else c.dropoff_node[seed]
-    scale = max(1, c.dur[target][c.dropoff_node[seed]])
-    near = []
-    for seq in plan.routes:
-        if seq:
-            score, k = min((c.dur[n][target] + abs(c.earliest[n] - c.earliest[target]) / 4, k)
-                           for k, n in enumerate(seq))
-            near.append((score / scale + rng.random(), k, seq))
-    near.sort(key=lambda x: x[0])
-    picked: set[int] = set()
-    for _score, k, seq in near:
-        if len(picked) >= q:
-            break
-        length = rng.randint(2, 8)
-        first = max(0, k - rng.randint(0, length - 1))
-        picked.update(c.request_of[n] for n in seq[first:first + length])
-    return sorted(picked - plan.pinned)
 
 
 def _route(plan: Plan, rng: random.Random, q: int) -> list[int]:
@@ -172,6 +147,8 @@ def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: in
         elapsed = time.perf_counter() - began
         if time_limit_s is not None and elapsed >= time_limit_s:
             break
+        if n_req == 0 or it - improved_at >= max(params.patience, 100 * n_req):
+            break  # nothing to move, or no new best for long: the rest of the budget would be wasted
         frac = it / iterations if iterations is not None else elapsed / (time_limit_s or 1.0)
         temperature = t0 * (t1 / t0) ** min(1.0, frac)
         q = rng.randint(params.min_removed, max(params.min_removed, min(params.max_removed, n_req // 3)))

@@ -53,7 +53,7 @@ class PlanState:
     touched: set[str] = field(default_factory=set)
 
     def bump(self, kind: str, ident: str, at: datetime | None = None) -> None:
-        """Record a change of kind ``kind`` (``confirm``, ``cancel``, ``event``, ``replace``) concerning ``ident``."""
+        """Record a change of ``kind`` (``confirm``, ``cancel``, ``event``, ``replace``, ``extend``) about ``ident``."""
         self.version += 1
         self.changes.append((self.version, kind, ident))
         if len(self.changes) > 10_000:

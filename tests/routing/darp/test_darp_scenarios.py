@@ -128,3 +128,18 @@ def test_infeasible_confirmed_request_is_reported() -> None:
     assert solution.status is Status.INFEASIBLE
     assert solution.unserved_confirmed == ("urgent",)
     assert solution.served == ("fine",)
+
+
+def test_no_requests_gives_empty_routes_quickly() -> None:
+    """A problem without requests is solved at once with every vehicle idle and zero cost."""
+    solution = solve(DarpProblem((), (_bus("a"), _bus("b")), TRAVEL), time_limit_s=5)
+    assert [r.visits for r in solution.routes] == [(), ()]
+    assert solution.cost.total == 0
+    assert solution.seconds < 2
+
+
+def test_onboard_pickup_location_need_not_be_a_stop() -> None:
+    """An on-board passenger's pickup place (used only for the direct ride) may appear nowhere else."""
+    onboard = Request(id="in", pickup=3, dropoff=2, load=(1, 0), onboard="bus", picked_up_at=0, must_serve=True)
+    solution = _solve(DarpProblem((onboard,), (_bus(shift=TimeWindow(60, 10_000)),), TRAVEL))
+    assert solution.served == ("in",)
