@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from booking.service.errors import ServiceError, conflict, forbidden, invalid, not_found
@@ -33,6 +33,8 @@ _STATUS = {
     PoolErrorCode.OFFER_EXPIRED: 409,
     PoolErrorCode.UNKNOWN_RESERVATION: 404,
 }
+
+DEADLOCK_RETRIES = 3  # repeats of a confirmation that PostgreSQL ended with a deadlock error
 
 
 def pool_error(exc: PoolCarError) -> ServiceError:
@@ -216,9 +218,24 @@ class PoolCarService:
     def reserve(
         self, caller: Caller, offer_id: str, idempotency_key: str | None = None, booked_by: str | None = None
     ) -> tuple[PoolReservationRow, bool]:
-        """Confirm an offer; the same ``idempotency_key`` returns the same reservation (``created`` False)."""
-        now = self.clock.now()
+        """Confirm an offer; the same ``idempotency_key`` returns the same reservation (``created`` False).
+
+        PostgreSQL may end a wait cycle between conflicting exclusion checks with a deadlock error; the
+        attempt is then simply repeated, and the repeat meets the winner's row as an ordinary conflict.
+        """
         self.release_overdue()
+        for _ in range(DEADLOCK_RETRIES):
+            try:
+                return self._reserve_once(caller, offer_id, idempotency_key, booked_by)
+            except OperationalError as exc:
+                if getattr(exc.orig, "sqlstate", None) != "40P01":
+                    raise
+        return self._reserve_once(caller, offer_id, idempotency_key, booked_by)
+
+    def _reserve_once(
+        self, caller: Caller, offer_id: str, idempotency_key: str | None, booked_by: str | None
+    ) -> tuple[PoolReservationRow, bool]:
+        now = self.clock.now()
         try:
             with repo.write_session(self.sessions) as session:
                 if idempotency_key is not None:
