@@ -4,7 +4,8 @@ Usage: ``python benchmarks/bench_http.py [--clients 20] [--offers 1500] [--max-s
 [--book-share 0.25] [--database-url URL] [--seed 1]``
 
 The server runs in a child process (``--serve``): the bundled district network, the default fleet (40 vehicles)
-on a fixed Monday, a fresh SQLite file (or ``--database-url``, e.g. PostGIS), ``--preload`` confirmed bookings
+on a fixed Monday, a fresh SQLite file (or ``--database-url``, e.g. PostGIS, in a fresh schema dropped afterwards),
+``--preload`` confirmed bookings
 put in through the booking service before the clock starts. Each client signs in (OAuth2 password flow),
 then loops: POST /offers between seeded random stops; a share of offers is booked with an Idempotency-Key and
 every booking request is sent twice (a retry), which must return the same booking. The run stops after
@@ -37,7 +38,7 @@ ANCHORS = {"offer p95 (ms)": 150.0}
 
 
 # ---------------------------------------------------------------------------------------------------------- server
-def serve(port: int, database_url: str, preload: int, seed: int, clients: int) -> None:
+def serve(port: int, database_url: str, preload: int, seed: int, clients: int, *, schema: str | None) -> None:
     """Child process: build the service, preload bookings, create accounts, serve on ``port``."""
     import uvicorn
 
@@ -47,7 +48,7 @@ def serve(port: int, database_url: str, preload: int, seed: int, clients: int) -
     from mobility.domain.clock import ManualClock
 
     settings = Settings(database_url=database_url, host="127.0.0.1", port=port)
-    parts = build_services(settings, clock=ManualClock(T0), hasher=light_hasher())
+    parts = build_services(settings, clock=ManualClock(T0), hasher=light_hasher(), schema=schema)
     accounts = parts.services.accounts
     for k in range(clients):
         accounts.add(f"bench{k}", PASSWORD, "resident")
@@ -78,6 +79,8 @@ def _preload(parts: Any, n: int, seed: int) -> int:
             booked += 1
         except ServiceError:
             continue
+    parts.services.ctx.flush_pending()  # the preloaded state is stored before the clock starts, as on a server
+    parts.services.ctx.flush_plan()  # that has been running (else the run starts by storing 600 bookings' tours)
     return booked
 
 
@@ -211,6 +214,20 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1] if len(values) > 1 else 0.0
 
 
+def pg_schema(database_url: str | None, create: bool) -> str | None:
+    """For a PostgreSQL URL: create (or drop) this run's own schema ``bench_<pid>``; ``None`` for SQLite."""
+    if not database_url or not database_url.startswith("postgresql"):
+        return None
+    import sqlalchemy as sa
+
+    schema = f"bench_{os.getpid()}"
+    engine = sa.create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}" if create else f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    engine.dispose()
+    return schema
+
+
 def run(args: argparse.Namespace) -> int:
     """Start the server, run the clients, check the store and the plan, print the table."""
     port = _free_port()
@@ -218,6 +235,9 @@ def run(args: argparse.Namespace) -> int:
     db = args.database_url or f"sqlite:///{Path(args.workdir) / f'bench-{os.getpid()}.db'}"
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--database-url", db,
            "--preload", str(args.preload), "--seed", str(args.seed), "--clients", str(args.clients)]
+    schema = pg_schema(args.database_url, create=True)
+    if schema is not None:
+        cmd += ["--schema", schema]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
         info = _wait_ready(url, proc)
@@ -240,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         proc.terminate()
         proc.wait(30)
+        pg_schema(args.database_url, create=False)
     requests = len(tally.offer_ms) + len(tally.booking_ms)
     rows = [
         ("clients", args.clients, None), ("preloaded confirmed bookings", info.get("preloaded", 0), None),
@@ -275,9 +296,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--schema", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.port, args.database_url, args.preload, args.seed, args.clients)
+        serve(args.port, args.database_url, args.preload, args.seed, args.clients, schema=args.schema)
         return
     sys.exit(run(args))
 

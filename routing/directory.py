@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from routing.network import RoadNetwork
 
 DEFAULT_WALK_LIMIT_M = 500
+# road lines kept per (origin stop, destination stop); the network is immutable, so they never go stale. A few
+# thousand pairs are in a day's plan; ~100 positions each, 50,000 lines stay well below 100 MB.
+LEG_CACHE_SIZE = 50_000
 
 
 class NetworkStopDirectory:
@@ -27,7 +30,7 @@ class NetworkStopDirectory:
             raise ValueError(msg)
         self.network = network
         self.walk_limit_m = walk_limit_m
-        self._geometry = lru_cache(maxsize=4096)(self._route_line)
+        self._geometry = lru_cache(maxsize=LEG_CACHE_SIZE)(self._route_line)
 
     @property
     def network_source(self) -> str:
@@ -56,7 +59,7 @@ class NetworkStopDirectory:
         return True
 
     def leg_geometry(self, origin: Stop, destination: Stop) -> Sequence[tuple[float, float]]:
-        """The road line between two stops as ``(lon, lat)`` positions (cached)."""
+        """The road line between two stops as ``(lon, lat)`` positions (cached per stop pair, LRU)."""
         return self._geometry(origin.index, destination.index)
 
     def _route_line(self, a: int, b: int) -> tuple[tuple[float, float], ...]:

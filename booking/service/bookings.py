@@ -85,6 +85,7 @@ class BookingService:
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
+        self._booked = BookedIndex()
 
     # -- offers -------------------------------------------------------------------------------------------------
     def quote(self, customer_id: str, wish: RideWish) -> Offer:
@@ -144,42 +145,58 @@ class BookingService:
     def book(self, caller: Caller, offer_id: str, idempotency_key: str | None) -> tuple[BookingRow, bool]:
         """Confirm a held offer; returns the booking and whether it was created now (False: idempotent retry).
 
-        Raises 409 with a fresh offer (``fresh_offer``) when the seat was taken in the meantime.
+        Raises 409 with a fresh offer (``fresh_offer``) when the seat was taken in the meantime. The store is read
+        (idempotent retry, offer, already booked) before the plan lock; under the lock only the bookings this
+        process committed meanwhile are checked again (in memory) before the dispatcher confirms and the booking
+        is committed. The unique constraints on (customer, key) and the offer stay the last word.
         """
         now = self.ctx.clock.now()
-        stale: Offer | None = None
-        with self.ctx.plan_lock:
-            try:
-                return self._book_locked(caller, offer_id, idempotency_key, now)
-            except _SeatGone as gone:
-                stale = gone.offer
-        fresh = self._fresh_offer(stale, now)
+        try:
+            return self._book(caller, offer_id, idempotency_key, now)
+        except _SeatGone as gone:
+            fresh = self._fresh_offer(gone.offer, now)
         raise conflict("seat_taken", "Der angebotene Platz ist inzwischen vergeben." +
                        (" Ein neues Angebot liegt bei." if fresh else " Es gibt derzeit kein neues Angebot."),
                        fresh_offer_id=fresh.id if fresh else None, fresh_offer=fresh)
 
-    def _book_locked(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
+    def _book(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
+        for attempt in range(2):
+            found = self._precheck(caller, offer_id, key, now)
+            if isinstance(found, BookingRow):
+                return found, False
+            with self.ctx.plan_lock:  # a booking in flight (it may hold this offer) commits before this one goes on
+                if found is None or (attempt == 0 and self._booked.seen(caller.customer_id, offer_id, key)):
+                    continue  # offer not found, or booked meanwhile: read the store again outside the lock
+                return self._book_locked(caller, found, key, now)
+        raise not_found("Angebot", offer_id)
+
+    def _precheck(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> BookingRow | Offer | None:
+        """Outside the plan lock: the booking of an idempotent retry, or the offer that may be booked (``None``:
+        not found, or taken out of the write-behind by a booking still in flight)."""
+        with self.ctx.pending.flush_lock:  # a batch being written is committed (and visible) once this is free
+            pending = self.ctx.pending.offer(offer_id)
+        with self.ctx.read_session() as session:
+            existing = self._idempotent_hit(session, caller, offer_id, key)
+            if existing is not None:
+                return existing
+            return self._bookable_offer(session, caller, offer_id, now, pending)
+
+    def _book_locked(self, caller: Caller, offer: Offer, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
         # An offer the write-behind has not stored yet is taken out of the batch and stored with the booking.
         # Taken before this thread holds a connection: a batch being written finishes (and commits) first.
         with self.ctx.pending.flush_lock:
-            taken = self.ctx.pending.take_offer(offer_id)
-        pending_offer, pending_row = taken if taken is not None else (None, None)
+            taken = self.ctx.pending.take_offer(offer.id)
+        pending_row = taken[1] if taken is not None else None
         session = self.ctx.sessions()
         confirmed_id: str | None = None
-        offer: Offer | None = pending_offer
         try:
-            existing = self._idempotent_hit(session, caller, offer_id, key)
-            if existing is not None:
-                self._give_back(pending_offer, pending_row)
-                return existing, False
-            offer = self._bookable_offer(session, caller, offer_id, now, pending_offer)
-            if pending_row is not None:
-                session.execute(sa.insert(OfferRow), [pending_row])
             booking_id = store.new_booking_id()
             result = self.ctx.dispatcher.confirm(offer, booking_id, now)
             if isinstance(result, NoOffer):
                 raise _SeatGone(offer)
             confirmed_id = booking_id
+            if pending_row is not None:  # the connection is taken only now, for the writes and the commit
+                session.execute(sa.insert(OfferRow), [pending_row])
             row = store.new_booking_row(result, booking_id=booking_id, state=BookingState.CONFIRMED, now=now,
                                         idempotency_key=key, booked_by=caller.booked_by,
                                         caller_name=caller.caller_name, caller_phone=caller.caller_phone)
@@ -189,12 +206,13 @@ class BookingService:
                 append_event(session, Event(etype, now, booking_id, result.vehicle_id,
                                             actor=caller.booked_by or caller.customer_id))
             session.commit()
+            self._booked.add(caller.customer_id, offer.id, key)
         except IntegrityError:
             session.rollback()
             self._give_back(offer, pending_row)
             if confirmed_id is not None:
                 self.ctx.dispatcher.cancel(confirmed_id, now)
-            hit = self._idempotent_hit(session, caller, offer_id, key)
+            hit = self._idempotent_hit(session, caller, offer.id, key)
             if hit is None:
                 raise conflict("already_booked", "Dieses Angebot wurde bereits gebucht.") from None
             return hit, False
@@ -210,8 +228,8 @@ class BookingService:
         self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
         return row, True
 
-    def _give_back(self, offer: Offer | None, row: dict[str, Any] | None) -> None:
-        if offer is not None and row is not None:
+    def _give_back(self, offer: Offer, row: dict[str, Any] | None) -> None:
+        if row is not None:
             self.ctx.pending.put_back(offer, row)
 
     def _idempotent_hit(self, session: Session, caller: Caller, offer_id: str, key: str | None) -> BookingRow | None:
@@ -225,9 +243,11 @@ class BookingService:
         return row
 
     def _bookable_offer(self, session: Session, caller: Caller, offer_id: str, now: datetime,
-                        pending: Offer | None) -> Offer:
+                        pending: Offer | None) -> Offer | None:
         offer = pending or store.get_offer(session, offer_id, self.ctx.resolve_stop)
-        if offer is None or offer.request.customer_id != caller.customer_id:
+        if offer is None:
+            return None
+        if offer.request.customer_id != caller.customer_id:
             raise not_found("Angebot", offer_id)
         taken = store.find_by_offer(session, offer_id)
         if taken is not None:
@@ -252,7 +272,7 @@ class BookingService:
 
     def get(self, booking_id: str, customer_id: str | None) -> BookingRow:
         """A booking; with ``customer_id`` only that customer's (others are reported as not found)."""
-        with self.ctx.sessions() as session:
+        with self.ctx.read_session() as session:
             row = store.get_booking_row(session, booking_id)
         if row is None or (customer_id is not None and row.customer_id != customer_id):
             raise not_found("Buchung", booking_id)
@@ -262,7 +282,7 @@ class BookingService:
         self, customer_id: str | None, states: tuple[BookingState, ...] = (), limit: int = 200
     ) -> list[BookingRow]:
         """Bookings of a customer (or all with ``customer_id=None``)."""
-        with self.ctx.sessions() as session:
+        with self.ctx.read_session() as session:
             return store.list_booking_rows(session, customer_id=customer_id, states=states, limit=limit)
 
     def cancel(self, booking_id: str, customer_id: str | None, actor: str) -> BookingRow:
@@ -312,6 +332,28 @@ class BookingService:
                         "stops_before": ahead, "window": visit.window}
             ahead += 1
         raise conflict("not_in_plan", "Für diese Buchung ist keine Fahrt mehr geplant.", state=row.state)
+
+
+class BookedIndex:
+    """Offers and (customer, Idempotency-Key) pairs booked by this process (written and read under the plan lock).
+
+    A booking checks the store before it takes the plan lock; what was committed between that check and the
+    lock is exactly what this index holds, so the check under the lock needs no database round trip.
+    """
+
+    def __init__(self) -> None:
+        self._offers: set[str] = set()
+        self._keys: set[tuple[str, str]] = set()
+
+    def add(self, customer_id: str, offer_id: str, key: str | None) -> None:
+        """Remember a committed booking."""
+        self._offers.add(offer_id)
+        if key is not None:
+            self._keys.add((customer_id, key))
+
+    def seen(self, customer_id: str, offer_id: str, key: str | None) -> bool:
+        """Whether the offer, or the customer's key, was booked by this process."""
+        return offer_id in self._offers or (key is not None and (customer_id, key) in self._keys)
 
 
 class _SeatGone(Exception):

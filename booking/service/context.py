@@ -1,8 +1,9 @@
 """What every use case needs: sessions, the Dispatcher, the stops, the clock, live updates — and one plan lock.
 
 ``plan_lock`` serialises every change of the live plan with the commit of the booking state it belongs to
-(confirm, cancel, driver events, out of service), so a failed commit can be undone in the plan. Quotes never
-take it. The stored copy of the plan (``plan_visits``, ``tour_legs``) is written behind: :meth:`plan_changed`
+(cancel, driver events, out of service), so a failed commit can be undone in the plan. A booking holds it only
+for the confirm and commits after it (registered in ``in_flight`` until then); out of service and the plan
+writer wait for bookings in flight. Quotes never take it. The stored copy of the plan (``plan_visits``, ``tour_legs``) is written behind: :meth:`plan_changed`
 marks it stale and the plan writer (:class:`booking.service.background.PlanWriter`) writes the changed tours
 within a fraction of a second, off the request path; :meth:`flush_plan` writes at once (start, shutdown).
 Bookings and the event log — the truth a restart rebuilds from — are always committed synchronously.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,14 +22,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from booking.service.bus import EventBus
+from booking.service.inflight import InFlight
 from booking.service.pending import PendingWrites
 from booking.store import plans as plan_store
 from booking.store.bookings import add_problem
 from booking.store.codec import offer_from_dict, offer_to_dict
+from booking.store.engine import make_read_session_factory
 from booking.store.events import append_event
 from booking.store.models import BookingRow
 from mobility.domain.events import Event, EventType
-from mobility.domain.plan import Plan, VisitKind
+from mobility.domain.plan import Plan, StopVisit, VisitKind
 from mobility.domain.ports import Clock, Dispatcher, StopDirectory
 from mobility.domain.rides import BookingState
 from mobility.domain.stops import Stop
@@ -58,9 +61,19 @@ class ServiceContext:
     plan_lock: threading.RLock = field(default_factory=threading.RLock)
     plan_dirty: threading.Event = field(default_factory=threading.Event)
     pending: PendingWrites = field(default_factory=PendingWrites)
+    in_flight: InFlight = field(default_factory=InFlight)  # bookings confirmed in the plan, not yet committed
     saved_plan: Plan | None = None
+    reads: sessionmaker[Session] | None = None  # read-only sessions (own connections on SQLite); default: derived
     _writer_lock: threading.Lock = field(default_factory=threading.Lock)
     _stop_index: dict[str, Stop] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.reads is None:
+            self.reads = make_read_session_factory(self.sessions)
+
+    def read_session(self) -> Session:
+        """A session for reads only (never write in it): on SQLite it does not wait for the writers' connection."""
+        return (self.reads or self.sessions)()
 
     def resolve_stop(self, stop_id: str) -> Stop | None:
         """The network's stop with ``stop_id`` (``None`` if the network has none)."""
@@ -99,12 +112,15 @@ class ServiceContext:
             plan = self.dispatcher.plan()
             if self.saved_plan is not None and plan.version == self.saved_plan.version:
                 return set()
+            # bookings in this plan whose rows are not committed yet would miss their planned times
+            if not self.in_flight.wait_done(self.in_flight.mark()):
+                log.warning("bookings still not committed after 30 s; storing the plan without waiting for them")
             now = self.clock.now()
             rows = plan_store.plan_rows(plan, self.saved_plan, self.leg_geometry())
             changed = set(rows.changed)
             with self.sessions.begin() as session:
                 plan_store.write_plan(session, plan, rows, now)
-                sync_bookings_with_plan(session, plan, changed, now)
+                sync_bookings_with_plan(session, rows.touched, now)
             self.saved_plan = plan
         if changed:
             self.bus.publish("plan_changed", version=plan.version, vehicles=sorted(changed))
@@ -126,11 +142,14 @@ class ServiceContext:
             self.bus.publish("problem", booking_id=booking_id, vehicle_id=row.vehicle_id, reason=reason)
 
 
-def sync_bookings_with_plan(session: Session, plan: Plan, vehicles: set[str], now: datetime) -> None:
-    """Give bookings in the changed tours their current vehicle and planned times (the promise stays)."""
+def sync_bookings_with_plan(session: Session, touched: Mapping[str, Sequence[StopVisit]], now: datetime) -> None:
+    """Give bookings with changed visits (per vehicle) their current vehicle and planned times (the promise stays).
+
+    Only rows whose vehicle or planned times differ are loaded whole and rewritten.
+    """
     times: dict[str, dict[str, object]] = {}
-    for vehicle_id in vehicles:
-        for visit in plan.tour(vehicle_id).visits:
+    for vehicle_id, visits in touched.items():
+        for visit in visits:
             if visit.booking_id is None:
                 continue
             entry = times.setdefault(visit.booking_id, {"vehicle_id": vehicle_id})
@@ -140,8 +159,14 @@ def sync_bookings_with_plan(session: Session, plan: Plan, vehicles: set[str], no
                 entry["planned_dropoff"] = visit.planned_arrival
     if not times:
         return
-    rows = session.scalars(sa.select(BookingRow).where(BookingRow.id.in_(list(times))))
-    for row in rows:
+    current = session.execute(sa.select(BookingRow.id, BookingRow.vehicle_id, BookingRow.planned_pickup,
+                                         BookingRow.planned_dropoff).where(BookingRow.id.in_(list(times))))
+    stale = [row.id for row in current if any(times[row.id].get(name, value) != value for name, value in
+                                              (("vehicle_id", row.vehicle_id), ("planned_pickup", row.planned_pickup),
+                                               ("planned_dropoff", row.planned_dropoff)))]
+    if not stale:
+        return
+    for row in session.scalars(sa.select(BookingRow).where(BookingRow.id.in_(stale))):
         entry = times[row.id]
         offer = offer_from_dict(row.payload)
         updated = dataclasses.replace(

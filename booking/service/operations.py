@@ -69,6 +69,7 @@ class OperationsService:
     def _apply(self, event: Event, now: datetime, *, reason: str, extra: object = None) -> list[str]:
         """Record ``event`` in the dispatcher and the log, report lost bookings, persist the plan — atomically."""
         with self.ctx.plan_lock, self.ctx.sessions() as session:
+            self.ctx.in_flight.wait_done()  # a booking it may reject must have its row (commits need no plan lock)
             lost = self._record(event)
             append_event(session, event)
             if callable(extra):

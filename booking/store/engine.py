@@ -63,6 +63,30 @@ def include_object(obj: Any, name: str | None, type_: str, reflected: bool, comp
     return not (type_ == "index" and reflected and compare_to is None and str(name).endswith("_geom"))
 
 
+def make_read_session_factory(sessions: sessionmaker[Session], pool_size: int = 4) -> sessionmaker[Session]:
+    """Sessions for reads that need no writer's connection; ``sessions`` itself except on a SQLite file.
+
+    On a SQLite file the writes share one connection (see :func:`make_engine`); reads there would queue behind
+    every commit and every plan write. In WAL mode readers never block the writer nor wait for it, so reads get
+    a small pool of their own read-only (``query_only``) connections, each seeing the last committed state.
+    """
+    engine = sessions.kw.get("bind")
+    if (not isinstance(engine, sa.Engine) or engine.dialect.name != "sqlite"
+            or engine.url.database in (None, "", ":memory:")):
+        return sessions
+    reader = sa.create_engine(engine.url, connect_args={"check_same_thread": False, "timeout": 30},
+                              pool_size=pool_size, max_overflow=0, pool_timeout=60)
+    event.listen(reader, "connect", _sqlite_read_pragmas)
+    return make_session_factory(reader)
+
+
+def _sqlite_read_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
 def make_session_factory(engine: sa.Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit (``expire_on_commit=False``)."""
     return sessionmaker(engine, expire_on_commit=False)

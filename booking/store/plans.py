@@ -1,7 +1,8 @@
 """The stored live plan (visits per vehicle, tour legs with road geometry), the stops and the fleet.
 
-Only the tours that changed are rewritten, in the caller's transaction, so the stored plan always matches
-the committed bookings. The tables are QGIS layers: ``plan_visits`` (points), ``tour_legs`` (lines).
+Only the rows that changed are rewritten (the visits and legs that differ from the previously stored plan; the
+unchanged rest of a tour only moves to new seq numbers), in the caller's transaction, so the stored plan always
+matches the committed bookings. The tables are QGIS layers: ``plan_visits`` (points), ``tour_legs`` (lines).
 """
 
 from __future__ import annotations
@@ -31,45 +32,119 @@ def changed_vehicles(plan: Plan, previous: Plan | None) -> set[str]:
     if previous is None:
         return set(plan.tours)
     ids = set(plan.tours) | set(previous.tours)
-    return {v for v in ids if plan.tour(v).visits != previous.tour(v).visits}
+    return {v for v in ids if plan.tour(v) is not previous.tour(v) and plan.tour(v).visits != previous.tour(v).visits}
+
+
+@dataclass(frozen=True, slots=True)
+class TourPatch:
+    """How the stored rows of one vehicle (visits or legs) become the new ones.
+
+    Rows ``[start, old_end)`` are deleted, the unchanged rows from ``old_end`` to ``old_len`` move by ``shift``
+    seq numbers, and ``rows`` are inserted from ``start`` on. ``old_end=None``: delete every row of the vehicle.
+    """
+
+    vehicle_id: str
+    start: int
+    old_end: int | None
+    old_len: int
+    shift: int
+    rows: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
 class PlanRows:
-    """The rows of the tours that changed, computed before any database work."""
+    """The row changes of the tours that changed, computed before any database work.
+
+    ``touched`` holds, per changed vehicle, the new visits that differ from the stored ones (the bookings
+    whose vehicle or planned times may have changed).
+    """
 
     changed: frozenset[str]
-    visits: list[dict[str, Any]]
-    legs: list[dict[str, Any]]
+    visits: list[TourPatch]
+    legs: list[TourPatch]
+    touched: dict[str, Sequence[StopVisit]]
+
+
+def same_ends(old: Sequence[Any], new: Sequence[Any]) -> tuple[int, int]:
+    """Lengths of the equal prefix and of the equal suffix (not overlapping the prefix) of two sequences."""
+    n = min(len(old), len(new))
+    prefix = 0
+    while prefix < n and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < n - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, suffix
 
 
 def plan_rows(plan: Plan, previous: Plan | None, leg_geometry: LegGeometry | None = None) -> PlanRows:
-    """Visit and leg rows of every tour that changed since ``previous`` (road geometry looked up here)."""
+    """Row changes of every tour that changed since ``previous``: only the visits and legs that differ.
+
+    An insertion changes the visits of one shift; the visits before it stay, those after it (later days, their
+    breaks) only move to other seq numbers. Road geometry is looked up for the new legs only.
+    """
     changed = changed_vehicles(plan, previous)
-    visits: list[dict[str, Any]] = []
-    legs: list[dict[str, Any]] = []
+    visit_patches: list[TourPatch] = []
+    leg_patches: list[TourPatch] = []
+    touched: dict[str, Sequence[StopVisit]] = {}
     for vehicle_id in sorted(changed):
-        tour = plan.tour(vehicle_id)
-        visits.extend(_visit_rows(tour))
-        legs.extend(_leg_rows(tour, leg_geometry))
-    return PlanRows(frozenset(changed), visits, legs)
+        new = plan.tour(vehicle_id).visits
+        old = previous.tour(vehicle_id).visits if previous is not None and vehicle_id in previous.tours else None
+        start, suffix = same_ends(old, new) if old is not None else (0, 0)
+        middle = new[start:len(new) - suffix]
+        touched[vehicle_id] = middle
+        visit_patches.append(_patch(vehicle_id, old is not None, (start, suffix), (len(old or ()), len(new)),
+                                    _visit_rows(vehicle_id, start, middle)))
+        old_legs, new_legs = _leg_keys(old or ()), _leg_keys(new)
+        start, suffix = same_ends(old_legs, new_legs) if old is not None else (0, 0)
+        pairs = list(itertools.pairwise(new))[start:len(new_legs) - suffix]
+        leg_patches.append(_patch(vehicle_id, old is not None, (start, suffix), (len(old_legs), len(new_legs)),
+                                  _leg_rows(vehicle_id, start, pairs, leg_geometry)))
+    return PlanRows(frozenset(changed), visit_patches, leg_patches, touched)
+
+
+def _patch(vehicle_id: str, known: bool, ends: tuple[int, int], lengths: tuple[int, int],
+           rows: Iterable[dict[str, Any]]) -> TourPatch:
+    """The patch from ``lengths`` (old, new) rows with ``ends`` (equal prefix, equal suffix) kept."""
+    if not known:  # nothing known of what is stored: replace every row of the vehicle
+        return TourPatch(vehicle_id, 0, None, 0, 0, list(rows))
+    (start, suffix), (old_len, new_len) = ends, lengths
+    return TourPatch(vehicle_id, start, old_len - suffix, old_len, new_len - old_len, list(rows))
+
+
+def _leg_keys(visits: Sequence[StopVisit]) -> list[tuple[object, ...]]:
+    return [(a.stop.id, b.stop.id, a.planned_departure, b.planned_arrival, a.load_after)
+            for a, b in itertools.pairwise(visits)]
 
 
 def write_plan(session: Session, plan: Plan, rows: PlanRows, now: datetime) -> None:
-    """Replace the stored tours of ``rows.changed`` with ``rows`` and record the plan version (bulk statements)."""
-    if rows.changed:
-        session.execute(sa.delete(PlanVisitRow).where(PlanVisitRow.vehicle_id.in_(rows.changed)))
-        session.execute(sa.delete(TourLegRow).where(TourLegRow.vehicle_id.in_(rows.changed)))
-        if rows.visits:
-            session.execute(sa.insert(PlanVisitRow), rows.visits)
-        if rows.legs:
-            session.execute(sa.insert(TourLegRow), rows.legs)
+    """Apply the row changes of ``rows`` and record the plan version (a few bulk statements per changed tour)."""
+    for patch in rows.visits:
+        _apply(session, PlanVisitRow, patch)
+    for patch in rows.legs:
+        _apply(session, TourLegRow, patch)
     state = session.get(PlanStateRow, plan.service_area)
     if state is None:
         session.add(PlanStateRow(service_area=plan.service_area, version=plan.version, updated_at=now))
     else:
         state.version = plan.version
         state.updated_at = now
+
+
+def _apply(session: Session, table: type[PlanVisitRow] | type[TourLegRow], patch: TourPatch) -> None:
+    mine = table.vehicle_id == patch.vehicle_id
+    if patch.old_end is None:
+        session.execute(sa.delete(table).where(mine))
+    else:
+        if patch.old_end > patch.start:
+            session.execute(sa.delete(table).where(mine, table.seq >= patch.start, table.seq < patch.old_end))
+        if patch.shift and patch.old_end < patch.old_len:
+            # two steps through negative numbers: (vehicle_id, seq) stays unique after every single row update
+            session.execute(sa.update(table).where(mine, table.seq >= patch.old_end)
+                            .values(seq=-(table.seq + patch.shift) - 1))
+            session.execute(sa.update(table).where(mine, table.seq < 0).values(seq=-table.seq - 1))
+    if patch.rows:
+        session.execute(sa.insert(table), patch.rows)
 
 
 def save_plan(
@@ -79,16 +154,16 @@ def save_plan(
     now: datetime,
     leg_geometry: LegGeometry | None = None,
 ) -> set[str]:
-    """Rewrite the stored tours that changed since ``previous``; returns the ids of those vehicles."""
+    """Rewrite the stored rows that changed since ``previous``; returns the ids of the vehicles concerned."""
     rows = plan_rows(plan, previous, leg_geometry)
     write_plan(session, plan, rows, now)
     return set(rows.changed)
 
 
-def _visit_rows(tour: Tour) -> Iterable[dict[str, Any]]:
-    for seq, visit in enumerate(tour.visits):
+def _visit_rows(vehicle_id: str, first: int, visits: Sequence[StopVisit]) -> Iterable[dict[str, Any]]:
+    for seq, visit in enumerate(visits, start=first):
         yield {
-            "vehicle_id": tour.vehicle_id,
+            "vehicle_id": vehicle_id,
             "seq": seq,
             "booking_id": visit.booking_id,
             "kind": str(visit.kind),
@@ -105,14 +180,15 @@ def _visit_rows(tour: Tour) -> Iterable[dict[str, Any]]:
         }
 
 
-def _leg_rows(tour: Tour, leg_geometry: LegGeometry | None) -> Iterable[dict[str, Any]]:
-    for seq, (a, b) in enumerate(itertools.pairwise(tour.visits)):
+def _leg_rows(vehicle_id: str, first: int, pairs: Sequence[tuple[StopVisit, StopVisit]],
+              leg_geometry: LegGeometry | None) -> Iterable[dict[str, Any]]:
+    for seq, (a, b) in enumerate(pairs, start=first):
         if leg_geometry is not None and a.stop.id != b.stop.id:
             positions = list(leg_geometry(a.stop, b.stop))
         else:
             positions = [a.stop.point.as_lonlat(), b.stop.point.as_lonlat()]
         yield {
-            "vehicle_id": tour.vehicle_id,
+            "vehicle_id": vehicle_id,
             "seq": seq,
             "from_stop_id": a.stop.id,
             "to_stop_id": b.stop.id,
