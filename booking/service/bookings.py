@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from booking.service.context import ServiceContext
 from booking.service.errors import ServiceError, conflict, invalid, not_found
+from booking.service.inflight import Ticket
 from booking.store import bookings as store
 from booking.store.codec import offer_from_dict
 from booking.store.events import append_event
@@ -85,7 +86,6 @@ class BookingService:
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        self._booked = BookedIndex()
 
     # -- offers -------------------------------------------------------------------------------------------------
     def quote(self, customer_id: str, wish: RideWish) -> Offer:
@@ -146,9 +146,10 @@ class BookingService:
         """Confirm a held offer; returns the booking and whether it was created now (False: idempotent retry).
 
         Raises 409 with a fresh offer (``fresh_offer``) when the seat was taken in the meantime. The store is read
-        (idempotent retry, offer, already booked) before the plan lock; under the lock only the bookings this
-        process committed meanwhile are checked again (in memory) before the dispatcher confirms and the booking
-        is committed. The unique constraints on (customer, key) and the offer stay the last word.
+        (idempotent retry, offer, already booked) before the plan lock; under the lock only the bookings of this
+        process in flight or committed since are checked (in memory), then the dispatcher confirms. The booking
+        is committed after the lock (``ctx.in_flight`` until then); a failed commit cancels it in the plan again.
+        The unique constraints on (customer, key) and on the offer stay the last word.
         """
         now = self.ctx.clock.now()
         try:
@@ -160,14 +161,20 @@ class BookingService:
                        fresh_offer_id=fresh.id if fresh else None, fresh_offer=fresh)
 
     def _book(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
+        in_flight = self.ctx.in_flight
         for attempt in range(2):
             found = self._precheck(caller, offer_id, key, now)
             if isinstance(found, BookingRow):
                 return found, False
-            with self.ctx.plan_lock:  # a booking in flight (it may hold this offer) commits before this one goes on
-                if found is None or (attempt == 0 and self._booked.seen(caller.customer_id, offer_id, key)):
-                    continue  # offer not found, or booked meanwhile: read the store again outside the lock
-                return self._book_locked(caller, found, key, now)
+            with self.ctx.plan_lock:
+                busy = found is None or (attempt == 0 and in_flight.seen(caller.customer_id, offer_id, key))
+                if not busy:
+                    assert found is not None
+                    confirmed = self._confirm_locked(caller, found, key, now)
+            if not busy:
+                return self._commit(caller, key, now, confirmed)
+            # not found (a retry in flight may hold the offer) or booked meanwhile: wait for it, read the store again
+            in_flight.wait_settled(caller.customer_id, offer_id, key)
         raise not_found("Angebot", offer_id)
 
     def _precheck(self, caller: Caller, offer_id: str, key: str | None, now: datetime) -> BookingRow | Offer | None:
@@ -181,52 +188,63 @@ class BookingService:
                 return existing
             return self._bookable_offer(session, caller, offer_id, now, pending)
 
-    def _book_locked(self, caller: Caller, offer: Offer, key: str | None, now: datetime) -> tuple[BookingRow, bool]:
+    def _confirm_locked(self, caller: Caller, offer: Offer, key: str | None, now: datetime) -> _Confirmed:
+        """Under the plan lock: register the booking in flight and confirm it in the dispatcher (no database)."""
         # An offer the write-behind has not stored yet is taken out of the batch and stored with the booking.
-        # Taken before this thread holds a connection: a batch being written finishes (and commits) first.
+        # Taken outside any connection: a batch being written finishes (and commits) first.
         with self.ctx.pending.flush_lock:
             taken = self.ctx.pending.take_offer(offer.id)
-        pending_row = taken[1] if taken is not None else None
-        session = self.ctx.sessions()
-        confirmed_id: str | None = None
+        booking = _Confirmed(offer, offer, store.new_booking_id(), self.ctx.in_flight.start(
+            caller.customer_id, offer.id, key), taken[1] if taken is not None else None)
         try:
-            booking_id = store.new_booking_id()
-            result = self.ctx.dispatcher.confirm(offer, booking_id, now)
-            if isinstance(result, NoOffer):
-                raise _SeatGone(offer)
-            confirmed_id = booking_id
-            if pending_row is not None:  # the connection is taken only now, for the writes and the commit
-                session.execute(sa.insert(OfferRow), [pending_row])
-            row = store.new_booking_row(result, booking_id=booking_id, state=BookingState.CONFIRMED, now=now,
-                                        idempotency_key=key, booked_by=caller.booked_by,
-                                        caller_name=caller.caller_name, caller_phone=caller.caller_phone)
-            row.offer_id = offer.id
-            session.add(row)
-            for etype in (EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED):
-                append_event(session, Event(etype, now, booking_id, result.vehicle_id,
-                                            actor=caller.booked_by or caller.customer_id))
-            session.commit()
-            self._booked.add(caller.customer_id, offer.id, key)
-        except IntegrityError:
-            session.rollback()
-            self._give_back(offer, pending_row)
-            if confirmed_id is not None:
-                self.ctx.dispatcher.cancel(confirmed_id, now)
-            hit = self._idempotent_hit(session, caller, offer.id, key)
-            if hit is None:
-                raise conflict("already_booked", "Dieses Angebot wurde bereits gebucht.") from None
-            return hit, False
+            result = self.ctx.dispatcher.confirm(offer, booking.booking_id, now)
         except BaseException:
-            session.rollback()
-            self._give_back(offer, pending_row)
-            if confirmed_id is not None:
-                self.ctx.dispatcher.cancel(confirmed_id, now)
+            self._undo(booking, now, planned=False)
             raise
-        finally:
-            session.close()
+        if isinstance(result, NoOffer):
+            self._undo(booking, now, planned=False)
+            raise _SeatGone(offer)
+        return dataclasses.replace(booking, result=result)
+
+    def _commit(self, caller: Caller, key: str | None, now: datetime, booking: _Confirmed) -> tuple[BookingRow, bool]:
+        """After the plan lock: store the confirmed booking (its offer too if not stored yet) and its events."""
+        try:
+            with self.ctx.sessions() as session:
+                try:
+                    if booking.pending_row is not None:
+                        session.execute(sa.insert(OfferRow), [booking.pending_row])
+                    row = store.new_booking_row(booking.result, booking_id=booking.booking_id,
+                                                state=BookingState.CONFIRMED, now=now, idempotency_key=key,
+                                                booked_by=caller.booked_by, caller_name=caller.caller_name,
+                                                caller_phone=caller.caller_phone)
+                    row.offer_id = booking.offer.id
+                    session.add(row)
+                    for etype in (EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED):
+                        append_event(session, Event(etype, now, booking.booking_id, booking.result.vehicle_id,
+                                                    actor=caller.booked_by or caller.customer_id))
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    self._undo(booking, now, planned=True)
+                    hit = self._idempotent_hit(session, caller, booking.offer.id, key)
+                    if hit is None:
+                        raise conflict("already_booked", "Dieses Angebot wurde bereits gebucht.") from None
+                    return hit, False
+        except BaseException:
+            self._undo(booking, now, planned=True)
+            raise
+        self.ctx.in_flight.finish(booking.ticket, committed=True)
         self.ctx.plan_changed()
         self.ctx.bus.publish("booking_changed", booking_id=row.id, state=row.state, vehicle_id=row.vehicle_id)
         return row, True
+
+    def _undo(self, booking: _Confirmed, now: datetime, *, planned: bool) -> None:
+        """A booking that is not committed: out of the plan again, its offer back in the write-behind (once)."""
+        if not self.ctx.in_flight.finish(booking.ticket, committed=False):
+            return
+        if planned:
+            self.ctx.dispatcher.cancel(booking.booking_id, now)
+        self._give_back(booking.offer, booking.pending_row)
 
     def _give_back(self, offer: Offer, row: dict[str, Any] | None) -> None:
         if row is not None:
@@ -334,26 +352,15 @@ class BookingService:
         raise conflict("not_in_plan", "Für diese Buchung ist keine Fahrt mehr geplant.", state=row.state)
 
 
-class BookedIndex:
-    """Offers and (customer, Idempotency-Key) pairs booked by this process (written and read under the plan lock).
+@dataclass(frozen=True, slots=True)
+class _Confirmed:
+    """A booking between the dispatcher's confirm and its commit."""
 
-    A booking checks the store before it takes the plan lock; what was committed between that check and the
-    lock is exactly what this index holds, so the check under the lock needs no database round trip.
-    """
-
-    def __init__(self) -> None:
-        self._offers: set[str] = set()
-        self._keys: set[tuple[str, str]] = set()
-
-    def add(self, customer_id: str, offer_id: str, key: str | None) -> None:
-        """Remember a committed booking."""
-        self._offers.add(offer_id)
-        if key is not None:
-            self._keys.add((customer_id, key))
-
-    def seen(self, customer_id: str, offer_id: str, key: str | None) -> bool:
-        """Whether the offer, or the customer's key, was booked by this process."""
-        return offer_id in self._offers or (key is not None and (customer_id, key) in self._keys)
+    offer: Offer  # as offered
+    result: Offer  # as confirmed (possibly another vehicle and other planned times)
+    booking_id: str
+    ticket: Ticket
+    pending_row: dict[str, Any] | None  # the offer's row when the write-behind had not stored it yet
 
 
 class _SeatGone(Exception):

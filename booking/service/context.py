@@ -3,9 +3,10 @@
 ``plan_lock`` serialises every change of the live plan with the commit of the booking state it belongs to
 (cancel, driver events, out of service), so a failed commit can be undone in the plan. A booking holds it only
 for the confirm and commits after it (registered in ``in_flight`` until then); out of service and the plan
-writer wait for bookings in flight. Quotes never take it. The stored copy of the plan (``plan_visits``, ``tour_legs``) is written behind: :meth:`plan_changed`
-marks it stale and the plan writer (:class:`booking.service.background.PlanWriter`) writes the changed tours
-within a fraction of a second, off the request path; :meth:`flush_plan` writes at once (start, shutdown).
+writer wait for bookings in flight. Quotes never take it. The stored copy of the plan (``plan_visits``,
+``tour_legs``) is written behind: :meth:`plan_changed` marks it stale and the plan writer
+(:class:`booking.service.background.PlanWriter`) writes the changed rows within a few seconds, off the request
+path; :meth:`flush_plan` writes at once (start, shutdown).
 Bookings and the event log — the truth a restart rebuilds from — are always committed synchronously.
 """
 

@@ -44,16 +44,18 @@ class InFlight:
             self._flying[self._seq] = claim
             return Ticket(self._seq, claim)
 
-    def finish(self, ticket: Ticket, *, committed: bool) -> None:
-        """The booking is committed (or undone in the dispatcher after a failed commit)."""
+    def finish(self, ticket: Ticket, *, committed: bool) -> bool:
+        """The booking is committed (or undone in the dispatcher); False if it was finished before."""
         with self._cond:
-            self._flying.pop(ticket.seq, None)
+            if self._flying.pop(ticket.seq, None) is None:
+                return False
             if committed:
                 customer_id, offer_id, key = ticket.claim
                 self._offers.add(offer_id)
                 if key is not None:
                     self._keys.add((customer_id, key))
             self._cond.notify_all()
+            return True
 
     def seen(self, customer_id: str, offer_id: str, key: str | None) -> bool:
         """Whether the offer, or the customer's key, is in flight or was committed here."""
