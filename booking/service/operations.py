@@ -116,6 +116,7 @@ class OperationsService:
         data = (("stop_id", report.stop_id),) if report.stop_id else ()
         event = Event(etype, now, report.booking_id, vehicle_id, actor=actor, data=data)
         with self.ctx.plan_lock, self.ctx.sessions() as session:
+            self.ctx.in_flight.wait_done()  # the plan it changes holds only committed bookings
             row = self._driver_booking(session, vehicle_id, report, target is not None)
             if row is not None and target is not None:
                 try:

@@ -37,6 +37,12 @@ class Compiled:
     unreachable: set[int] = field(default_factory=set)  # requests no vehicle can serve in time
     partner: list[int] = field(default_factory=list)  # per node: pickup of a drop-off, -1 pickup, -2 other
     ride_limit: list[int] = field(default_factory=list)  # per drop-off node: max start gap to pickup, -1 none
+    step: list[list[int]] = field(default_factory=list)  # node x node: service at the first + driving time
+    step_to: list[list[int]] = field(default_factory=list)  # transposed ``step``: step_to[b][a] = step[a][b]
+    dist_to: list[list[int]] = field(default_factory=list)  # transposed ``dist``
+    related: dict[int, list[int]] = field(default_factory=dict)  # LNS cache: requests by relatedness to one
+    empty_options: dict[tuple[int, int], list[tuple[int, int, int, int]]] = field(default_factory=dict)  # LNS
+    twin: list[int] = field(default_factory=list)  # per vehicle: lowest index of a vehicle identical when empty
 
     @property
     def n_vehicles(self) -> int:
@@ -122,6 +128,11 @@ def compile_problem(problem: DarpProblem) -> Compiled:
 def _link_pairs(c: Compiled) -> None:
     """Fill ``partner`` and ``ride_limit``; a ride limit the windows already imply is left out (-1)."""
     c.partner.extend([-2] * c.n_nodes)
+    c.twin.extend(_twins(c))
+    svc = c.service
+    c.step.extend([[svc[a] + t for t in row] for a, row in enumerate(c.dur)])
+    c.step_to.extend([list(col) for col in zip(*c.step, strict=True)])
+    c.dist_to.extend([list(col) for col in zip(*c.dist, strict=True)])
     c.ride_limit.extend([-1] * c.n_nodes)
     for ri, (p, d) in enumerate(zip(c.pickup_node, c.dropoff_node, strict=True)):
         if p < 0:
@@ -130,6 +141,19 @@ def _link_pairs(c: Compiled) -> None:
         limit = c.max_ride[ri] + c.service[p]
         if c.latest[d] - c.earliest[p] > limit:
             c.ride_limit[d] = limit
+
+
+def _twins(c: Compiled) -> list[int]:
+    """Per vehicle the first vehicle that, with an empty route, offers exactly the same insertions."""
+    first: dict[tuple[object, ...], int] = {}
+    out = []
+    for v, vehicle in enumerate(c.problem.vehicles):
+        end = c.end_node(v)
+        key = (c.loc[v], c.loc[end], c.earliest[v], c.latest[v], c.earliest[end], c.latest[end], c.service[v],
+               c.service[end], vehicle.capacity, vehicle.max_duration_s, vehicle.skills, vehicle.fixed_next,
+               c.initial_load[v], c.problem.fixed_cost(vehicle))
+        out.append(first.setdefault(key, v))
+    return out
 
 
 def _max_ride(problem: DarpProblem, r: Request, direct: int) -> int:

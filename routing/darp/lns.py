@@ -20,6 +20,7 @@ from routing.darp.recreate import regret_insert
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from routing.darp.compiled import Compiled
     from routing.darp.state import Plan
 
     Polisher = Callable[[Plan], Plan | None]
@@ -53,8 +54,21 @@ def _related(plan: Plan, rng: random.Random, q: int) -> list[int]:
     planned = plan.planned()
     if not planned:
         return []
-    c = plan.c
     seed = rng.choice(planned)
+    order = plan.c.related.get(seed)
+    if order is None:
+        order = plan.c.related[seed] = _relatedness_order(plan.c, seed)
+    where, pinned = plan.where, plan.pinned
+    ranked = [ri for ri in order if where[ri] >= 0 and ri not in pinned]
+    picked: list[int] = []
+    while ranked and len(picked) < q:
+        k = int(len(ranked) * rng.random() ** 4)
+        picked.append(ranked.pop(k))
+    return picked
+
+
+def _relatedness_order(c: Compiled, seed: int) -> list[int]:
+    """Every request, most related to ``seed`` first (close in place and time; ties by index)."""
 
     def stops(ri: int) -> tuple[int, int]:
         p = c.pickup_node[ri]
@@ -68,12 +82,7 @@ def _related(plan: Plan, rng: random.Random, q: int) -> list[int]:
         gap = abs(c.earliest[p] - c.earliest[sp]) + abs(c.latest[d] - c.latest[sd])
         return (c.dist[p][sp] + c.dist[d][sd]) / scale + gap / max(1, c.dur[sp][sd] * 4)
 
-    ranked = sorted(planned, key=relatedness)
-    picked: list[int] = []
-    while ranked and len(picked) < q:
-        k = int(len(ranked) * rng.random() ** 4)
-        picked.append(ranked.pop(k))
-    return picked
+    return sorted(range(len(c.pickup_node)), key=relatedness)
 
 
 def _worst(plan: Plan, rng: random.Random, q: int) -> list[int]:

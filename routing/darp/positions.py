@@ -28,6 +28,7 @@ class RouteInfo:
     earliest: list[int]
     latest: list[int]
     load: list[tuple[int, ...]]
+    leave: list[int]  # earliest departure from each stop (earliest start + service)
     first: int  # first position after which a stop may be inserted (1 if the first stop is fixed)
     room: dict[tuple[int, ...], list[bool]]  # per load vector: may it be added after each position?
 
@@ -52,20 +53,25 @@ def route_info(
         times = earliest_schedule(c, v, seq)
     if times is None:
         return None
-    nodes = [c.start_node(v), *seq, c.end_node(v)]
-    svc, dur, lt = c.service, c.dur, c.latest
+    nodes = [v, *seq, c.n_vehicles + v]
+    step, lt, svc = c.step, c.latest, c.service
     latest = [0] * len(nodes)
-    latest[-1] = lt[nodes[-1]]
+    nxt = latest[-1] = lt[nodes[-1]]
+    b = nodes[-1]
     for k in range(len(nodes) - 2, -1, -1):
-        a, b = nodes[k], nodes[k + 1]
-        latest[k] = min(lt[a], latest[k + 1] - svc[a] - dur[a][b])
+        a = nodes[k]
+        nxt -= step[a][b]
+        nxt = lt[a] if lt[a] < nxt else nxt  # faster than min()
+        latest[k] = nxt
+        b = a
     load = [c.initial_load[v]]
     demand = c.demand
     for node in seq:
         load.append(tuple(map(add, load[-1], demand[node])))
     load.append(load[-1])
     first = 1 if fixed_first is not None and seq and seq[0] == fixed_first else 0
-    return RouteInfo(nodes, times, latest, load, first, {})
+    leave = [t + svc[n] for t, n in zip(times, nodes, strict=True)]
+    return RouteInfo(nodes, times, latest, load, leave, first, {})
 
 
 def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
@@ -77,38 +83,40 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
     p, d = c.pickup_node[ri], c.dropoff_node[ri]
     if p < 0:
         return _dropoff_only(c, ri, v, info)
-    e, lt, svc, dur, dist = c.earliest, c.latest, c.service, c.dur, c.dist
-    nodes, early, late = info.nodes, info.earliest, info.latest
+    e, lt, dist = c.earliest, c.latest, c.dist
+    nodes, early, late, leave = info.nodes, info.earliest, info.latest, info.leave
     room = info.fits(c.demand[p], c.problem.vehicles[v].capacity)
-    ride = c.max_ride[ri]
-    sp, sd, ep, lp, ed, ld = svc[p], svc[d], e[p], lt[p], e[d], lt[d]
+    ep, lp, ed, ld = e[p], lt[p], e[d], lt[d]
+    to_p, to_d, from_p, from_d = c.step_to[p], c.step_to[d], c.step[p], c.step[d]
+    dto_p, dto_d, dfrom_p, dfrom_d = c.dist_to[p], c.dist_to[d], c.dist[p], c.dist[d]
+    direct, pd_dist = from_p[d], dfrom_p[d]
+    cap_j = min(ld, lp + c.service[p] + c.max_ride[ri])  # last departure before the drop-off
     out = []
     last = len(nodes) - 1
-    begin = max(info.first, bisect_left(late, ep + sp, 1, last + 1) - 1)
+    begin = max(info.first, bisect_left(late, ep + c.service[p], 1, last + 1) - 1)
     for i in range(begin, last):
-        a, b = nodes[i], nodes[i + 1]
-        if early[i] + svc[a] > lp:
+        if leave[i] > lp:
             break
-        arrive = early[i] + svc[a] + dur[a][p]
-        if arrive > lp or not room[i]:
+        a, b = nodes[i], nodes[i + 1]
+        tp = early[i] + to_p[a]
+        if tp > lp or not room[i]:
             continue
-        tp = max(ep, arrive)
-        add_p = dist[a][p] + dist[p][b] - dist[a][b]
-        td = max(ed, tp + sp + dur[p][d])
-        if td <= ld and td + sd + dur[d][b] <= late[i + 1]:
-            out.append((dist[a][p] + dist[p][d] + dist[d][b] - dist[a][b], v, i, i + 1))
-        if tp + sp + dur[p][b] > late[i + 1]:
+        tp = ep if tp < ep else tp  # faster than max()
+        td = tp + direct
+        td = ed if td < ed else td  # faster than max()
+        if td <= ld and td + from_d[b] <= late[i + 1]:
+            out.append((dto_p[a] + pd_dist + dfrom_d[b] - dist[a][b], v, i, i + 1))
+        if tp + from_p[b] > late[i + 1]:
             continue
+        add_p = dto_p[a] + dfrom_p[b] - dist[a][b]
         for j in range(i + 1, last):
-            if not room[j]:
+            if not room[j] or leave[j] > cap_j:
                 break
             x, y = nodes[j], nodes[j + 1]
-            leave = early[j] + svc[x]
-            if leave > ld or leave - lp - sp > ride:
-                break
-            td = max(ed, leave + dur[x][d])
-            if td <= ld and td + sd + dur[d][y] <= late[j + 1]:
-                out.append((add_p + dist[x][d] + dist[d][y] - dist[x][y], v, i, j + 1))
+            td = early[j] + to_d[x]
+            td = ed if td < ed else td  # faster than max()
+            if td <= ld and td + from_d[y] <= late[j + 1]:
+                out.append((add_p + dto_d[x] + dfrom_d[y] - dist[x][y], v, i, j + 1))
     return out
 
 

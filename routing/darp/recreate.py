@@ -20,11 +20,34 @@ _Option = tuple[int, int, int, int]  # cost, vehicle, pickup position, drop-off 
 
 
 def _options(plan: Plan, ri: int, v: int) -> list[_Option]:
-    w = plan.c.problem.objective.distance_weight
-    extra = 0 if plan.routes[v] else plan.fixed[v]
-    out = [(w * cost + extra, vv, i, j) for cost, vv, i, j in candidates(plan.c, ri, v, plan.info(v))]
+    c = plan.c
+    empty = not plan.routes[v]
+    if empty:  # the options of an empty route never change
+        known = c.empty_options.get((ri, v))
+        if known is not None:
+            return list(known)
+    w = c.problem.objective.distance_weight
+    extra = plan.fixed[v] if empty else 0
+    out = candidates(c, ri, v, plan.info(v))
+    if w != 1 or extra:
+        out = [(w * cost + extra, vv, i, j) for cost, vv, i, j in out]
     out.sort(reverse=True)  # cheapest last: pop() removes it
+    if empty:
+        c.empty_options[ri, v] = list(out)
     return out
+
+
+def _spare_empty(plan: Plan) -> set[int]:
+    """Empty vehicles beyond the first two of their kind: they cannot change a best or second-best option."""
+    seen: dict[int, int] = {}
+    spare = set()
+    for v, seq in enumerate(plan.routes):
+        if not seq:
+            kind = plan.c.twin[v]
+            seen[kind] = seen.get(kind, 0) + 1
+            if seen[kind] > 2:
+                spare.add(v)
+    return spare
 
 
 def regret_insert(plan: Plan, pending: list[int]) -> None:
@@ -32,6 +55,7 @@ def regret_insert(plan: Plan, pending: list[int]) -> None:
     cache: dict[tuple[int, int], list[_Option]] = {}
     todo = list(pending)
     c = plan.c
+    spare = _spare_empty(plan)
     while todo:
         top = max(plan.penalty[ri] for ri in todo)
         chosen: tuple[int, _Option] | None = None
@@ -42,6 +66,8 @@ def regret_insert(plan: Plan, pending: list[int]) -> None:
                 continue
             first = second = None
             for v in c.allowed[ri]:
+                if v in spare:
+                    continue
                 opts = cache.get((ri, v))
                 if opts is None:
                     opts = cache[ri, v] = _options(plan, ri, v)
@@ -67,7 +93,10 @@ def regret_insert(plan: Plan, pending: list[int]) -> None:
         if times is None:
             cache[ri, v].pop()
             continue
+        was_empty = not plan.routes[v]
         plan.place(ri, v, new, times)
         todo.remove(ri)
-        for key in [k for k in cache if k[1] == v]:
-            del cache[key]
+        if was_empty:
+            spare = _spare_empty(plan)
+        for other in todo:
+            cache.pop((other, v), None)

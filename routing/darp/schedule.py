@@ -30,16 +30,22 @@ def loads_fit(c: Compiled, v: int, seq: list[int]) -> bool:
 def earliest_schedule(c: Compiled, v: int, seq: list[int]) -> list[int] | None:
     """Service start times of ``[start] + seq + [end]`` for vehicle ``v``, or ``None`` if infeasible in time.
 
-    Also ``None`` if a drop-off precedes its pickup or its pickup is missing.
+    Also ``None`` if a drop-off precedes its pickup or its pickup is missing. One forward pass suffices
+    unless a ride limit or the route duration forces a later start somewhere (then :func:`_fixpoint`).
     """
-    nodes = [v, *seq, c.n_vehicles + v]
-    max_dur = c.problem.vehicles[v].max_duration_s
-    e, lt, svc, dur, partner, limit = c.earliest, c.latest, c.service, c.dur, c.partner, c.ride_limit
-    lower = [e[n] for n in nodes]
-    pairs = []
+    e, lt, step, partner, limit = c.earliest, c.latest, c.step, c.partner, c.ride_limit
+    end = c.n_vehicles + v
+    t = e[v]
+    times = [t]
     pos: dict[int, int] = {}
-    for k in range(1, len(nodes) - 1):
-        n = nodes[k]
+    pairs: list[tuple[int, int, int]] = []
+    prev, violated = v, False
+    for k, n in enumerate(seq, 1):
+        t += step[prev][n]
+        t = e[n] if t < e[n] else t  # faster than max()
+        if t > lt[n]:
+            return None
+        times.append(t)
         pn = partner[n]
         if pn == -1:
             pos[n] = k
@@ -47,17 +53,37 @@ def earliest_schedule(c: Compiled, v: int, seq: list[int]) -> list[int] | None:
             j = pos.get(pn)
             if j is None:
                 return None
-            if limit[n] >= 0:
-                pairs.append((j, k, limit[n]))
+            lim = limit[n]
+            if lim >= 0:
+                pairs.append((j, k, lim))
+                if t - times[j] > lim:
+                    violated = True
+        prev = n
+    t += step[prev][end]
+    t = e[end] if t < e[end] else t  # faster than max()
+    if t > lt[end]:
+        return None
+    times.append(t)
+    max_dur = c.problem.vehicles[v].max_duration_s
+    if not violated and (max_dur is None or t - times[0] <= max_dur):
+        return times
+    return _fixpoint(c, [v, *seq, end], times, pairs, max_dur)
+
+
+def _fixpoint(
+    c: Compiled, nodes: list[int], times: list[int], pairs: list[tuple[int, int, int]], max_dur: int | None
+) -> list[int] | None:
+    """Least schedule from a first forward pass ``times``: raise lower bounds until every limit holds."""
+    e, lt, step = c.earliest, c.latest, c.step
+    lower = [e[n] for n in nodes]
     last = len(nodes)
-    times = list(lower)
-    begin = 1
+    begin = last
     for _ in range(2 * last + 4):
         t = times[begin - 1]
         prev = nodes[begin - 1]
         for k in range(begin, last):
             node = nodes[k]
-            t = max(lower[k], t + svc[prev] + dur[prev][node])
+            t = max(lower[k], t + step[prev][node])
             if t > lt[node]:
                 return None
             times[k] = t

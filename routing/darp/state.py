@@ -87,8 +87,20 @@ class Plan:
         if v < 0:
             return 0
         c = self.c
-        drop = {c.pickup_node[ri], c.dropoff_node[ri]}
-        return self.dist[v] - route_distance(c, v, [n for n in self.routes[v] if n not in drop])
+        seq, dist = self.routes[v], c.dist
+        p, d = c.pickup_node[ri], c.dropoff_node[ri]
+        last = len(seq) - 1
+        j = seq.index(d)
+        y = seq[j + 1] if j < last else c.n_vehicles + v
+        if p < 0:
+            x = seq[j - 1] if j > 0 else v
+            return dist[x][d] + dist[d][y] - dist[x][y]
+        i = seq.index(p)
+        a = seq[i - 1] if i > 0 else v
+        if j == i + 1:
+            return dist[a][p] + dist[p][d] + dist[d][y] - dist[a][y]
+        b, x = seq[i + 1], seq[j - 1]
+        return dist[a][p] + dist[p][b] - dist[a][b] + dist[x][d] + dist[d][y] - dist[x][y]
 
     def insertion_options(self, ri: int) -> list[tuple[int, int, int, int]]:
         """Bound-feasible insertions of ``ri`` with their added cost, cheapest first."""

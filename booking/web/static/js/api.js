@@ -29,16 +29,16 @@ function toLogin() {
   location.assign("/login?next=" + encodeURIComponent(location.pathname));
 }
 
-// Ensure a signed-in user with one of `roles`; otherwise go to the login page. Fills the header.
+// The signed-in user if they have one of `roles`; otherwise go elsewhere and return null. Fills the header.
 export function requireRole(roles) {
   const s = session();
   if (s && s.access_token && !roles.includes(s.role) && HOME_BY_ROLE[s.role]) {
     location.replace(HOME_BY_ROLE[s.role]);
-    throw new Error("falsche Rolle");
+    return null;
   }
   if (!s || !s.access_token) {
     toLogin();
-    throw new Error("nicht angemeldet");
+    return null;
   }
   const who = document.getElementById("who");
   if (who) who.textContent = `${s.username || "Angemeldet"} (${ROLE_LABEL[s.role] || s.role})`;

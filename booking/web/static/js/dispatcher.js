@@ -15,7 +15,7 @@ function colour(vehicleId) {
 }
 
 function init() {
-  requireRole(["dispatcher", "admin"]);
+  if (!requireRole(["dispatcher", "admin"])) return;
   if (window.L) {
     state.map = createMap($("map"), { note: $("map-note") });
     drawBase(state.map).catch(() => {});
@@ -129,13 +129,13 @@ function renderKpis(k) {
 function renderProblems(problems) {
   $("problem-count").textContent = String(problems.length);
   $("problems").innerHTML = problems.length
-    ? problems.map((p) => `<li class="problem" data-booking-id="${fmt.esc(p.booking_id || "")}"><strong>${fmt.esc(p.title || problemLabel(p.reason || p.type))}</strong>
+    ? problems.map((p) => `<li class="problem" data-booking-id="${fmt.esc(p.booking_id || "")}"><strong>${fmt.esc(problemLabel(p.reason))}</strong> ${fmt.time(p.created_at)}
         ${p.booking_id ? ` – Buchung ${fmt.esc(short(p.booking_id))}` : ""}<br>${fmt.esc(p.detail || p.message || "")}</li>`).join("")
     : `<li class="muted">Keine offenen Probleme.</li>`;
 }
 
 function problemLabel(reason) {
-  return { no_show: "Fahrgast nicht erschienen", unassigned: "Keinem Fahrzeug zugeteilt", late: "Zeitfenster verpasst", vehicle_out_of_service: "Fahrzeug ausgefallen" }[reason] || reason || "Problem";
+  return { no_show: "Fahrgast nicht erschienen", vehicle_out_of_service: "Fahrzeug ausgefallen – keine Ersatzfahrt", out_of_service: "Fahrzeug ausgefallen – keine Ersatzfahrt", unassigned: "Keinem Fahrzeug zugeteilt", late: "Zeitfenster verpasst", vehicle_out_of_service: "Fahrzeug ausgefallen" }[reason] || reason || "Problem";
 }
 
 function renderVehicles() {
@@ -191,18 +191,18 @@ function renderBookings(bookings) {
   const vehicleOf = assignment(state.tours);
   const rows = bookings
     .filter((b) => !["EXPIRED", "NEW"].includes(b.state))
-    .sort((a, b) => String((b.offer || b).planned_pickup).localeCompare(String((a.offer || a).planned_pickup)))
+    .sort((a, b) => String(a.planned_pickup).localeCompare(String(b.planned_pickup)))
     .slice(0, 200)
     .map((b) => {
       const o = b.offer || b;
       const cancellable = ["CONFIRMED", "PENDING"].includes(b.state);
-      const who = b.customer_name || b.caller_name || b.customer_id || "";
-      return `<tr data-booking-id="${fmt.esc(b.id)}" data-state="${fmt.esc(b.state)}">
+      const who = b.caller_name ? `${b.caller_name} (Telefon)` : `Konto ${short(b.customer_id || "")}`;
+      return `<tr data-booking-id="${fmt.esc(b.id)}" data-state="${fmt.esc(b.state)}" data-reason="${fmt.esc(b.state_reason || "")}">
         <td>${fmt.esc(short(b.id))}</td><td>${fmt.esc(who)}</td>
         <td>${fmt.esc((o.pickup_stop || {}).name)} → ${fmt.esc((o.dropoff_stop || {}).name)}</td>
         <td>${fmt.day(o.planned_pickup)}, ${fmt.time(o.planned_pickup)}</td>
         <td>${fmt.esc(vehicleName(vehicleOf.get(b.id) || o.vehicle_id || ""))}</td>
-        <td><span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(b.no_show ? "nicht erschienen" : fmt.state(b.state))}</span></td>
+        <td><span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(b.state_reason === "no_show" ? "nicht erschienen" : fmt.state(b.state))}</span></td>
         <td>${cancellable ? `<button type="button" class="btn btn-danger btn-small" data-action="cancel" data-id="${fmt.esc(b.id)}">Stornieren<span class="sr-only"> Buchung ${fmt.esc(short(b.id))}</span></button>` : ""}</td>
       </tr>`;
     });
@@ -243,9 +243,10 @@ async function phoneBooking() {
     const booking = await api("/dispatch/bookings", {
       method: "POST", json: { caller_name: name, caller_phone: phone, request }, headers: { "Idempotency-Key": idempotencyKey() },
     });
-    const o = booking.offer || booking;
+    const b = booking.booking || booking;
+    const o = booking.offer || b;
     const w = o.pickup_window || {};
-    out.innerHTML = `<span class="success-line">Gebucht: ${fmt.esc(short(booking.id))}, Abholung ${fmt.window_(w.earliest, w.latest)} an ${fmt.esc((o.pickup_stop || {}).name)}, ${fmt.euro(o.price_cents)}.</span>`;
+    out.innerHTML = `<span class="success-line">Gebucht: ${fmt.esc(short(b.id))}, Abholung ${fmt.window_(w.earliest, w.latest)} an ${fmt.esc((o.pickup_stop || {}).name)}, ${fmt.euro(o.price_cents)}.</span>`;
   } catch (err) {
     out.innerHTML = `<span class="error">${fmt.esc(err.message)}</span>`;
   }

@@ -13,7 +13,7 @@ const ACTION_LABEL = {
 };
 
 function init() {
-  requireRole(["driver"]);
+  if (!requireRole(["driver"])) return;
   $("current").addEventListener("click", onAction);
   load();
   setInterval(() => { if (!state.busy) load(); }, 15000);
@@ -44,7 +44,8 @@ function needs(p) {
 
 function person(p, kind, arrived) {
   const name = p.name || p.customer_name || "Fahrgast";
-  const done = p.status && p.status !== "planned" && p.status !== "CONFIRMED";
+  const open = kind === "board" ? p.state === "CONFIRMED" : p.state === "STARTED";
+  const done = p.state && !open;
   const buttons = kind === "board"
     ? `<button type="button" class="btn btn-huge btn-primary" data-type="boarded" data-booking="${fmt.esc(p.booking_id)}"${arrived ? "" : " disabled"}>${ACTION_LABEL.boarded}<span class="sr-only">: ${fmt.esc(name)}</span></button>
        <button type="button" class="btn btn-huge btn-danger" data-type="no_show" data-booking="${fmt.esc(p.booking_id)}"${arrived ? "" : " disabled"}>${ACTION_LABEL.no_show}<span class="sr-only">: ${fmt.esc(name)}</span></button>`
@@ -52,13 +53,12 @@ function person(p, kind, arrived) {
   return `<li class="rider" data-booking-id="${fmt.esc(p.booking_id)}">
     <p class="rider-name"><strong>${fmt.esc(name)}</strong> ${p.phone ? `<a href="tel:${fmt.esc(p.phone)}">${fmt.esc(p.phone)}</a>` : ""}</p>
     <p class="rider-needs">${needs(p)}</p>
-    ${done ? `<p class="badge">${fmt.esc(p.status)}</p>` : `<div class="button-row">${buttons}</div>`}
+    ${done ? `<p class="badge">${fmt.esc(p.state === "CANCELLED" ? "nicht erschienen" : fmt.state(p.state))}</p>` : `<div class="button-row">${buttons}</div>`}
   </li>`;
 }
 
 function render(m) {
-  const vehicle = m.vehicle || {};
-  $("vehicle-line").textContent = vehicle.name ? `Fahrzeug: ${vehicle.name}` : "";
+  $("vehicle-line").textContent = m.vehicle_id ? `Fahrzeug: ${m.vehicle_name || m.vehicle_id}` : "";
   const stops = stopsOf(m);
   if (!stops.length) {
     $("current").innerHTML = `<p class="muted">Keine weiteren Halte geplant.</p>`;
@@ -67,18 +67,18 @@ function render(m) {
   }
   const [next, ...rest] = stops;
   const arrived = next.status === "arrived" || next.arrived === true;
-  const boarding = next.boarding || next.board || [];
-  const alighting = next.alighting || next.alight || [];
+  const boarding = next.board || [];
+  const alighting = next.alight || [];
   $("current").innerHTML = `
     <p class="stop-name" data-stop-id="${fmt.esc(next.stop_id)}">${fmt.esc(next.stop_name || next.name)}</p>
-    <p class="stop-time">geplant ${fmt.time(next.planned_arrival)} Uhr${next.window_latest ? `, spätestens ${fmt.time(next.window_latest)} Uhr` : ""}</p>
+    <p class="stop-time">geplant ${fmt.time(next.planned_arrival)} Uhr</p>
     ${arrived ? `<p class="badge badge-ok">Angekommen</p>`
       : `<button type="button" class="btn btn-huge btn-primary btn-block" data-type="arrived" data-stop="${fmt.esc(next.stop_id)}">${ACTION_LABEL.arrived}</button>`}
     ${alighting.length ? `<h3>Aussteigen</h3><ul class="riders">${alighting.map((p) => person(p, "alight", arrived)).join("")}</ul>` : ""}
     ${boarding.length ? `<h3>Einsteigen</h3><ul class="riders">${boarding.map((p) => person(p, "board", arrived)).join("")}</ul>` : ""}`;
   $("upcoming").innerHTML = rest.slice(0, 8).map((s) => {
-    const up = (s.boarding || []).length;
-    const down = (s.alighting || []).length;
+    const up = (s.board || []).length;
+    const down = (s.alight || []).length;
     return `<li><strong>${fmt.time(s.planned_arrival)}</strong> ${fmt.esc(s.stop_name || s.name)}
       <span class="muted">${up ? `↑ ${up} ein` : ""}${up && down ? " · " : ""}${down ? `↓ ${down} aus` : ""}</span></li>`;
   }).join("");

@@ -13,7 +13,7 @@ function target(role) {
 
 async function signIn(username, password) {
   const token = await api("/auth/token", { method: "POST", form: { username, password, grant_type: "password" }, auth: false });
-  saveSession({ ...token, username });
+  saveSession({ ...token, username: token.display_name || token.username || username });
   location.assign(target(token.role));
 }
 
@@ -43,7 +43,7 @@ $("register-form").addEventListener("submit", async (e) => {
     await api("/auth/register", {
       method: "POST",
       auth: false,
-      json: { username, password, name: $("reg-name").value.trim(), phone: $("reg-phone").value.trim() || null },
+      json: { username, password, display_name: $("reg-name").value.trim() || null, phone: $("reg-phone").value.trim() || null },
     });
     await signIn(username, password);
   } catch (err) {

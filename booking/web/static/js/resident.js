@@ -9,7 +9,7 @@ const $ = (id) => document.getElementById(id);
 const state = { offer: null, map: null, markers: {}, offerLayer: null, etaTimer: null };
 
 function init() {
-  requireRole(["resident"]);
+  if (!requireRole(["resident"])) return;
   const origin = new StopCombobox($("origin-input"), $("origin-list"), { onSelect: (v) => placeMarker("origin", v) });
   const destination = new StopCombobox($("destination-input"), $("destination-list"), {
     onSelect: (v) => placeMarker("destination", v),
@@ -95,9 +95,11 @@ async function requestOffer(overrideTime) {
     delete request.arrival;
     request.departure = overrideTime;
   }
+  if (state.searching) return;
+  state.searching = true;
   state.offer = null;
   $("offer").innerHTML = `<p class="muted">Suche ein Angebot …</p>`;
-  $("search-button").disabled = true;
+  $("search-button").setAttribute("aria-disabled", "true");
   try {
     const offer = await api("/offers", { method: "POST", json: request });
     state.offer = offer;
@@ -105,7 +107,8 @@ async function requestOffer(overrideTime) {
   } catch (err) {
     renderNoOffer(err);
   } finally {
-    $("search-button").disabled = false;
+    state.searching = false;
+    $("search-button").removeAttribute("aria-disabled");
   }
 }
 
@@ -139,6 +142,7 @@ function renderOffer(offer) {
     ${offerView(offer)}
     <p class="hint">Angebot gilt bis ${fmt.time(offer.valid_until)} Uhr.</p>
     <button type="button" class="btn btn-primary btn-block" data-action="book">Verbindlich buchen</button>`;
+  $("offer").querySelector("button[data-action=book]").focus();  // the next step, for keyboard and screen readers
   drawOffer(offer);
 }
 
@@ -180,7 +184,8 @@ async function onOfferClick(e) {
     try {
       const booking = await api("/bookings", { method: "POST", json: { offer_id: state.offer.id }, headers: { "Idempotency-Key": key } });
       state.offer = null;
-      $("offer").innerHTML = `<p class="success-line" data-booking-id="${fmt.esc(booking.id)}">Gebucht! Ihre Buchung ${fmt.esc(shortId(booking.id))} steht unter „Meine Buchungen“.</p>`;
+      $("offer").innerHTML = `<p class="success-line" tabindex="-1" data-booking-id="${fmt.esc(booking.id)}">Gebucht! Ihre Buchung ${fmt.esc(shortId(booking.id))} steht unter „Meine Buchungen“.</p>`;
+      $("offer").querySelector("[data-booking-id]").focus();
       await loadBookings();
     } catch (err) {
       button.disabled = false;
@@ -226,7 +231,7 @@ function bookingItem(b) {
   const cancellable = ["CONFIRMED", "PENDING"].includes(b.state);
   return `<li class="booking" data-booking-id="${fmt.esc(b.id)}" data-state="${fmt.esc(b.state)}">
     <p class="booking-head"><strong>${fmt.esc((o.pickup_stop || {}).name)} → ${fmt.esc((o.dropoff_stop || {}).name)}</strong>
-      <span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(fmt.state(b.state))}</span></p>
+      <span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(b.state_reason === "no_show" ? "nicht erschienen" : fmt.state(b.state))}</span></p>
     <p>${fmt.day(w.earliest)}, Abholung ${fmt.window_(w.earliest, w.latest)} · ${fmt.euro(o.price_cents)}</p>
     <p class="eta" data-eta-for="${fmt.esc(b.id)}"></p>
     ${cancellable ? `<button type="button" class="btn btn-danger" data-action="cancel" data-id="${fmt.esc(b.id)}">Stornieren<span class="sr-only"> (Fahrt ${fmt.esc((o.pickup_stop || {}).name)}, ${fmt.time(w.earliest)} Uhr)</span></button>` : ""}
@@ -238,11 +243,9 @@ async function showEta(b) {
   if (!el) return;
   try {
     const eta = await api(`/bookings/${encodeURIComponent(b.id)}/eta`);
-    const pickup = eta.pickup_eta || eta.eta || eta.expected_pickup || eta.planned_pickup;
-    const dropoff = eta.dropoff_eta || eta.expected_dropoff || eta.planned_dropoff;
-    el.textContent = pickup
-      ? `Live: Abholung voraussichtlich ${fmt.time(pickup)} Uhr${dropoff ? `, Ankunft ${fmt.time(dropoff)} Uhr` : ""}.`
-      : "";
+    const what = eta.target === "dropoff" ? "Ankunft" : "Abholung";
+    const before = eta.stops_before ? ` (noch ${eta.stops_before} Halt${eta.stops_before === 1 ? "" : "e"} davor)` : "";
+    el.textContent = eta.eta ? `Live: ${what} voraussichtlich ${fmt.time(eta.eta)} Uhr${before}.` : "";
   } catch {
     el.textContent = "";
   }

@@ -1,7 +1,8 @@
 // Turn the API's tours GeoJSON into one record per vehicle: its line and its ordered stop visits.
 import { stopCoordinates } from "./map.js";
 
-function loadSeats(load) {
+function loadSeats(load, props = {}) {
+  if (load === undefined && props.load_seats !== undefined) return (props.load_seats || 0) + (props.load_wheelchairs || 0);
   if (load === null || load === undefined) return 0;
   if (typeof load === "number") return load;
   if (Array.isArray(load)) return load.reduce((a, b) => a + b, 0);
@@ -22,9 +23,9 @@ function visitFrom(props, coords) {
     window_earliest: props.window_earliest ?? window.earliest,
     window_latest: props.window_latest ?? window.latest,
     load_after: props.load_after,
-    onboard: loadSeats(props.load_after),
+    onboard: loadSeats(props.load_after, props),
     passengers: props.passengers,
-    sequence: props.sequence,
+    sequence: props.seq ?? props.sequence,
   };
 }
 
@@ -46,9 +47,12 @@ export function toursFrom(data) {
     if (g.type === "LineString") tour.line.push(g.coordinates);
     else if (g.type === "MultiLineString") tour.line.push(...g.coordinates);
     else if (g.type === "Point") tour.visits.push(visitFrom(p, g.coordinates));
-    if (Array.isArray(p.visits)) tour.visits.push(...p.visits.map((v) => visitFrom(v)));
+    if (Array.isArray(p.visits)) tour.listed = p.visits;
   }
   for (const tour of byVehicle.values()) {
+    // Point features carry the coordinates; the tour's own list is the fallback.
+    if (!tour.visits.length && tour.listed) tour.visits = tour.listed.map((v) => visitFrom(v));
+    delete tour.listed;
     tour.visits.sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0) || String(a.planned_arrival).localeCompare(String(b.planned_arrival)));
     tour.visits.forEach((v, i) => { v.number = i + 1; });
   }

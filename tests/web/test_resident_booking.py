@@ -1,0 +1,78 @@
+"""A resident books a ride end to end in the browser; the dispatcher's open page shows it live."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.web.conftest import Site, login, new_page, screenshot
+from tests.web.helpers import book_shown_offer, choose_stop, set_time, wait_live
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.browser
+
+
+def test_resident_books_and_dispatcher_sees_the_tour_within_two_seconds(browser: Browser, site: Site) -> None:
+    """Booking through the pages stores a CONFIRMED booking and the open dispatcher view draws it in < 2 s, no reload."""
+    site.account("erika", "resident")
+    site.account("leitstelle", "dispatcher")
+    dispatcher = new_page(browser)
+    login(dispatcher, site, "leitstelle")
+    assert dispatcher.url.endswith("/dispatcher")
+    wait_live(dispatcher)
+    dispatcher.evaluate("window.__sameDocument = true")
+
+    resident = new_page(browser, mobile=True)
+    login(resident, site, "erika")
+    assert resident.url.rstrip("/") == site.url
+    choose_stop(resident, "Start (Haltestelle oder Ort)", "Bernburg Hb", "Bernburg Hbf")
+    choose_stop(resident, "Ziel (Haltestelle oder Ort)", "Staßfurt", "Staßfurt")
+    set_time(resident)
+    resident.get_by_role("button", name="Angebot suchen").click()
+    offer = resident.locator("#offer")
+    offer.get_by_text("Angebot gefunden.").wait_for(timeout=5000)
+    assert "Bernburg Hbf" in offer.inner_text()
+    assert "€" in offer.inner_text()
+    screenshot(resident, "resident-offer")
+    booking_id = book_shown_offer(resident)
+    booked_at = time.monotonic()
+
+    bar = dispatcher.locator(f'#gantt [data-booking-id="{booking_id}"]')
+    bar.first.wait_for(timeout=2000)
+    assert time.monotonic() - booked_at < 2.0
+    assert dispatcher.evaluate("window.__sameDocument === true"), "the dispatcher page was reloaded"
+    assert bar.count() == 2  # pickup and drop-off on the timeline
+    row = dispatcher.locator(f'#booking-rows tr[data-booking-id="{booking_id}"]')
+    row.wait_for(timeout=2000)
+    assert row.get_attribute("data-state") == "CONFIRMED"
+
+    mine = resident.locator(f'#bookings [data-booking-id="{booking_id}"]')
+    mine.wait_for(timeout=3000)
+    assert "gebucht" in mine.inner_text()
+    resident.locator(f'[data-eta-for="{booking_id}"]', has_text="Live:").wait_for(timeout=3000)
+    stored = site.parts.services.bookings.get(booking_id, None)
+    assert stored.state == "CONFIRMED"
+    screenshot(resident, "resident")
+    screenshot(dispatcher, "dispatcher")
+    assert not resident.errors and not dispatcher.errors  # type: ignore[attr-defined]
+
+
+def test_resident_cancels_a_booking(browser: Browser, site: Site) -> None:
+    """The cancel button of 'Meine Buchungen' cancels the booking in the store and shows it as cancelled."""
+    site.account("otto", "resident")
+    page = new_page(browser)
+    login(page, site, "otto")
+    choose_stop(page, "Start (Haltestelle oder Ort)", "Kalistr", "Kalistraße")
+    choose_stop(page, "Ziel (Haltestelle oder Ort)", "Bernburg Hb", "Bernburg Hbf")
+    set_time(page)
+    page.get_by_role("button", name="Angebot suchen").click()
+    page.get_by_text("Angebot gefunden.").wait_for(timeout=5000)
+    booking_id = book_shown_offer(page)
+    item = page.locator(f'#bookings [data-booking-id="{booking_id}"]')
+    item.get_by_role("button", name="Stornieren").click()
+    page.locator(f'#bookings [data-booking-id="{booking_id}"][data-state="CANCELLED"]').wait_for(timeout=3000)
+    assert site.parts.services.bookings.get(booking_id, None).state == "CANCELLED"
