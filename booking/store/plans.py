@@ -11,7 +11,7 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -132,19 +132,21 @@ def write_plan(session: Session, plan: Plan, rows: PlanRows, now: datetime) -> N
 
 
 def _apply(session: Session, table: type[PlanVisitRow] | type[TourLegRow], patch: TourPatch) -> None:
-    mine = table.vehicle_id == patch.vehicle_id
+    # Core statements on the table: no ORM bookkeeping (nothing of these tables is loaded in the session)
+    t = cast(sa.Table, table.__table__)
+    mine = t.c.vehicle_id == patch.vehicle_id
     if patch.old_end is None:
-        session.execute(sa.delete(table).where(mine))
+        session.execute(t.delete().where(mine))
     else:
         if patch.old_end > patch.start:
-            session.execute(sa.delete(table).where(mine, table.seq >= patch.start, table.seq < patch.old_end))
+            session.execute(t.delete().where(mine, t.c.seq >= patch.start, t.c.seq < patch.old_end))
         if patch.shift and patch.old_end < patch.old_len:
             # two steps through negative numbers: (vehicle_id, seq) stays unique after every single row update
-            session.execute(sa.update(table).where(mine, table.seq >= patch.old_end)
-                            .values(seq=-(table.seq + patch.shift) - 1))
-            session.execute(sa.update(table).where(mine, table.seq < 0).values(seq=-table.seq - 1))
+            session.execute(t.update().where(mine, t.c.seq >= patch.old_end)
+                            .values(seq=-(t.c.seq + patch.shift) - 1))
+            session.execute(t.update().where(mine, t.c.seq < 0).values(seq=-t.c.seq - 1))
     if patch.rows:
-        session.execute(sa.insert(table), patch.rows)
+        session.execute(t.insert(), patch.rows)
 
 
 def save_plan(

@@ -7,6 +7,7 @@ in the browser. Nothing is read from disk before :func:`create_router` is called
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -79,7 +80,7 @@ def create_router(*, tile_url: str, api_prefix: str = "/api/v1") -> APIRouter:
     rendered = {p.path: render_page(p, tile_url=tile_url, api_prefix=api_prefix.rstrip("/")) for p in PAGES}
     router = APIRouter(tags=["web"], include_in_schema=False)
 
-    def make_endpoint(body: str) -> object:
+    def make_endpoint(body: str) -> Callable[[], Response]:
         def endpoint() -> Response:
             return HTMLResponse(body, headers=_HEADERS)
 

@@ -18,7 +18,7 @@ from mobility.domain.clock import ManualClock
 from tests.booking.conftest import PASSWORD, T0, LiveServer, two_minibuses
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Page, ViewportSize
 
 CHROMIUM = Path(os.environ.get("MOBILITY_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -74,15 +74,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def new_page(browser: Browser, *, mobile: bool = False) -> Page:
     """A fresh browser context (own login) with a phone or desktop viewport; page errors fail the test."""
-    viewport: dict[str, Any] = {"width": 390, "height": 844} if mobile else {"width": 1400, "height": 1000}
+    viewport: ViewportSize = {"width": 390, "height": 844} if mobile else {"width": 1400, "height": 1000}
     context = browser.new_context(viewport=viewport, locale="de-DE", timezone_id="Europe/Berlin",
                                   device_scale_factor=1, has_touch=mobile, is_mobile=mobile)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("dialog", lambda d: d.accept())
-    page.errors = errors  # type: ignore[attr-defined]
+    _ERRORS[page] = errors
     return page
+
+
+_ERRORS: dict[Page, list[str]] = {}
+
+
+def page_errors(page: Page) -> list[str]:
+    """Uncaught script errors the page raised so far."""
+    return _ERRORS.get(page, [])
 
 
 def login(page: Page, site: Site, username: str) -> None:
@@ -125,4 +133,6 @@ def _close_pages(request: pytest.FixtureRequest) -> Iterator[None]:
     if "browser" in request.fixturenames:
         b: Browser = request.getfixturevalue("browser")
         for context in list(b.contexts):
+            for page in context.pages:
+                _ERRORS.pop(page, None)
             context.close()

@@ -14,7 +14,7 @@ TIME = "08:20"
 
 def choose_stop(page: Page, label: str, typed: str, option: str) -> None:
     """Type into a stop field and click the suggestion named ``option``."""
-    field = page.get_by_label(label)
+    field = page.get_by_role("combobox", name=label, exact=True)
     field.fill(typed)
     page.get_by_role("option", name=option, exact=False).first.click()
 
@@ -40,7 +40,8 @@ def wait_live(page: Page) -> None:
     page.locator("#live-text", has_text="Live verbunden").wait_for(timeout=5000)
 
 
-def api_booking(base_url: str, username: str, password: str, origin: str, destination: str, departure: str) -> dict[str, object]:
+def api_booking(base_url: str, username: str, password: str, *, origin: str, destination: str,
+                departure: str) -> dict[str, object]:
     """Book through the JSON API (as another client would): token, offer, booking."""
     import httpx
 

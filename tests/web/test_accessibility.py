@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.booking.conftest import BERNBURG_HBF, PASSWORD, STASSFURT_BF, T0
-from tests.web.conftest import Site, axe_violations, login, new_page
+from tests.web.conftest import Site, axe_violations, login, new_page, screenshot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -22,7 +22,8 @@ def booked(site: Site) -> dict[str, object]:
     from tests.web.helpers import api_booking
 
     site.account("erika", "resident")
-    booking = api_booking(site.url, "erika", PASSWORD, BERNBURG_HBF, STASSFURT_BF, (T0 + timedelta(minutes=30)).isoformat())
+    booking = api_booking(site.url, "erika", PASSWORD, origin=BERNBURG_HBF, destination=STASSFURT_BF,
+                          departure=(T0 + timedelta(minutes=30)).isoformat())
     site.account("leitstelle", "dispatcher")
     site.account("fahrer", "driver", vehicle_id=str(booking["vehicle_id"]))
     return booking
@@ -38,7 +39,7 @@ def booked(site: Site) -> dict[str, object]:
         ("fahrer", "/driver", "#current [data-booking-id]", True),
     ],
 )
-def test_no_serious_axe_violations(
+def test_no_serious_axe_violations(  # noqa: PLR0917 - parametrised
     browser: Browser, site: Site, booked: dict[str, object], user: str | None, path: str, ready: str, mobile: bool
 ) -> None:
     """axe-core (WCAG 2.0/2.1 A and AA rules) reports nothing serious or critical on the filled page."""
@@ -48,6 +49,7 @@ def test_no_serious_axe_violations(
     page.goto(site.url + path)
     page.locator(ready).first.wait_for(timeout=5000)
     assert page.evaluate("document.documentElement.lang") == "de"
+    screenshot(page, f"checked-{path.strip('/') or 'resident'}-{'phone' if mobile else 'desktop'}")
     violations = axe_violations(page)
     assert violations == [], violations
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.booking.conftest import BERNBURG_HBF, PASSWORD, STASSFURT_BF, T0
-from tests.web.conftest import Site, login, new_page, screenshot
+from tests.web.conftest import Site, login, new_page, page_errors, screenshot
 from tests.web.helpers import api_booking, wait_live
 
 if TYPE_CHECKING:
@@ -22,7 +22,8 @@ def test_driver_marks_no_show_and_dispatcher_sees_it(browser: Browser, site: Sit
     from datetime import timedelta
 
     site.account("anna", "resident")
-    booking = api_booking(site.url, "anna", PASSWORD, BERNBURG_HBF, STASSFURT_BF, (T0 + timedelta(minutes=20)).isoformat())
+    booking = api_booking(site.url, "anna", PASSWORD, origin=BERNBURG_HBF, destination=STASSFURT_BF,
+                          departure=(T0 + timedelta(minutes=20)).isoformat())
     vehicle = str(booking["vehicle_id"])
     site.account("fahrer", "driver", vehicle_id=vehicle)
     site.account("leitstelle", "dispatcher")
@@ -52,7 +53,9 @@ def test_driver_marks_no_show_and_dispatcher_sees_it(browser: Browser, site: Sit
     no_show.click()
     driver.locator("#driver-status", has_text="Nicht erschienen").wait_for(timeout=3000)
 
-    dispatcher.locator(f'#booking-rows tr[data-booking-id="{booking["id"]}"][data-reason="no_show"]').wait_for(timeout=2000)
+    seen = f'#booking-rows tr[data-booking-id="{booking["id"]}"][data-reason="no_show"]'
+    dispatcher.locator(seen).wait_for(timeout=2000)
     assert "nicht erschienen" in row.inner_text()
     assert site.parts.services.bookings.get(str(booking["id"]), None).state == "CANCELLED"
-    assert not driver.errors and not dispatcher.errors  # type: ignore[attr-defined]
+    assert page_errors(driver) == []
+    assert page_errors(dispatcher) == []

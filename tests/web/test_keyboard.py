@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.booking.conftest import PASSWORD, T0
-from tests.web.conftest import Site, new_page
+from tests.web.conftest import Site, new_page, page_errors
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -65,4 +63,4 @@ def test_keyboard_only_booking(browser: Browser, site: Site) -> None:
     booking_id = done.get_attribute("data-booking-id")
     assert booking_id
     assert site.parts.services.bookings.get(booking_id, None).state == "CONFIRMED"
-    assert not page.errors  # type: ignore[attr-defined]
+    assert page_errors(page) == []

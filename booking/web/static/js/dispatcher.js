@@ -7,7 +7,7 @@ import { toursFrom } from "./tours.js";
 import * as fmt from "./format.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { map: null, tourLayer: null, tours: [], vehicles: [], colourIndex: new Map(), refreshTimer: null, pendingReplan: null };
+const state = { map: null, tourLayer: null, tours: [], vehicles: [], colourIndex: new Map(), refreshTimer: null };
 
 function colour(vehicleId) {
   if (!state.colourIndex.has(vehicleId)) state.colourIndex.set(vehicleId, state.colourIndex.size);
@@ -54,12 +54,17 @@ function scheduleRefresh() {
   state.refreshTimer = setTimeout(refresh, 150);
 }
 
-async function refresh() {
+// Refreshes run one after another, so an older answer never overwrites a newer one.
+function refresh() {
+  state.chain = (state.chain || Promise.resolve()).then(load, load);
+  return state.chain;
+}
+
+async function load() {
   const [tours, vehicles, kpis, problems, bookings] = await Promise.allSettled([
     api("/dispatch/tours.geojson"), api("/dispatch/vehicles"), api("/dispatch/kpis"), api("/dispatch/problems"), api("/bookings"),
   ]);
   if (vehicles.status === "fulfilled") state.vehicles = listOf(vehicles.value);
-  const before = assignment(state.tours);
   if (tours.status === "fulfilled") state.tours = toursFrom(tours.value);
   state.vehicles.forEach((v) => colour(String(v.id)));
   drawTours();
@@ -68,7 +73,6 @@ async function refresh() {
   if (kpis.status === "fulfilled") renderKpis(kpis.value);
   if (problems.status === "fulfilled") renderProblems(listOf(problems.value));
   if (bookings.status === "fulfilled") renderBookings(listOf(bookings.value));
-  if (state.pendingReplan) reportReplan(before);
   $("live-text").dataset.updated = new Date().toISOString();
 }
 
@@ -160,27 +164,24 @@ async function onVehicleClick(e) {
   const out = button.dataset.action === "out";
   if (out && !window.confirm(`${vehicleName(id)} außer Dienst nehmen? Seine Fahrten werden neu verplant.`)) return;
   button.disabled = true;
-  state.pendingReplan = { vehicle: id, before: assignment(state.tours) };
+  const before = assignment(state.tours);
+  let change;
   try {
-    await api(`/dispatch/vehicles/${encodeURIComponent(id)}/${out ? "out-of-service" : "in-service"}`, { method: "POST" });
+    change = await api(`/dispatch/vehicles/${encodeURIComponent(id)}/${out ? "out-of-service" : "in-service"}`, { method: "POST" });
   } catch (err) {
-    state.pendingReplan = null;
     $("live-text").textContent = err.message;
   }
   await refresh();
+  if (change) reportReplan(id, before, change.lost_bookings || []);
 }
 
-function reportReplan() {
-  const { vehicle, before } = state.pendingReplan;
-  state.pendingReplan = null;
+// Compare who drove which booking before and after the change (the server has re-planned when it answers).
+function reportReplan(vehicle, before, lostBookings) {
   const after = assignment(state.tours);
   let moved = 0;
-  let lost = 0;
-  for (const [booking, v] of before) {
-    if (!after.has(booking)) lost += 1;
-    else if (after.get(booking) !== v) moved += 1;
-  }
-  $("live-text").textContent = `Neu geplant nach Änderung an ${vehicleName(vehicle)}: ${moved} Fahrt(en) verlegt, ${lost} ohne Fahrzeug.`;
+  for (const [booking, v] of before) if (after.has(booking) && after.get(booking) !== v) moved += 1;
+  $("replan").textContent = `Neu geplant nach Änderung an ${vehicleName(vehicle)}: ${moved} Fahrt(en) verlegt, `
+    + `${lostBookings.length} ohne Fahrzeug (siehe Probleme).`;
 }
 
 function short(id) {

@@ -7,22 +7,23 @@ function ms(iso) {
   return iso ? new Date(iso).getTime() : NaN;
 }
 
-// The time span to draw: shifts of the vehicles and all visits, widened to whole hours.
-export function span(tours, vehicles) {
+// The time span to draw: the planned visits with an hour either side (a fleet carries shifts for many days,
+// so shifts only fill the span, never widen it); without visits the next hours from now.
+export function span(tours) {
+  const hour = 3600000;
   const times = [];
-  for (const v of vehicles) for (const s of v.shifts || []) times.push(ms(s.start), ms(s.end));
   for (const t of tours) for (const v of t.visits) times.push(ms(v.planned_arrival), ms(v.planned_departure));
   const valid = times.filter((x) => Number.isFinite(x));
   if (!valid.length) {
-    const now = Date.now();
-    return [now - 3600000, now + 3 * 3600000];
+    const now = Math.floor(Date.now() / hour) * hour;
+    return [now - hour, now + 8 * hour];
   }
-  const hour = 3600000;
-  return [Math.floor(Math.min(...valid) / hour) * hour, Math.ceil(Math.max(...valid) / hour) * hour];
+  return [Math.floor(Math.min(...valid) / hour) * hour - hour, Math.ceil(Math.max(...valid) / hour) * hour + hour];
 }
 
 export function renderGantt(container, tours, vehicles, colours) {
-  const [t0, t1] = span(tours, vehicles);
+  const [t0, t1] = span(tours);
+  const clip = (t) => Math.min(Math.max(t, t0), t1);
   const pct = (t) => `${(((t - t0) / (t1 - t0)) * 100).toFixed(3)}%`;
   const width = (a, b) => `${(((b - a) / (t1 - t0)) * 100).toFixed(3)}%`;
   const ticks = [];
@@ -33,15 +34,18 @@ export function renderGantt(container, tours, vehicles, colours) {
   const rows = ids.map((id) => {
     const vehicle = vehicles.find((v) => String(v.id) === id) || { id, name: id };
     const tour = tourById.get(id) || { visits: [] };
-    return row(vehicle, tour, colours(id), { pct, width });
+    return row(vehicle, tour, colours(id), { pct, width, clip });
   });
   container.innerHTML = `<div class="gantt-inner"><div class="gantt-axis" aria-hidden="true"><span class="gantt-label"></span><div class="gantt-ticks">${ticks.join("")}</div></div>${rows.join("")}</div>`;
 }
 
-function row(vehicle, tour, colour, { pct, width }) {
+function row(vehicle, tour, colour, { pct, width, clip }) {
   const parts = [];
   for (const s of vehicle.shifts || []) {
-    parts.push(`<span class="g-shift" style="left:${pct(ms(s.start))};width:${width(ms(s.start), ms(s.end))}" title="Schicht ${time(s.start)}–${time(s.end)}: frei"></span>`);
+    const a = clip(ms(s.start));
+    const b = clip(ms(s.end));
+    if (b <= a) continue;
+    parts.push(`<span class="g-shift" style="left:${pct(a)};width:${width(a, b)}" title="Schicht ${time(s.start)}–${time(s.end)}: frei"></span>`);
   }
   const visits = tour.visits;
   for (let i = 0; i + 1 < visits.length; i += 1) {

@@ -133,6 +133,8 @@ export function offerView(offer) {
 function vehicleTypeLabel(value) {
   if (!value) return "–";
   if (typeof value === "object") return value.name || value.id;
+  if (/minibus|bus/i.test(value)) return "Kleinbus";
+  if (/car|pkw/i.test(value)) return "Pkw";
   return value;
 }
 
