@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 DEFAULT_WALK_LIMIT_M = 500
 # road lines kept per (origin stop, destination stop); the network is immutable, so they never go stale. A few
-# thousand pairs are in a day's plan; ~100 positions each, 50,000 lines stay well below 100 MB.
-LEG_CACHE_SIZE = 50_000
+# thousand pairs are in a plan; on the bundled network a line has ~12 positions (~1.5 KB), 20,000 lines ~30 MB.
+LEG_CACHE_SIZE = 20_000
 
 
 class NetworkStopDirectory:
