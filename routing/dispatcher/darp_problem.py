@@ -7,7 +7,7 @@ widened only where reality already broke it); a vehicle driving to or standing a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from routing.darp import Route as DarpRoute
 from routing.insertion import Route, Schedule, Task, TaskKind, schedule
 
 if TYPE_CHECKING:
+    from mobility.domain.ports import TravelTimes
     from routing.dispatcher.live import LiveDispatcher
     from routing.dispatcher.reoptimise import Snapshot
 
@@ -39,6 +40,47 @@ def en_route(route: Route, sched: Schedule, now_s: int) -> bool:
 
 def _start(route: Route, sched: Schedule, now_s: int) -> int:
     return route.ready if en_route(route, sched, now_s) else max(route.ready, now_s)
+
+
+class SubTravel:
+    """The travel matrix restricted to the locations of one problem, as nested lists (fast scalar access).
+
+    The solver's compilation asks for every pair of the problem's locations one by one; on the district's
+    numpy stop matrix those scalar reads cost more than the whole search budget of a short re-optimisation.
+    Other locations fall through to the full matrix.
+    """
+
+    def __init__(self, travel: TravelTimes, locations: Iterable[int]) -> None:
+        self._travel = travel
+        used = sorted(set(locations))
+        self._pos = {loc: k for k, loc in enumerate(used)}
+        self._dur = _sub_table(travel, "durations", used, travel.duration)
+        self._dist = _sub_table(travel, "distances", used, travel.distance)
+
+    def __len__(self) -> int:
+        return len(self._travel)
+
+    def duration(self, origin: int, destination: int) -> int:
+        """Driving time (seconds)."""
+        pos = self._pos
+        if origin in pos and destination in pos:
+            return self._dur[pos[origin]][pos[destination]]
+        return self._travel.duration(origin, destination)
+
+    def distance(self, origin: int, destination: int) -> int:
+        """Driving distance (metres)."""
+        pos = self._pos
+        if origin in pos and destination in pos:
+            return self._dist[pos[origin]][pos[destination]]
+        return self._travel.distance(origin, destination)
+
+
+def _sub_table(travel: TravelTimes, name: str, used: list[int], scalar: Callable[[int, int], int]) -> list[list[int]]:
+    matrix = getattr(travel, name, None)
+    if matrix is not None and hasattr(matrix, "take"):  # numpy: one fancy-indexing read
+        table: list[list[int]] = matrix.take(used, axis=0).take(used, axis=1).tolist()
+        return table
+    return [[scalar(a, b) for b in used] for a in used]
 
 
 @dataclass(frozen=True)
@@ -96,7 +138,8 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
         initial.append(DarpRoute(key, visits, sched.departure[0] - base, sched.arrival[cut + 1] - base))
     if not vehicles:
         return None
-    problem = DarpProblem(tuple(requests), tuple(vehicles), dispatcher.travel)
+    locations = [x for v in vehicles for x in (v.start, v.end)] + [x for r in requests for x in (r.pickup, r.dropoff)]
+    problem = DarpProblem(tuple(requests), tuple(vehicles), SubTravel(dispatcher.travel, locations))
     zero = CostBreakdown(0, 0, 0, 0, 0, 0, 0)
     return Stated(problem, Solution(tuple(initial), (), zero, Status.FEASIBLE), base, frozenset(moving))
 

@@ -13,6 +13,7 @@ import pytest
 from booking.service import bookings as booking_module
 from booking.service.bookings import Caller, Place, RideWish
 from booking.service.inflight import InFlight
+from booking.store.events import append_event
 from booking.store.models import BookingRow
 from tests.booking.conftest import BERNBURG_FRIEDENSHALL, BERNBURG_HBF, T0, EnvFactory, one_small_car
 
@@ -51,7 +52,7 @@ def test_out_of_service_waits_for_a_booking_in_flight(make_env: EnvFactory, monk
     env = make_env(fleet=one_small_car())
     services = env.parts.services
     offer = services.bookings.quote("erika", _wish())
-    monkeypatch.setattr(booking_module, "append_event", _slow(booking_module.append_event, 0.4))
+    monkeypatch.setattr(booking_module, "append_event", _slow(append_event, 0.4))
     booked: list[BookingRow] = []
     thread = threading.Thread(target=lambda: booked.append(services.bookings.book(Caller("erika"), offer.id, None)[0]))
     thread.start()
