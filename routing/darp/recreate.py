@@ -3,7 +3,8 @@
 Options per (request, route) are the bound-feasible insertions of :func:`routing.darp.positions.candidates`,
 cheapest first; only the chosen one gets the exact schedule check (if it fails, it is dropped and the
 choice is made again), so a step costs one exact check in the usual case. Options of a route are
-recomputed only after that route changed.
+recomputed only after that route changed; those of an empty route are cached for the whole search, and of
+vehicles identical when empty (``Compiled.twin``) only the first two empty ones are looked at.
 """
 
 from __future__ import annotations

@@ -12,12 +12,24 @@ The rule for swapping a solved snapshot in (under the dispatcher's lock):
   shifts laid out on further days meanwhile (new routes only) do not.
 
 A solver failure or timeout without a solution keeps the old plan and is logged.
+
+The time limit covers the whole call. ``routing.darp.solve`` counts its own limit from its start but spends
+time it does not bound: compiling the problem and building the OR-Tools model grow with the square of the
+number of nodes (2 per vehicle + 2 per request), and reading the solution back comes after its deadline. So the
+dispatcher (a) re-plans at most as many nodes as that fixed part can handle in ``SETUP_SHARE`` of the limit
+(a group of neighbouring routes around a seed route that rotates from call to call, so every route gets its
+turn), using a per-node² cost it measures on every call, and (b) gives ``solve`` only the time left after the
+snapshot and problem building, minus a reserve for its own overrun and for checking and swapping in after it
+(both measured).
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import math
+import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -31,6 +43,59 @@ if TYPE_CHECKING:
     from routing.dispatcher.live import LiveDispatcher
 
 log = logging.getLogger(__name__)
+
+SETUP_SHARE = 0.4  # at most this share of the limit for the solver's unbounded setup (compile, model)
+MIN_NODES = 40  # never re-plan fewer nodes than this (a few routes), whatever the estimate says
+MIN_SOLVE_S = 0.05  # the smallest limit worth passing to the solver
+MIN_PER_NODE2_S, MAX_PER_NODE2_S = 2.5e-7, 1e-5  # bounds of the learnt fixed cost per node² (s)
+
+
+@dataclass
+class Budget:
+    """What a dispatcher's re-optimisations measured: the solver's fixed cost per node², the time after the
+    solver (read back, checks, swap) and the seed of the next route group."""
+
+    per_node2_s: float = 2.5e-6  # compile + model build on the district network, 2 cores shared
+    after_s: float = 0.05
+    solve_over_s: float = 0.0  # how much a solve runs past its limit (reading back after its deadline)
+    seed: int = 0
+    solved_at: float = 0.0
+
+    def max_nodes(self, time_limit_s: float) -> int:
+        """The most nodes whose fixed solver cost fits ``SETUP_SHARE`` of ``time_limit_s``."""
+        return max(MIN_NODES, int(math.sqrt(SETUP_SHARE * time_limit_s / self.per_node2_s)))
+
+    def learn_setup(self, nodes: int, given_s: float, took_s: float) -> None:
+        """Update the per-node² cost from a solve that took ``took_s`` with ``given_s`` as its limit."""
+        self.solved_at = time.perf_counter()
+        self.solve_over_s = 0.5 * self.solve_over_s + 0.5 * min(max(0.0, took_s - given_s), 0.2 * given_s)
+        if nodes <= 0:
+            return
+        if took_s > 1.2 * given_s + 0.05:
+            # the fixed part overran the limit (it took about all of ``took_s``) — or a busy machine stalled
+            # the search: at most double the estimate per call, within bounds, so one stall does not shrink
+            # the problem to nothing
+            observed = min(took_s / nodes**2, 2 * self.per_node2_s)
+            self.per_node2_s = min(MAX_PER_NODE2_S, max(self.per_node2_s, observed))
+        else:  # it fitted: let the estimate decay slowly
+            self.per_node2_s = max(MIN_PER_NODE2_S, 0.9 * self.per_node2_s)
+
+    def learn_after(self) -> None:
+        """Update the reserve for the work after the solver (read back, checks, swap) from this call."""
+        if self.solved_at:
+            self.after_s = 0.5 * self.after_s + 0.5 * (time.perf_counter() - self.solved_at)
+            self.solved_at = 0.0
+
+
+_budgets: weakref.WeakKeyDictionary[LiveDispatcher, Budget] = weakref.WeakKeyDictionary()
+
+
+def budget_of(dispatcher: LiveDispatcher) -> Budget:
+    """The dispatcher's re-optimisation measurements (created on first use)."""
+    budget = _budgets.get(dispatcher)
+    if budget is None:
+        budget = _budgets[dispatcher] = Budget()
+    return budget
 
 
 @dataclass(frozen=True)
@@ -54,20 +119,56 @@ def take_snapshot(dispatcher: LiveDispatcher, now_s: int) -> Snapshot:
 
 
 def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float) -> bool:
-    """Re-solve, verify and swap in if better; True if the plan was replaced."""
+    """Re-solve, verify and swap in if better; True if the plan was replaced (within about ``time_limit_s``)."""
+    began = time.perf_counter()
+    deadline = began + time_limit_s
+    budget = budget_of(dispatcher)
     now_s = dispatcher.timebase.seconds(now)
     with dispatcher.lock:
         snap = take_snapshot(dispatcher, now_s)
     if not any(r.request_ids() for r in snap.routes.values()):
         return False
+    snap = select_routes(dispatcher, snap, budget.max_nodes(time_limit_s), budget.seed)
+    budget.seed += 1
     try:
-        new_routes = solve_snapshot(dispatcher, snap, time_limit_s)
+        new_routes = solve_snapshot(dispatcher, snap, time_limit_s, deadline=deadline, budget=budget)
     except Exception:  # the solver must never take the live plan down
         log.exception("re-optimisation failed; the old plan stays")
         return False
     if new_routes is None:
+        budget.learn_after()
         return False
-    return swap_in(dispatcher, snap, new_routes, now)
+    replaced = swap_in(dispatcher, snap, new_routes, now)
+    budget.learn_after()
+    return replaced
+
+
+def _nodes(route: Route) -> int:
+    """Solver nodes of a route: its start and end, and the tasks before its first break."""
+    cut = next((n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK), len(route.tasks))
+    return 2 + cut
+
+
+def select_routes(dispatcher: LiveDispatcher, snap: Snapshot, max_nodes: int, seed: int) -> Snapshot:
+    """The snapshot cut down to at most ``max_nodes`` solver nodes: routes with requests, starting from the
+    ``seed``-th (rotating) and adding the routes whose vehicles start nearest to it; the snapshot itself if all
+    fit."""
+    busy = sorted(k for k, r in snap.routes.items() if r.request_ids())
+    if not busy or sum(_nodes(r) for r in snap.routes.values()) <= max_nodes:
+        return snap
+    tt = dispatcher.durations
+    first = snap.routes[busy[seed % len(busy)]]
+    order = sorted(snap.routes, key=lambda k: (tt[first.start_loc][snap.routes[k].start_loc], k))
+    chosen: dict[str, Route] = {}
+    used = 0
+    for key in order:
+        n = _nodes(snap.routes[key])
+        if chosen and used + n > max_nodes:
+            continue
+        chosen[key] = snap.routes[key]
+        used += n
+    ids = {rid for r in chosen.values() for rid in r.request_ids()}
+    return Snapshot(snap.version, snap.now_s, chosen, {i: snap.commitments[i] for i in ids})
 
 
 def swap_in(dispatcher: LiveDispatcher, snap: Snapshot, new_routes: dict[str, Route], now: datetime) -> bool:
@@ -101,8 +202,12 @@ def _distance(dispatcher: LiveDispatcher, routes: Iterable[Route]) -> int:
     return total
 
 
-def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: float) -> dict[str, Route] | None:
-    """Solve the snapshot with routing.darp; the new routes if they pass both checks, else None (logged)."""
+def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: float, *,
+                   deadline: float | None = None, budget: Budget | None = None) -> dict[str, Route] | None:
+    """Solve the snapshot with routing.darp; the new routes if they pass both checks, else None (logged).
+
+    With a ``deadline`` (``time.perf_counter()``) the solver gets the time left until then minus the reserve
+    for what follows it (``budget``); the solve is timed to learn the solver's fixed cost."""
     from routing.darp import Status, solve
     from routing.darp.checker import check as darp_check
     from routing.dispatcher.darp_problem import routes_from_solution, to_problem
@@ -112,7 +217,14 @@ def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: flo
         log.info("re-optimisation skipped: the snapshot cannot be stated as a solver problem")
         return None
     problem = stated.problem
-    solution: Solution = solve(problem, time_limit_s=time_limit_s, seed=0, initial=stated.initial)
+    budget = budget or Budget()
+    limit = time_limit_s
+    if deadline is not None:
+        limit = max(MIN_SOLVE_S, deadline - time.perf_counter() - budget.after_s - budget.solve_over_s)
+    nodes = 2 * len(problem.vehicles) + sum(1 if r.onboard is not None else 2 for r in problem.requests)
+    started = time.perf_counter()
+    solution: Solution = solve(problem, time_limit_s=limit, seed=0, initial=stated.initial)
+    budget.learn_setup(nodes, limit, time.perf_counter() - started)
     if solution.status is not Status.FEASIBLE or solution.unserved_confirmed or solution.rejected:
         log.warning("re-optimisation: solver returned %s (unserved %s); the old plan stays",
                     solution.status, list(solution.unserved_confirmed))

@@ -99,3 +99,41 @@ def test_background_loop_replans_while_quotes_go_on(make_dispatcher: MakeDispatc
     assert loop.runs >= 1
     assert slowest < 0.5, "a quote waited for the solver"
     assert_plan_valid(d)
+
+
+def test_reoptimisation_keeps_its_time_limit_and_promises_on_a_route_group(make_dispatcher: MakeDispatcher,
+                                                                           directory: NetworkStopDirectory) -> None:
+    """A node budget too small for the whole plan re-plans a group of routes only, within the time limit."""
+    import time
+
+    from routing.dispatcher.reoptimise import budget_of, select_routes
+
+    d = loaded(make_dispatcher, directory)
+    with d.lock:
+        snap = take_snapshot(d, d.timebase.seconds(NOW))
+    part = select_routes(d, snap, max_nodes=1, seed=1)
+    assert len(part.routes) == 1
+    assert set(part.commitments) == {rid for r in part.routes.values() for rid in r.request_ids()}
+    assert select_routes(d, snap, max_nodes=10_000, seed=0) is snap
+    before = d.commitments()
+    budget_of(d).per_node2_s = 1e-5  # a slow machine: few nodes fit
+    t = time.perf_counter()
+    d.reoptimise(NOW, 0.5)
+    assert time.perf_counter() - t < 0.5 + 0.3
+    assert set(d.commitments()) == set(before)
+    assert_plan_valid(d)
+
+
+def test_budget_learns_the_solver_setup_within_bounds() -> None:
+    """An overrun raises the per-node² estimate (at most doubling it), a solve within its limit lowers it."""
+    from routing.dispatcher.reoptimise import MAX_PER_NODE2_S, Budget
+
+    b = Budget(per_node2_s=1e-6)
+    b.learn_setup(100, 1.0, 3.0)
+    assert b.per_node2_s == 2e-6
+    assert b.max_nodes(1.0) < Budget(per_node2_s=1e-6).max_nodes(1.0)
+    b.learn_setup(100, 1.0, 1.0)
+    assert b.per_node2_s < 2e-6
+    for _ in range(30):
+        b.learn_setup(10, 0.1, 100.0)
+    assert b.per_node2_s == MAX_PER_NODE2_S
