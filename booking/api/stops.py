@@ -26,7 +26,7 @@ def _fold(text: str) -> str:
 def find_stops(
     services: ServicesDep,
     q: Annotated[str, Query(max_length=100, description="part of the name or municipality")] = "",
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> list[StopPublic]:
     """Stops whose name or municipality contains every word of ``q``; names starting with ``q`` first."""
     words = _fold(q).split()

@@ -15,6 +15,13 @@ def test_stop_search_finds_real_stops_regardless_of_accents(env: Env) -> None:
     assert len(env.client.get("/api/v1/stops", params={"q": "bernburg hbf"}).json()) == 1
 
 
+def test_every_stop_of_the_network_can_be_listed_for_the_map(env: Env) -> None:
+    """Without a query, one call lists every stop of the network (the map draws them all)."""
+    stops = env.client.get("/api/v1/stops", params={"limit": 1000}).json()
+    assert len(stops) == len(env.parts.routing.network.stops)
+    problem(env.client.get("/api/v1/stops", params={"limit": 1001}), 422)
+
+
 def test_stop_by_id_and_unknown_stop(env: Env) -> None:
     """A stop is found by its DB HAFAS id; an unknown id is a 404 problem."""
     stop = env.client.get(f"/api/v1/stops/{BERNBURG_HBF}").json()

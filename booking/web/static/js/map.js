@@ -67,7 +67,7 @@ function roadStyle(feature) {
 // All stops as small circles; `onPick(stop)` when one is clicked.
 export async function drawStops(map, onPick) {
   const L = window.L;
-  const stops = await api("/stops?limit=200");  // the API serves at most 200 per call
+  const stops = await api("/stops?limit=1000");  // every stop of the network (the API serves up to 1,000)
   const list = Array.isArray(stops) ? stops : stops.items || stops.stops || [];
   const group = L.layerGroup().addTo(map);
   for (const stop of list) {
