@@ -92,3 +92,28 @@ def build_env(url: str, schema: str | None = None) -> PoolEnv:
     install_problem_handlers(app)
     mount_poolcars(app, api)
     return PoolEnv(engine, app, TestClient(app), clock, api)
+
+
+def seed_offers_for_one_car(env: PoolEnv, count: int, customer_prefix: str) -> None:
+    """Store ``count`` held offers of car-101 for overlapping two-hour slots, offer k for ``{customer_prefix}{k}``."""
+    from booking.store.poolcars import PoolOfferRow
+
+    with env.api.service.sessions.begin() as session:
+        for k in range(count):
+            start = T0 + timedelta(hours=3, minutes=k % 60)
+            session.add(
+                PoolOfferRow(
+                    id=f"offer-{k}",
+                    customer_id=f"{customer_prefix}{k}",
+                    car_id="car-101",
+                    station_id="bbg-kreisverwaltung",
+                    start_at=start,
+                    end_at=start + timedelta(hours=2),
+                    walk_m=0,
+                    shift_s=0,
+                    moved_from_station_id=None,
+                    created_at=T0,
+                    valid_until=T0 + timedelta(minutes=10),
+                    request={},
+                )
+            )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -190,29 +189,10 @@ def test_sqlite_serialises_concurrent_confirmations(env: PoolEnv) -> None:
 
     from booking.service.errors import ServiceError
     from booking.service.poolcars import Caller
-    from booking.store.poolcars import PoolOfferRow
-    from tests.poolcars.service_env import T0
+    from tests.poolcars.service_env import seed_offers_for_one_car
 
     svc = env.api.service
-    with svc.sessions.begin() as session:
-        for k in range(30):
-            start = T0 + timedelta(hours=3, minutes=k)
-            session.add(
-                PoolOfferRow(
-                    id=f"offer-{k}",
-                    customer_id=f"p{k}",
-                    car_id="car-101",
-                    station_id="bbg-kreisverwaltung",
-                    start_at=start,
-                    end_at=start + timedelta(hours=2),
-                    walk_m=0,
-                    shift_s=0,
-                    moved_from_station_id=None,
-                    created_at=T0,
-                    valid_until=T0 + timedelta(minutes=10),
-                    request={},
-                )
-            )
+    seed_offers_for_one_car(env, 30, "p")
     gate = threading.Barrier(30)
 
     def attempt(k: int) -> str:

@@ -17,7 +17,7 @@ from booking.service.errors import ServiceError
 from booking.service.poolcars import Caller
 from booking.store import poolcars_repo as repo
 from booking.store.poolcars import PoolOfferRow, PoolReservationRow
-from tests.poolcars.service_env import T0, PoolEnv, build_env
+from tests.poolcars.service_env import T0, PoolEnv, build_env, seed_offers_for_one_car
 
 ATTEMPTS = 200
 pytestmark = pytest.mark.postgis
@@ -93,25 +93,7 @@ def test_two_hundred_confirmations_of_offers_for_one_car(pg_env: tuple[PoolEnv, 
     """200 people confirm offers for the same car and overlapping slots at once: one reservation, 199 × 409."""
     env, _, _ = pg_env
     svc = env.api.service
-    with svc.sessions.begin() as session:
-        for k in range(ATTEMPTS):
-            start = T0 + timedelta(hours=3, minutes=k % 60)
-            session.add(
-                PoolOfferRow(
-                    id=f"offer-{k}",
-                    customer_id=f"person-{k}",
-                    car_id="car-101",
-                    station_id="bbg-kreisverwaltung",
-                    start_at=start,
-                    end_at=start + timedelta(hours=2),
-                    walk_m=0,
-                    shift_s=0,
-                    moved_from_station_id=None,
-                    created_at=T0,
-                    valid_until=T0 + timedelta(minutes=10),
-                    request={},
-                )
-            )
+    seed_offers_for_one_car(env, ATTEMPTS, "person-")
     start = threading.Barrier(ATTEMPTS)
 
     def attempt(k: int) -> str:
