@@ -59,9 +59,12 @@ def _row(customer: str, k: int, car_id: str = "car-101") -> PoolReservationRow:
 def test_exclusion_constraint_alone_admits_exactly_one(pg_env: tuple[PoolEnv, str, str]) -> None:
     """200 threads insert overlapping reservations of one car without any check: the database keeps one."""
     env, url, schema = pg_env
-    # separate connections (at most 20 at once, well below max_connections, shared with other tests)
+    # separate connections (at most 20 at once, well below max_connections, shared with other tests); concurrent
+    # conflicting inserts wait on each other, and PostgreSQL breaks such cycles after deadlock_timeout (1 s by
+    # default): a short timeout keeps 200 attempts from queueing for minutes on a loaded machine
+    options = f"-csearch_path={schema},public -cdeadlock_timeout=100ms"
     engine = sa.create_engine(
-        url, pool_size=20, max_overflow=0, pool_timeout=120, connect_args={"options": f"-csearch_path={schema},public"}
+        url, pool_size=20, max_overflow=0, pool_timeout=120, connect_args={"options": options}
     )
     start = threading.Barrier(ATTEMPTS)
 
