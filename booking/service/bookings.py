@@ -186,7 +186,7 @@ class BookingService:
             existing = self._idempotent_hit(session, caller, offer_id, key)
             if existing is not None:
                 return existing
-            return self._bookable_offer(session, caller, offer_id, now, pending)
+            return self._bookable_offer(session, caller, offer_id, now, pending, key=key)
 
     def _confirm_locked(self, caller: Caller, offer: Offer, key: str | None, now: datetime) -> _Confirmed:
         """Under the plan lock: register the booking in flight and confirm it in the dispatcher (no database)."""
@@ -261,13 +261,15 @@ class BookingService:
         return row
 
     def _bookable_offer(self, session: Session, caller: Caller, offer_id: str, now: datetime,
-                        pending: Offer | None) -> Offer | None:
+                        pending: Offer | None, *, key: str | None) -> BookingRow | Offer | None:
         offer = pending or store.get_offer(session, offer_id, self.ctx.resolve_stop)
         if offer is None:
             return None
         if offer.request.customer_id != caller.customer_id:
             raise not_found("Angebot", offer_id)
         taken = store.find_by_offer(session, offer_id)
+        if taken is not None and key_matches(taken, caller, key):
+            return taken  # a retry with the same key committed between the key lookup and this one
         if taken is not None:
             raise conflict("already_booked", "Dieses Angebot wurde bereits gebucht.", booking_id=taken.id)
         if offer.valid_until < now:
@@ -377,3 +379,8 @@ def stop_of(ctx: ServiceContext, stop_id: str) -> Stop:
     if stop is None:
         raise not_found("Haltestelle", stop_id)
     return stop
+
+
+def key_matches(row: BookingRow, caller: Caller, key: str | None) -> bool:
+    """Whether ``row`` is the caller's booking made with this Idempotency-Key."""
+    return key is not None and row.customer_id == caller.customer_id and row.idempotency_key == key
