@@ -14,8 +14,8 @@ class DispatcherConfig:
 
     The maximum ride time of a request is ``ride_alpha * direct + ride_beta_s`` (MATSim DRT); the pickup window
     promised to a resident is ``pickup_window_s`` wide. ``alternative_shifts_s`` are the time shifts tried for
-    alternatives when no offer is possible (each both earlier and later). A re-optimisation re-plans the shifts
-    that run now or start within ``reoptimise_horizon_s``.
+    alternatives when no offer is possible (nearest first; the nearest earlier and the nearest later time that
+    fit are offered). A re-optimisation re-plans the shifts that run now or start within ``reoptimise_horizon_s``.
     """
 
     service_area: str = "salzlandkreis"

@@ -11,7 +11,15 @@ from routing.insertion.schedule import (
     schedule,
     start_departure,
 )
-from routing.insertion.search import Candidate, CostWeights, Insertion, best_insertion, candidates, insert_tasks
+from routing.insertion.search import (
+    Candidate,
+    CostWeights,
+    Insertion,
+    any_insertion,
+    best_insertion,
+    candidates,
+    insert_tasks,
+)
 
 __all__ = [
     "Candidate",
@@ -25,6 +33,7 @@ __all__ = [
     "Schedule",
     "Task",
     "TaskKind",
+    "any_insertion",
     "best_insertion",
     "candidates",
     "check",

@@ -162,3 +162,26 @@ def best_insertion(routes: Iterable[tuple[Route, Schedule]], request: RequestSpe
             continue
         return Insertion(key, i, j, cost, new_sched.begin[i + 1], new_sched.begin[j + 2], new_route, new_sched)
     return None
+
+
+def any_insertion(routes: Iterable[tuple[Route, Schedule]], request: RequestSpec, tt: Durations, now: int, *,
+                  max_checks: int = 64) -> bool:
+    """Whether ``request`` fits somewhere: the first candidate (in route order) that passes the exact check.
+
+    For questions that need a yes or no and no cost (e.g. "would another time work?"): it stops at the first
+    feasible place instead of generating and ordering every candidate; at most ``max_checks`` may fail.
+    """
+    weights = CostWeights(wait_weight_pct=0)
+    failed = 0
+    for route, sched in routes:
+        for c in candidates(route, sched, request, tt, now=now, weights=weights):
+            try:
+                schedule(insert_tasks(route, request, c.pickup_after, c.dropoff_after, now), tt)
+            except Infeasible:
+                failed += 1
+                if failed >= max_checks:
+                    return False
+                continue
+            return True
+    return False
+

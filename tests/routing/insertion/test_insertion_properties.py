@@ -13,6 +13,7 @@ from routing.insertion import (
     Infeasible,
     RequestSpec,
     Route,
+    any_insertion,
     best_insertion,
     candidates,
     check,
@@ -81,3 +82,12 @@ def test_best_insertion_keeps_every_constraint(inst: tuple[list[list[int]], Rout
         assert check(found.route, tt) == []
         assert spec.pickup_earliest <= found.pickup_begin <= spec.pickup_latest
         assert found.dropoff_begin <= spec.dropoff_latest
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances())
+def test_any_insertion_answers_like_the_full_search(inst: tuple[list[list[int]], Route, RequestSpec]) -> None:
+    """The yes/no search (first feasible place) agrees with the cheapest-insertion search on whether it fits."""
+    tt, route, spec = inst
+    routes = [(route, schedule(route, tt))]
+    assert any_insertion(routes, spec, tt, 0) == (best_insertion(routes, spec, tt, 0) is not None)
