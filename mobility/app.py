@@ -158,7 +158,7 @@ def build_services(
     ctx = ServiceContext(sessions=sessions, dispatcher=dispatcher, stops=routing.directory, clock=clock,
                          options=ServiceOptions(no_show_wait_s=config.no_show_wait_s))
     operations = OperationsService(ctx)
-    failures = operations.restore()
+    failures = operations.restore(settings.restore_source)
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
                         accounts=AccountService(sessions, clock, hasher), network=NetworkView(routing.network),
                         config=ApiConfig(secret_key=settings.secret_key, timezone=settings.timezone,

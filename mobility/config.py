@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,3 +37,7 @@ class Settings(BaseSettings):
     )
     reoptimise_interval_s: int = Field(default=300, gt=0, description="background OR-Tools re-plan interval")
     solver_time_limit_s: float = Field(default=5.0, gt=0)
+    restore_source: Literal["store", "log"] = Field(
+        default="store",
+        description="after a restart: lay out the stored plan again (store) or rebuild it from the event log (log)",
+    )

@@ -17,9 +17,10 @@ from booking.service.context import ServiceContext
 from booking.service.errors import ServiceError, conflict, invalid, not_found
 from booking.service.inflight import Ticket
 from booking.store import bookings as store
-from booking.store.codec import offer_from_dict
+from booking.store.codec import offer_from_dict, offer_json
 from booking.store.events import append_event
 from booking.store.models import BookingRow, OfferRow
+from mobility.domain.eventlog import confirmed_data
 from mobility.domain.events import Event, EventType
 from mobility.domain.geo import Point, haversine_m
 from mobility.domain.plan import VisitKind, VisitStatus
@@ -219,9 +220,12 @@ class BookingService:
                                                 caller_phone=caller.caller_phone)
                     row.offer_id = booking.offer.id
                     session.add(row)
-                    for etype in (EventType.BOOKING_CREATED, EventType.BOOKING_CONFIRMED):
-                        append_event(session, Event(etype, now, booking.booking_id, booking.result.vehicle_id,
-                                                    actor=caller.booked_by or caller.customer_id))
+                    actor = caller.booked_by or caller.customer_id
+                    append_event(session, Event(EventType.BOOKING_CREATED, now, booking.booking_id,
+                                                booking.result.vehicle_id, actor=actor))
+                    append_event(session, Event(  # the promise itself: the plan can be rebuilt from the log
+                        EventType.BOOKING_CONFIRMED, now, booking.booking_id, booking.result.vehicle_id, actor=actor,
+                        data=confirmed_data(offer_json(booking.result), caller.customer_id, caller.booked_by)))
                     session.commit()
                 except IntegrityError:
                     session.rollback()

@@ -150,8 +150,19 @@ class OperationsService:
         return row
 
     # -- restart --------------------------------------------------------------------------------------------------
-    def restore(self) -> list[str]:
-        """Put the stored plan, fleet state and active bookings back into the dispatcher after a (re)start."""
+    def restore(self, source: str = "store") -> list[str]:
+        """Put the stored plan, fleet state and active bookings back into the dispatcher after a (re)start.
+
+        ``source="log"`` rebuilds everything from the event log alone instead (:mod:`booking.service.rebuild`).
+        Returns the ids of bookings that could not be put back (rejected and reported).
+        """
+        if source == "log":
+            from booking.service.rebuild import rebuild_from_log
+
+            return rebuild_from_log(self.ctx).lost
+        if source != "store":
+            msg = f"restore source must be 'store' or 'log', got {source!r}"
+            raise ValueError(msg)
         now = self.ctx.clock.now()
         with self.ctx.plan_lock, self.ctx.sessions() as session:
             plan_store.sync_stops(session, self.ctx.stops.stops())

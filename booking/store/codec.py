@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -109,6 +110,16 @@ def offer_to_dict(offer: Offer) -> dict[str, Any]:
         "valid_until": _t(offer.valid_until),
         "network_source": offer.network_source,
     }
+
+
+def offer_json(offer: Offer) -> str:
+    """An offer as compact JSON text (for the event log)."""
+    return json.dumps(offer_to_dict(offer), separators=(",", ":"), ensure_ascii=False)
+
+
+def offer_from_json(text: str, resolve: StopResolver | None = None) -> Offer:
+    """The offer of :func:`offer_json`'s text."""
+    return offer_from_dict(json.loads(text), resolve)
 
 
 def offer_from_dict(data: dict[str, Any], resolve: StopResolver | None = None) -> Offer:

@@ -8,7 +8,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from booking.store.codec import StopResolver, offer_from_json
 from booking.store.models import EventRow
+from mobility.domain.eventlog import LogState, fold_log
 from mobility.domain.events import Event, EventType
 
 
@@ -55,3 +57,9 @@ def list_events(
     if since is not None:
         stmt = stmt.where(EventRow.at >= since)
     return list(session.scalars(stmt.limit(limit)))
+
+
+def replay_log(session: Session, resolve: StopResolver | None = None, *, batch: int = 5_000) -> LogState:
+    """Fold the whole log (in order, streamed in batches) into bookings and vehicle states."""
+    rows = session.execute(sa.select(EventRow).order_by(EventRow.id).execution_options(yield_per=batch)).scalars()
+    return fold_log((row_to_event(row) for row in rows), lambda text: offer_from_json(text, resolve))

@@ -14,11 +14,14 @@ ROLES_HELP = "resident, dispatcher, driver or admin"
 
 
 def serve(
+    *,
     host: Annotated[str | None, typer.Option(help="address to listen on (default MOBILITY_HOST or 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default MOBILITY_PORT or 8000)")] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite file mobility.db)")] = None,
     seed: Annotated[bool, typer.Option(help="create demo accounts on first start (empty user table)")] = True,
     background: Annotated[bool, typer.Option(help="re-optimise the plan in the background")] = True,
+    rebuild_from_log: Annotated[bool, typer.Option(
+        "--rebuild-from-log", help="rebuild bookings and plan from the event log instead of the stored plan")] = False,
 ) -> None:
     """Start the booking service: API, dispatcher, web pages — on the embedded SQLite store by default."""
     import uvicorn
@@ -28,7 +31,11 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v is not None}
+    overrides: dict[str, object] = {
+        k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v is not None}
+    if rebuild_from_log:
+        overrides["restore_source"] = "log"
+        typer.echo("Baue Buchungen und Fahrplan aus dem Ereignisprotokoll neu auf …")
     settings = Settings(**overrides)  # type: ignore[arg-type]
     typer.echo(f"Lade Straßennetz {settings.network_path.name} und Flotte …")
     parts = build_services(settings)

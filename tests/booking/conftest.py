@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -108,13 +109,14 @@ def _make_env(settings: Settings, routing: Routing, fleet: list[Vehicle], clock:
 
 @pytest.fixture
 def make_env(tmp_path: Path, routing_parts: Routing) -> Iterator[EnvFactory]:
-    """Build services on a fresh SQLite file (the embedded default); call again with ``reuse=True`` to restart."""
+    """Build services on a fresh SQLite file (the embedded default); call again (same file) to restart; keyword
+    arguments override settings."""
     created: list[Env] = []
     url = f"sqlite:///{tmp_path / 'mobility.db'}"
 
-    def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
+    def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None, **settings_: Any) -> Env:
         settings = Settings(database_url=url, secret_key="test-secret-" + uuid.uuid4().hex, cache_dir=tmp_path,
-                            solver_time_limit_s=1.0)
+                            solver_time_limit_s=1.0, **settings_)
         env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0))
         created.append(env)
         return env
@@ -148,10 +150,9 @@ def make_pg_env(postgis_url: str, pg_schema: str, routing_parts: Routing, tmp_pa
     """Like ``make_env`` but on PostGIS (an isolated schema)."""
     created: list[Env] = []
 
-    def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None) -> Env:
+    def factory(fleet: list[Vehicle] | None = None, clock: ManualClock | None = None, **settings_: Any) -> Env:
         settings = Settings(database_url=postgis_url, secret_key="test-secret-for-postgis-runs-0123456789",
-                            cache_dir=tmp_path,
-                            solver_time_limit_s=1.0)
+                            cache_dir=tmp_path, solver_time_limit_s=1.0, **settings_)
         env = _make_env(settings, routing_parts, fleet or two_minibuses(), clock or ManualClock(T0), pg_schema)
         created.append(env)
         return env
