@@ -162,7 +162,9 @@ def build_services(
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
                         accounts=AccountService(sessions, clock, hasher), network=NetworkView(routing.network),
                         config=ApiConfig(secret_key=settings.secret_key, timezone=settings.timezone,
-                                         solver_time_limit_s=settings.solver_time_limit_s),
+                                         solver_time_limit_s=settings.solver_time_limit_s,
+                                         batch_plan_at=settings.batch_plan_at,
+                                         batch_plan_time_limit_s=settings.batch_plan_time_limit_s),
                         legs=LegCache(dispatcher.leg_geometry))
     return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
 

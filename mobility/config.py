@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +38,11 @@ class Settings(BaseSettings):
     )
     reoptimise_interval_s: int = Field(default=300, gt=0, description="background OR-Tools re-plan interval")
     solver_time_limit_s: float = Field(default=5.0, gt=0)
+    batch_plan_at: time | None = Field(
+        default=time(1, 0),
+        description="local time of the daily batch plan of the next service day (pre-bookings); empty: off",
+    )
+    batch_plan_time_limit_s: float = Field(default=60.0, gt=0, le=3_600)
     restore_source: Literal["store", "log"] = Field(
         default="store",
         description="after a restart: lay out the stored plan again (store) or rebuild it from the event log (log)",

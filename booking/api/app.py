@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from booking.api import auth, dispatch, driver, feeds, rides, stops
 from booking.api.deps import API_PREFIX, Services
 from booking.api.problems import install_problem_handlers
-from booking.service.background import PlanWriter, Reoptimiser
+from booking.service.background import BatchSchedule, PlanWriter, Reoptimiser
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,10 @@ log = logging.getLogger(__name__)
 def build_api(services: Services, *, reoptimise_interval_s: float | None = None, title: str = "Salzland mobility",
               version: str = "0.1.0") -> FastAPI:
     """The app with every router under ``/api/v1``; the plan writer and the re-optimiser run while the app is up."""
-    reoptimiser = (Reoptimiser(services.operations, reoptimise_interval_s, services.config.solver_time_limit_s)
+    config = services.config
+    batch = (BatchSchedule(config.batch_plan_at, config.batch_plan_time_limit_s, config.timezone)
+             if config.batch_plan_at is not None else None)
+    reoptimiser = (Reoptimiser(services.operations, reoptimise_interval_s, config.solver_time_limit_s, batch)
                    if reoptimise_interval_s else None)
     writer = PlanWriter(services.ctx)
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -42,6 +43,8 @@ class ApiConfig:
     token_lifetime: timedelta = timedelta(hours=12)
     timezone: str = "Europe/Berlin"
     solver_time_limit_s: float = 5.0
+    batch_plan_at: clock_time | None = None  # local time of the daily batch plan of the next service day
+    batch_plan_time_limit_s: float = 60.0
 
 
 class PrincipalCache:

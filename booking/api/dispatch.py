@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from dataclasses import asdict
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -16,6 +18,7 @@ from booking.api.deps import Principal, ServicesDep, StaffUser, require_roles
 from booking.api.rides import public_fresh_offer, wish
 from booking.api.schemas import BookingPublic, OfferPublic, PhoneBookingCreate, PhoneBookingPublic, local
 from booking.feeds.geojson import plan_feature_collection
+from booking.service.batch import plan_day
 from booking.service.bookings import Caller
 from booking.service.errors import ServiceError
 from booking.service.views import kpis, vehicle_states
@@ -88,12 +91,24 @@ def in_service(vehicle_id: str, user: StaffUser, services: ServicesDep) -> Servi
     return _set_service(vehicle_id, True, user, services)
 
 
-@router.post("/replan", summary="Re-optimise the plan now")
-def replan(user: StaffUser, services: ServicesDep) -> dict[str, Any]:
-    """Run the solver on the not-yet-driven part now (the old plan stays if it is not better)."""
-    replaced = services.operations.reoptimise(services.config.solver_time_limit_s, actor=user.id)
-    plan = services.ctx.dispatcher.plan()
-    return {"replaced": replaced, "plan_version": plan.version}
+@router.post("/replan", summary="Re-optimise the plan now (or batch-plan one day)")
+def replan(
+    user: StaffUser,
+    services: ServicesDep,
+    day: Annotated[date | None, Query(description="batch-plan the shifts starting on this local date")] = None,
+    seconds: Annotated[float | None, Query(gt=0, le=600, description="time budget of a batch plan")] = None,
+) -> dict[str, Any]:
+    """Run the solver on the not-yet-driven part now (the old plan stays if it is not better).
+
+    With ``day``: the batch plan of that service day (pre-booked rides re-planned as a whole, round after round,
+    within ``seconds``, default the configured batch budget); every promise is kept."""
+    if day is None:
+        replaced = services.operations.reoptimise(services.config.solver_time_limit_s, actor=user.id)
+        return {"replaced": replaced, "plan_version": services.ctx.dispatcher.plan().version}
+    result = plan_day(services.operations, day, seconds or services.config.batch_plan_time_limit_s,
+                      round_s=services.config.solver_time_limit_s, actor=user.id)
+    return {"replaced": result.improved_rounds > 0, "plan_version": services.ctx.dispatcher.plan().version,
+            **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(result).items()}}
 
 
 @router.get("/problems", summary="Bookings that could not be kept")

@@ -4,23 +4,40 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
+from datetime import date
+from datetime import time as clock_time
 
+from booking.service.batch import DayPlan, batch_due, plan_day
 from booking.service.context import ServiceContext
 from booking.service.operations import OperationsService
 
 log = logging.getLogger(__name__)
 
 
-class Reoptimiser:
-    """Runs :meth:`OperationsService.reoptimise` every ``interval_s`` seconds until stopped."""
+@dataclass(frozen=True, slots=True)
+class BatchSchedule:
+    """When the daily batch plan runs (local time) and how long it may take."""
 
-    def __init__(self, operations: OperationsService, interval_s: float, time_limit_s: float) -> None:
+    at: clock_time
+    time_limit_s: float = 60.0
+    timezone: str = "Europe/Berlin"
+
+
+class Reoptimiser:
+    """Runs :meth:`OperationsService.reoptimise` every ``interval_s`` seconds until stopped, and once a day after
+    ``batch.at`` the batch plan of the next service day (:func:`booking.service.batch.plan_day`)."""
+
+    def __init__(self, operations: OperationsService, interval_s: float, time_limit_s: float,
+                 batch: BatchSchedule | None = None) -> None:
         if interval_s <= 0 or time_limit_s <= 0:
             msg = f"interval_s and time_limit_s must be positive, got {interval_s} and {time_limit_s}"
             raise ValueError(msg)
         self.operations = operations
         self.interval_s = interval_s
         self.time_limit_s = time_limit_s
+        self.batch = batch
+        self.last_batch_day: date | None = None
         self.runs = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -43,9 +60,20 @@ class Reoptimiser:
         while not self._stop.wait(self.interval_s):
             try:
                 self.operations.reoptimise(self.time_limit_s)
+                self.run_batch_if_due()
             except Exception:  # a failed round must not end the loop; the old plan stays
                 log.exception("background re-optimisation failed; the old plan stays")
             self.runs += 1
+
+    def run_batch_if_due(self) -> DayPlan | None:
+        """Run the day's batch plan if its time has come and the day is not planned yet."""
+        if self.batch is None:
+            return None
+        day = batch_due(self.operations.ctx.clock.now(), self.batch.at, self.batch.timezone, self.last_batch_day)
+        if day is None:
+            return None
+        self.last_batch_day = day
+        return plan_day(self.operations, day, self.batch.time_limit_s, round_s=self.time_limit_s)
 
 
 class PlanWriter:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -87,11 +87,12 @@ class OperationsService:
             raise conflict("event_rejected", str(exc), event=str(event.type)) from exc
 
     # -- re-optimisation ------------------------------------------------------------------------------------------
-    def reoptimise(self, time_limit_s: float, actor: str = "system") -> bool:
-        """Let the solver re-plan the not-yet-driven part; store and announce the plan if it replaced the old one."""
+    def reoptimise(self, time_limit_s: float, actor: str = "system", day: date | None = None) -> bool:
+        """Let the solver re-plan the not-yet-driven part (or the shifts of ``day``); store and announce the plan
+        if it replaced the old one."""
         now = self.ctx.clock.now()
         try:
-            replaced = self.ctx.dispatcher.reoptimise(now, time_limit_s)
+            replaced = self.ctx.dispatcher.reoptimise(now, time_limit_s, day)
         except Exception:
             log.exception("re-optimisation failed; the old plan stays")
             return False
@@ -100,8 +101,8 @@ class OperationsService:
             return False
         version = self.ctx.dispatcher.plan().version
         with self.ctx.sessions.begin() as session:
-            append_event(session, Event(EventType.PLAN_REPLACED, now, actor=actor,
-                                        data=(("version", str(version)),)))
+            data = (("version", str(version)),) + ((("day", day.isoformat()),) if day is not None else ())
+            append_event(session, Event(EventType.PLAN_REPLACED, now, actor=actor, data=data))
         self.ctx.flush_plan()
         log.info("re-optimisation replaced the plan (version %s)", version)
         return True

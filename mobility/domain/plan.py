@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from mobility.domain.rides import Load, TimeWindow
@@ -60,3 +60,14 @@ class Plan:
     def tour(self, vehicle_id: str) -> Tour:
         """The tour of ``vehicle_id`` (an empty tour for an idle vehicle)."""
         return self.tours.get(vehicle_id, Tour(vehicle_id))
+
+
+@dataclass(frozen=True, slots=True)
+class DaySummary:
+    """The shifts of one service day: how many, how many carry rides, rides planned and the metres they drive."""
+
+    day: date
+    routes: int
+    busy_routes: int
+    rides: int
+    distance_m: int

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from mobility.domain.events import Event
 from mobility.domain.fleet import Vehicle
 from mobility.domain.geo import Point
-from mobility.domain.plan import Plan
+from mobility.domain.plan import DaySummary, Plan
 from mobility.domain.rides import Booking, NoOffer, Offer, RideRequest
 from mobility.domain.stops import Stop
 
@@ -108,8 +108,15 @@ class Dispatcher(Protocol):
         """
         ...
 
-    def reoptimise(self, now: datetime, time_limit_s: float) -> bool:
-        """Re-solve the not-yet-driven part of the plan keeping every promise; True if a better plan replaced it."""
+    def reoptimise(self, now: datetime, time_limit_s: float, day: date | None = None) -> bool:
+        """Re-solve the not-yet-driven part of the plan keeping every promise; True if a better plan replaced it.
+
+        With ``day`` (local date): the shifts starting that day (the batch plan of pre-booked rides).
+        """
+        ...
+
+    def day_summary(self, day: date) -> DaySummary:
+        """The shifts starting on ``day``: count, count with rides, rides and planned metres."""
         ...
 
     def restore(self, plan: Plan, bookings: Sequence[Booking], now: datetime) -> Sequence[str]:

@@ -7,15 +7,16 @@ re-optimisation solves a snapshot outside the lock and only swaps its result in 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from mobility.domain.events import Event
 from mobility.domain.fleet import Vehicle
-from mobility.domain.plan import Plan
+from mobility.domain.plan import DaySummary, Plan
 from mobility.domain.ports import StopDirectory, TravelTimes
 from mobility.domain.rides import Booking, NoOffer, Offer, RejectionReason, RideRequest
 from mobility.domain.stops import Stop
@@ -232,13 +233,36 @@ class LiveDispatcher:
                                self._search)
             return apply_event(self._state, event, ctx)
 
-    def reoptimise(self, now: datetime, time_limit_s: float) -> bool:
-        """Re-solve the not-yet-driven plan with OR-Tools keeping every promise; True if the plan was replaced."""
+    def reoptimise(self, now: datetime, time_limit_s: float, day: date | None = None) -> bool:
+        """Re-solve the not-yet-driven plan with OR-Tools keeping every promise; True if the plan was replaced.
+
+        Without ``day`` the shifts running now or within the next hours; with ``day`` (local date) the shifts
+        starting that day — the batch plan for pre-booked rides."""
         from routing.dispatcher.reoptimise import reoptimise
 
         with self._lock:
             self._extend_shifts(now)
-        return reoptimise(self, now, time_limit_s)
+        return reoptimise(self, now, time_limit_s, window=None if day is None else self.day_window(day))
+
+    def day_window(self, day: date) -> tuple[int, int]:
+        """Seconds (of the time base) from local midnight of ``day`` to the next midnight."""
+        zone = ZoneInfo(self.config.timezone)
+        start = datetime.combine(day, time(), zone)
+        end = datetime.combine(day + timedelta(days=1), time(), zone)
+        return self.timebase.seconds(start), self.timebase.seconds(end)
+
+    def day_summary(self, day: date) -> DaySummary:
+        """The shifts starting on ``day`` (local date): how many, how many carry rides, rides, planned metres."""
+        first, last = self.day_window(day)
+        with self._lock:
+            routes = [r for r in self._state.routes.values() if first <= r.shift_start < last]
+            busy = [r for r in routes if r.request_ids()]
+            rides = len({rid for r in busy for rid in r.request_ids()})
+            metres = 0
+            for r in busy:
+                locs = [r.start_loc, *(t.loc for t in r.tasks), r.end_loc]
+                metres += sum(self.travel.distance(a, b) for a, b in itertools.pairwise(locs))
+        return DaySummary(day, len(routes), len(busy), rides, metres)
 
     def restore(self, plan: Plan, bookings: Sequence[Booking], now: datetime) -> Sequence[str]:
         """Rebuild the live plan after a restart; returns ids of bookings that could not be put back."""

@@ -108,24 +108,28 @@ class Snapshot:
     commitments: dict[str, Commitment]
 
 
-def take_snapshot(dispatcher: LiveDispatcher, now_s: int) -> Snapshot:
-    """The routes in service that run now or start within the horizon (call with the lock held)."""
+def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int] | None = None) -> Snapshot:
+    """The routes in service that run now or start within the horizon — or, with ``window`` (seconds), the
+    routes whose shift starts in ``[window[0], window[1])`` and has not ended (call with the lock held)."""
     state = dispatcher.state
-    horizon = now_s + dispatcher.config.reoptimise_horizon_s
+    first, last = window if window is not None else (-math.inf, now_s + dispatcher.config.reoptimise_horizon_s + 1)
     routes = {k: r for k, r in state.routes.items()
-              if r.in_service and r.shift_end > now_s and r.shift_start <= horizon and k not in state.problems}
+              if r.in_service and r.shift_end > now_s and first <= r.shift_start < last and k not in state.problems}
     ids = {rid for r in routes.values() for rid in r.request_ids()}
     return Snapshot(state.version, now_s, routes, {i: state.commitments[i] for i in ids})
 
 
-def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float) -> bool:
-    """Re-solve, verify and swap in if better; True if the plan was replaced (within about ``time_limit_s``)."""
+def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float, *,
+               window: tuple[int, int] | None = None) -> bool:
+    """Re-solve, verify and swap in if better; True if the plan was replaced (within about ``time_limit_s``).
+
+    ``window`` (seconds of the time base) re-plans the shifts starting in it instead of the next hours."""
     began = time.perf_counter()
     deadline = began + time_limit_s
     budget = budget_of(dispatcher)
     now_s = dispatcher.timebase.seconds(now)
     with dispatcher.lock:
-        snap = take_snapshot(dispatcher, now_s)
+        snap = take_snapshot(dispatcher, now_s, window)
     if not any(r.request_ids() for r in snap.routes.values()):
         return False
     snap = select_routes(dispatcher, snap, budget.max_nodes(time_limit_s), budget.seed)
