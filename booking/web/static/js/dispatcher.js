@@ -26,6 +26,8 @@ function init() {
   state.origin = new StopCombobox($("p-origin-input"), $("p-origin-list"));
   state.destination = new StopCombobox($("p-destination-input"), $("p-destination-list"));
   $("phone-form").addEventListener("submit", (e) => { e.preventDefault(); phoneBooking(); });
+  $("batch-day").value = fmt.localDateTime(24 * 60).date;
+  $("batch-form").addEventListener("submit", (e) => { e.preventDefault(); batchPlan(); });
   $("vehicles").addEventListener("click", onVehicleClick);
   $("booking-rows").addEventListener("click", onBookingClick);
   refresh();
@@ -250,6 +252,33 @@ async function phoneBooking() {
     out.innerHTML = `<span class="success-line">Gebucht: ${fmt.esc(short(b.id))}, Abholung ${fmt.window_(w.earliest, w.latest)} an ${fmt.esc((o.pickup_stop || {}).name)}, ${fmt.euro(o.price_cents)}.</span>`;
   } catch (err) {
     out.innerHTML = `<span class="error">${fmt.esc(err.message)}</span>`;
+  }
+  await refresh();
+}
+
+const km = (m) => (m / 1000).toLocaleString("de-DE", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+// The batch plan of one day: all its pre-booked rides re-planned together; every promise is kept.
+async function batchPlan() {
+  const out = $("batch-result");
+  const day = $("batch-day").value;
+  if (!day) {
+    out.innerHTML = `<span class="error">Bitte einen Tag wählen.</span>`;
+    return;
+  }
+  const button = $("batch-form").querySelector("button");
+  button.disabled = true;
+  out.textContent = "Plane den Tag neu … (höchstens 20 Sekunden)";
+  try {
+    const r = await api(`/dispatch/replan?day=${encodeURIComponent(day)}&seconds=20`, { method: "POST" });
+    const label = new Date(`${day}T12:00:00Z`).toLocaleDateString("de-DE", { weekday: "short", day: "2-digit", month: "2-digit" });
+    out.textContent = !r.rides ? `${label}: keine Fahrten gebucht.`
+      : `${label}: ${r.rides} Fahrt(en) auf ${r.busy_routes} Schicht(en), ${km(r.distance_before_m)} km → `
+        + `${km(r.distance_after_m)} km` + (r.improved_rounds ? "." : " (kein kürzerer Plan gefunden).");
+  } catch (err) {
+    out.innerHTML = `<span class="error">${fmt.esc(err.message)}</span>`;
+  } finally {
+    button.disabled = false;
   }
   await refresh();
 }
