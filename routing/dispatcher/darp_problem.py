@@ -7,6 +7,7 @@ widened only where reality already broke it); a vehicle driving to or standing a
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -85,13 +86,33 @@ def _sub_table(travel: TravelTimes, name: str, used: list[int], scalar: Callable
 
 @dataclass(frozen=True)
 class Stated:
-    """A snapshot as a solver problem: the problem, the current plan as initial solution, the time base (s) and
-    the routes whose first task must stay first."""
+    """A snapshot as a solver problem: the problem, the current plan as initial solution, the time base (s),
+    the routes whose first task must stay first, and which part of each route every solver vehicle stands for."""
 
     problem: DarpProblem
     initial: Solution
     base: int
     en_route: frozenset[str]
+    parts: Mapping[str, Part]
+
+
+@dataclass(frozen=True)
+class Part:
+    """The stretch of a route between two breaks (or its start / end) that one solver vehicle plans."""
+
+    route_key: str
+    index: int  # 0: from the route's start; k: after its k-th break
+    first: int  # task indices [first, stop) of the route
+    stop: int
+
+
+def _parts(route: Route, whole_shift: bool) -> list[Part]:
+    """The route's stretches: before its first break only, or (``whole_shift``) every stretch between breaks."""
+    breaks = [n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK]
+    if not whole_shift or not breaks:
+        return [Part(route.key, 0, 0, breaks[0] if breaks else len(route.tasks))]
+    bounds = [-1, *breaks, len(route.tasks)]
+    return [Part(route.key, k, a + 1, b) for k, (a, b) in enumerate(itertools.pairwise(bounds))]
 
 
 def _split(route: Route) -> int:
@@ -102,53 +123,81 @@ def _split(route: Route) -> int:
 def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
     """The snapshot as a solver problem plus the current plan as its initial solution; None if not expressible.
 
-    Only the tasks before each route's next break are re-planned (no rider sits through a break): the vehicle
-    must then reach the break's stop in time for the rest of its route, which stays as it is.
+    No rider sits through a break. Normally only the tasks before each route's next break are re-planned: the
+    vehicle must reach the break's stop in time for the rest of its route, which stays as it is. With
+    ``snap.whole_shift`` (the batch plan of a day) every stretch between breaks is a solver vehicle of its own:
+    it starts at the break's stop when the break as planned now ends and must reach the next break's stop by the
+    time that break begins now, so rides move freely between stretches and vehicles while the breaks stay.
     """
     tt = dispatcher.durations
     scheds = {k: schedule(r, tt) for k, r in snap.routes.items()}
     boarded = [t for r in snap.routes.values() for t in r.boarded.values()]
     base = min([snap.now_s, *boarded, *(r.ready for r in snap.routes.values())])
+    promised = {rid: c.spec.pickup_earliest for rid, c in snap.commitments.items()}
     vehicles, requests, initial = [], [], []
     moving: set[str] = set()
+    parts: dict[str, Part] = {}
     for key, route in snap.routes.items():
         sched = scheds[key]
-        cut = _split(route)
         pinned = en_route(route, sched, snap.now_s)
-        if pinned and cut == 0:
+        if pinned and _split(route) == 0:
             continue  # the driver is on the way to or in a break: this route stays as it is
         if pinned:
             moving.add(key)
-        start = _start(route, sched, snap.now_s) - base
-        end_loc, latest_end = route.end_loc, route.shift_end
-        if cut < len(route.tasks):
-            end_loc, latest_end = route.tasks[cut].loc, sched.latest[cut + 1]
-        if latest_end - base < start:
-            return None
-        first = route.tasks[0] if cut > 0 else None
-        vehicles.append(Vehicle(key, route.capacity, route.start_loc, end_loc, TimeWindow(start, latest_end - base),
-                                fixed_next=first.request_id if pinned and first is not None else None))
-        promised = {rid: c.spec.pickup_earliest for rid, c in snap.commitments.items()}
-        made = _requests(route, cut, base, promised)
-        if made is None:
-            return None
-        requests.extend(made)
-        visits = tuple(Visit(str(t.request_id), _KIND[t.kind], t.loc, sched.begin[k] - base, sched.load_after[k])
-                       for k, t in enumerate(route.tasks[:cut], start=1))
-        initial.append(DarpRoute(key, visits, sched.departure[0] - base, sched.arrival[cut + 1] - base))
+        for part in _parts(route, snap.whole_shift):
+            stated = _state_part(route, sched, part, now_s=snap.now_s, base=base, promised=promised, pinned=pinned,
+                                 whole_shift=snap.whole_shift)
+            if stated is None:
+                return None
+            vehicle, made, darp_route = stated
+            parts[vehicle.id] = part
+            vehicles.append(vehicle)
+            requests.extend(made)
+            initial.append(darp_route)
     if not vehicles:
         return None
     locations = [x for v in vehicles for x in (v.start, v.end)] + [x for r in requests for x in (r.pickup, r.dropoff)]
     problem = DarpProblem(tuple(requests), tuple(vehicles), SubTravel(dispatcher.travel, locations))
     zero = CostBreakdown(0, 0, 0, 0, 0, 0, 0)
-    return Stated(problem, Solution(tuple(initial), (), zero, Status.FEASIBLE), base, frozenset(moving))
+    return Stated(problem, Solution(tuple(initial), (), zero, Status.FEASIBLE), base, frozenset(moving), parts)
 
 
-def _requests(route: Route, cut: int, base: int, promised: Mapping[str, int]) -> list[Request] | None:
-    prefix = route.tasks[:cut]
-    pickups = {t.request_id: t for t in prefix if t.kind is TaskKind.PICKUP}
-    drops = [t for t in prefix if t.kind is TaskKind.DROPOFF]
-    if set(pickups) - {t.request_id for t in drops} or set(route.boarded) - {t.request_id for t in drops}:
+def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: int, promised: Mapping[str, int],
+                pinned: bool, whole_shift: bool) -> tuple[Vehicle, list[Request], DarpRoute] | None:
+    """One stretch of ``route`` as a solver vehicle, its requests and its current visits (None: not expressible)."""
+    tasks = route.tasks
+    ident = route.key if part.index == 0 else f"{route.key}#{part.index}"
+    if part.index == 0:
+        start_loc, start = route.start_loc, _start(route, sched, now_s) - base
+        depart = sched.departure[0] - base
+    else:  # after a break: where it is taken, when it ends as planned now
+        brk = part.first  # node index of the break = task index + 1 = part.first
+        start_loc, start = tasks[part.first - 1].loc, sched.departure[brk] - base
+        depart = start
+    if part.stop < len(tasks):  # up to the next break: its stop, by its latest begin (whole shift: as planned now,
+        end_loc = tasks[part.stop].loc  # for the next stretch starts when that break ends now)
+        latest_end = sched.begin[part.stop + 1] if whole_shift else sched.latest[part.stop + 1]
+    else:
+        end_loc, latest_end = route.end_loc, route.shift_end
+    if latest_end - base < start:
+        return None
+    first_task = tasks[0] if part.index == 0 and part.stop > 0 else None
+    vehicle = Vehicle(ident, route.capacity, start_loc, end_loc, TimeWindow(start, latest_end - base),
+                      fixed_next=first_task.request_id if pinned and first_task is not None else None)
+    made = _requests(route, part, ident, base, promised)
+    if made is None:
+        return None
+    visits = tuple(Visit(str(t.request_id), _KIND[t.kind], t.loc, sched.begin[k] - base, sched.load_after[k])
+                   for k, t in enumerate(tasks[part.first:part.stop], start=part.first + 1))
+    return vehicle, made, DarpRoute(ident, visits, depart, sched.arrival[part.stop + 1] - base)
+
+
+def _requests(route: Route, part: Part, ident: str, base: int, promised: Mapping[str, int]) -> list[Request] | None:
+    stretch = route.tasks[part.first:part.stop]
+    pickups = {t.request_id: t for t in stretch if t.kind is TaskKind.PICKUP}
+    drops = [t for t in stretch if t.kind is TaskKind.DROPOFF]
+    aboard = set(route.boarded) if part.index == 0 else set()
+    if set(pickups) - {t.request_id for t in drops} or aboard - {t.request_id for t in drops}:
         return None  # a rider would sit through the break
     out = []
     for drop in drops:
@@ -156,13 +205,13 @@ def _requests(route: Route, cut: int, base: int, promised: Mapping[str, int]) ->
         dropoff_window = TimeWindow(0, drop.latest - base) if drop.latest >= base else None
         if dropoff_window is None:
             return None
-        if rid in route.boarded:
+        if rid in aboard:
             out.append(Request(rid, route.start_loc, drop.loc, drop.load, dropoff_window=dropoff_window,
                                dropoff_service_s=drop.service_s, max_ride_s=drop.max_ride_s, must_serve=True,
-                               onboard=route.key, picked_up_at=route.boarded[rid] - base))
+                               onboard=ident, picked_up_at=route.boarded[rid] - base))
             continue
-        pick = pickups[rid]
-        if pick.latest < base:
+        pick = pickups.get(rid)
+        if pick is None or pick.latest < base:
             return None
         earliest = min(pick.earliest, promised.get(rid, pick.earliest))  # a re-plan may have fixed it later
         window = TimeWindow(max(0, earliest - base), pick.latest - base)
@@ -173,21 +222,31 @@ def _requests(route: Route, cut: int, base: int, promised: Mapping[str, int]) ->
 
 
 def routes_from_solution(snap: Snapshot, solution: Solution, stated: Stated) -> dict[str, Route]:
-    """The solver's routes as insertion routes: the tasks of the snapshot in the solver's order, then the break
-    and everything after it unchanged."""
+    """The solver's routes as insertion routes: each stretch's tasks in the solver's order, the breaks where they
+    were, and (when only the first stretch was re-planned) everything after the first break unchanged."""
     tasks: dict[tuple[str, VisitKind], Task] = {}
     for route in snap.routes.values():
         for t in route.tasks:
             if t.kind is not TaskKind.BREAK:
                 tasks[str(t.request_id), _KIND[t.kind]] = t
-    out: dict[str, Route] = {}
+    planned: dict[str, dict[int, list[Task]]] = {}
     for darp_route in solution.routes:
-        old = snap.routes[darp_route.vehicle_id]
+        part = stated.parts[darp_route.vehicle_id]
         # pickups begin when the solver planned them (inside the promised window): that keeps ride times short
-        head = [replace(tasks[v.request_id, v.kind], earliest=v.start_s + stated.base)
-                if v.kind is VisitKind.PICKUP else tasks[v.request_id, v.kind] for v in darp_route.visits]
-        new_tasks = (*head, *old.tasks[_split(old):])
+        planned.setdefault(part.route_key, {})[part.index] = [
+            replace(tasks[v.request_id, v.kind], earliest=v.start_s + stated.base)
+            if v.kind is VisitKind.PICKUP else tasks[v.request_id, v.kind] for v in darp_route.visits]
+    out: dict[str, Route] = {}
+    for key, stretches in planned.items():
+        old = snap.routes[key]
+        new_tasks: list[Task] = []
+        done = 0
+        for part in sorted((p for p in stated.parts.values() if p.route_key == key), key=lambda p: p.index):
+            new_tasks.extend(old.tasks[done:part.first])  # the break before this stretch
+            new_tasks.extend(stretches.get(part.index, old.tasks[part.first:part.stop]))
+            done = part.stop
+        new_tasks.extend(old.tasks[done:])
         keep_pin = old.pinned > 0 and bool(old.tasks) and bool(new_tasks) and new_tasks[0] == old.tasks[0]
         ready = old.ready if old.key in stated.en_route else max(old.ready, snap.now_s)
-        out[old.key] = replace(old, tasks=new_tasks, pinned=1 if keep_pin else 0, ready=ready)
+        out[old.key] = replace(old, tasks=tuple(new_tasks), pinned=1 if keep_pin else 0, ready=ready)
     return out

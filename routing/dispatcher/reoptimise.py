@@ -106,6 +106,7 @@ class Snapshot:
     now_s: int
     routes: dict[str, Route]
     commitments: dict[str, Commitment]
+    whole_shift: bool = False  # re-plan every stretch between breaks (the batch plan of a day), not the first only
 
 
 def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int] | None = None) -> Snapshot:
@@ -116,7 +117,8 @@ def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int
     routes = {k: r for k, r in state.routes.items()
               if r.in_service and r.shift_end > now_s and first <= r.shift_start < last and k not in state.problems}
     ids = {rid for r in routes.values() for rid in r.request_ids()}
-    return Snapshot(state.version, now_s, routes, {i: state.commitments[i] for i in ids})
+    return Snapshot(state.version, now_s, routes, {i: state.commitments[i] for i in ids},
+                    whole_shift=window is not None)
 
 
 def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float, *,
@@ -147,8 +149,12 @@ def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float, *
     return replaced
 
 
-def _nodes(route: Route) -> int:
-    """Solver nodes of a route: its start and end, and the tasks before its first break."""
+def _nodes(route: Route, whole_shift: bool = False) -> int:
+    """Solver nodes of a route: its start and end, and the tasks before its first break (whole shift: a start
+    and an end per stretch between breaks, and every task)."""
+    breaks = sum(1 for t in route.tasks if t.kind is TaskKind.BREAK)
+    if whole_shift:
+        return 2 * (breaks + 1) + len(route.tasks) - breaks
     cut = next((n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK), len(route.tasks))
     return 2 + cut
 
@@ -158,7 +164,7 @@ def select_routes(dispatcher: LiveDispatcher, snap: Snapshot, max_nodes: int, se
     ``seed``-th (rotating) and adding the routes whose vehicles start nearest to it; the snapshot itself if all
     fit."""
     busy = sorted(k for k, r in snap.routes.items() if r.request_ids())
-    if not busy or sum(_nodes(r) for r in snap.routes.values()) <= max_nodes:
+    if not busy or sum(_nodes(r, snap.whole_shift) for r in snap.routes.values()) <= max_nodes:
         return snap
     tt = dispatcher.durations
     first = snap.routes[busy[seed % len(busy)]]
@@ -166,13 +172,14 @@ def select_routes(dispatcher: LiveDispatcher, snap: Snapshot, max_nodes: int, se
     chosen: dict[str, Route] = {}
     used = 0
     for key in order:
-        n = _nodes(snap.routes[key])
+        n = _nodes(snap.routes[key], snap.whole_shift)
         if chosen and used + n > max_nodes:
             continue
         chosen[key] = snap.routes[key]
         used += n
     ids = {rid for r in chosen.values() for rid in r.request_ids()}
-    return Snapshot(snap.version, snap.now_s, chosen, {i: snap.commitments[i] for i in ids})
+    return Snapshot(snap.version, snap.now_s, chosen, {i: snap.commitments[i] for i in ids},
+                    whole_shift=snap.whole_shift)
 
 
 def swap_in(dispatcher: LiveDispatcher, snap: Snapshot, new_routes: dict[str, Route], now: datetime) -> bool:

@@ -137,3 +137,70 @@ def test_budget_learns_the_solver_setup_within_bounds() -> None:
     for _ in range(30):
         b.learn_setup(10, 0.1, 100.0)
     assert b.per_node2_s == MAX_PER_NODE2_S
+
+
+def _with_breaks(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> LiveDispatcher:
+    """Three minibuses (shift 05–21 UTC, 30-minute break starting 10:30–11:30) with 30 trips over the day."""
+    from dataclasses import replace as dc_replace
+
+    from mobility.domain.fleet import Break, Shift
+
+    pause = Break(DAY + timedelta(hours=10, minutes=30), DAY + timedelta(hours=11, minutes=30), 1800)
+    fleet = [dc_replace(v, shifts=(Shift(DAY + timedelta(hours=5), DAY + timedelta(hours=21), pause),))
+             for v in (minibus(f"V{k}", DEPOTS[k % 2], directory) for k in range(3))]
+    d = make_dispatcher(fleet)
+    rng = random.Random(11)
+    stops = [s for s in directory.stops() if s.municipality in {"Bernburg (Saale)", "Staßfurt", "Nienburg (Saale)"}]
+    for k in range(30):
+        a, b = rng.sample(stops, 2)
+        offer = d.quote(trip(directory, f"r{k}", a.id, b.id, NOW + timedelta(minutes=rng.randint(30, 11 * 60)),
+                             now=NOW), NOW)
+        if isinstance(offer, Offer):
+            d.confirm(offer, f"b{k}", NOW)
+    return d
+
+
+def test_whole_shift_snapshot_states_every_stretch_between_breaks(make_dispatcher: MakeDispatcher,
+                                                                  directory: NetworkStopDirectory) -> None:
+    """For a day's batch plan each route becomes one solver vehicle per stretch between breaks, every booking of
+    the day is in the problem, and reading the current plan back gives the same routes (breaks in place)."""
+    from routing.dispatcher.darp_problem import routes_from_solution, to_problem
+
+    d = _with_breaks(make_dispatcher, directory)
+    now_s = d.timebase.seconds(NOW)
+    with d.lock:
+        live = take_snapshot(d, now_s)
+        snap = take_snapshot(d, now_s, d.day_window(NOW.date()))
+    assert snap.whole_shift
+    assert not live.whole_shift
+    with_breaks = [r for r in snap.routes.values() if any(str(t.kind) == "break" for t in r.tasks)]
+    assert with_breaks
+    stated = to_problem(d, snap)
+    assert stated is not None
+    assert len(stated.problem.vehicles) == sum(1 + sum(str(t.kind) == "break" for t in r.tasks)
+                                               for r in snap.routes.values())
+    assert {r.id for r in stated.problem.requests} == set(snap.commitments)
+    back = routes_from_solution(snap, stated.initial, stated)
+    for key, route in snap.routes.items():
+        assert [(t.kind, t.request_id, t.loc) for t in back[key].tasks] == \
+               [(t.kind, t.request_id, t.loc) for t in route.tasks]
+    live_stated = to_problem(d, live)
+    assert live_stated is not None
+    assert len(live_stated.problem.requests) < len(stated.problem.requests)  # live: up to the first break only
+
+
+def test_batch_plan_of_a_day_with_breaks_keeps_every_promise(make_dispatcher: MakeDispatcher,
+                                                             directory: NetworkStopDirectory) -> None:
+    """Re-planning the whole day (all stretches, breaks in place) keeps every booking in its promise."""
+    d = _with_breaks(make_dispatcher, directory)
+    before = d.commitments()
+    distance = d.day_summary(NOW.date()).distance_m
+    d.reoptimise(NOW, 2.0, day=NOW.date())
+    after = d.commitments()
+    assert set(after) == set(before)
+    for bid, offer in after.items():
+        assert offer.pickup_window == before[bid].pickup_window
+        assert offer.pickup_window.contains(offer.planned_pickup)
+        assert offer.planned_dropoff <= offer.latest_arrival
+    assert d.day_summary(NOW.date()).distance_m <= distance
+    assert_plan_valid(d)
