@@ -32,17 +32,21 @@ def loaded(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory, n: 
     return d
 
 
-def test_reoptimisation_keeps_every_promise(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
-    """After a re-optimisation every booking is still planned within its promised window and ride limit."""
-    d = loaded(make_dispatcher, directory)
-    before = d.commitments()
-    assert d.reoptimise(NOW, 1.0), "the greedy plan of 20 trips leaves room for the solver"
-    after = d.commitments()
+def assert_promises_kept(before: dict[str, Offer], after: dict[str, Offer]) -> None:
+    """The same bookings, each still planned within its promised pickup window and latest arrival."""
     assert set(after) == set(before)
     for bid, offer in after.items():
         assert offer.pickup_window == before[bid].pickup_window
         assert offer.pickup_window.contains(offer.planned_pickup)
         assert offer.planned_dropoff <= offer.latest_arrival
+
+
+def test_reoptimisation_keeps_every_promise(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
+    """After a re-optimisation every booking is still planned within its promised window and ride limit."""
+    d = loaded(make_dispatcher, directory)
+    before = d.commitments()
+    assert d.reoptimise(NOW, 1.0), "the greedy plan of 20 trips leaves room for the solver"
+    assert_promises_kept(before, d.commitments())
     assert_plan_valid(d)
 
 
@@ -196,11 +200,6 @@ def test_batch_plan_of_a_day_with_breaks_keeps_every_promise(make_dispatcher: Ma
     before = d.commitments()
     distance = d.day_summary(NOW.date()).distance_m
     d.reoptimise(NOW, 2.0, day=NOW.date())
-    after = d.commitments()
-    assert set(after) == set(before)
-    for bid, offer in after.items():
-        assert offer.pickup_window == before[bid].pickup_window
-        assert offer.pickup_window.contains(offer.planned_pickup)
-        assert offer.planned_dropoff <= offer.latest_arrival
+    assert_promises_kept(before, d.commitments())
     assert d.day_summary(NOW.date()).distance_m <= distance
     assert_plan_valid(d)
