@@ -164,7 +164,8 @@ def build_services(
                         config=ApiConfig(secret_key=settings.secret_key, timezone=settings.timezone,
                                          solver_time_limit_s=settings.solver_time_limit_s,
                                          batch_plan_at=settings.batch_plan_at,
-                                         batch_plan_time_limit_s=settings.batch_plan_time_limit_s),
+                                         batch_plan_time_limit_s=settings.batch_plan_time_limit_s,
+                                         booking_rules=config.rules),
                         legs=LegCache(dispatcher.leg_geometry))
     return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
 

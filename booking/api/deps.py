@@ -29,6 +29,7 @@ from booking.service.errors import ServiceError, forbidden
 from booking.service.operations import OperationsService
 from booking.service.ports import NetworkView
 from booking.service.security import decode_token
+from mobility.domain.rules import INSTANT, BookingRules
 from mobility.domain.stops import Stop
 
 API_PREFIX = "/api/v1"
@@ -44,6 +45,7 @@ class ApiConfig:
     timezone: str = "Europe/Berlin"
     solver_time_limit_s: float = 5.0
     batch_plan_at: clock_time | None = None  # local time of the daily batch plan of the next service day
+    booking_rules: BookingRules = INSTANT  # the service's rule set (published in the GTFS-Flex feed)
     batch_plan_time_limit_s: float = 60.0
 
 
