@@ -122,12 +122,26 @@ def _ride_problem(request_id: str | None, pickup_done: dict[str, int], beg: int,
     return ""
 
 
-def relaxed(route: Route, tt: Durations) -> Route:
-    """``route`` with every broken time limit widened to what the schedule now gives (reality after a delay).
+MAX_PICKUP_DELAYS = 8  # rounds of delaying pickups before broken ride limits are widened
 
-    Used after driver events: a late vehicle breaks promises that can no longer be kept; the plan must still
-    describe what will happen, and later insertions must keep the widened limits.
+
+def relaxed(route: Route, tt: Durations) -> Route:
+    """``route`` made feasible again after a driver event: first by delaying pickups, then by widening limits.
+
+    A vehicle that is early (or a task gone) shifts the earliest schedule: a rider not yet on board may then be
+    picked up so early that waiting later in the tour makes the ride too long. Such a pickup is delayed inside
+    its window (its ``earliest`` raised: the driver waits), which keeps the promise. Only what delaying cannot
+    repair — a late vehicle, a rider already on board — is widened to what the schedule now gives (reality broke
+    the promise); the plan must still describe what will happen, and later insertions must keep those limits.
     """
+    for _ in range(MAX_PICKUP_DELAYS):
+        sched, problems = lenient_schedule(route, tt)
+        if not problems:
+            return route
+        delayed = _delay_pickups(route, sched)
+        if delayed is route:
+            break
+        route = delayed
     sched, problems = lenient_schedule(route, tt)
     if not problems:
         return route
@@ -146,6 +160,26 @@ def relaxed(route: Route, tt: Durations) -> Route:
                 new = replace(new, max_ride_s=ride)
         tasks.append(new)
     return replace(route, tasks=tuple(tasks), shift_end=max(route.shift_end, sched.end_arrival))
+
+
+def _delay_pickups(route: Route, sched: Schedule) -> Route:
+    """``route`` with the pickups of riders whose ride is too long begun later, inside their windows."""
+    pickup_at = {str(t.request_id): k for k, t in enumerate(route.tasks, start=1) if t.kind is TaskKind.PICKUP}
+    raised: dict[int, int] = {}
+    for k, task in enumerate(route.tasks, start=1):
+        rid = str(task.request_id)
+        if task.kind is not TaskKind.DROPOFF or task.max_ride_s is None or rid not in pickup_at:
+            continue
+        kp = pickup_at[rid]
+        pickup = route.tasks[kp - 1]
+        need = sched.begin[k] - task.max_ride_s - pickup.service_s  # the pickup must not begin before this
+        if sched.begin[kp] < need <= pickup.latest:
+            raised[kp - 1] = need
+    if not raised:
+        return route
+    tasks = tuple(replace(t, earliest=max(t.earliest, raised[n])) if n in raised else t
+                  for n, t in enumerate(route.tasks))
+    return replace(route, tasks=tasks)
 
 
 def _latest(route: Route, locs: list[int], tt: Durations) -> list[int]:

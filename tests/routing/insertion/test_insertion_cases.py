@@ -130,3 +130,38 @@ def test_pickup_begins_at_window_or_arrival(e: int, lp: int, expected: int) -> N
     found = best_insertion([(r, schedule(r, TT))], req("a", 1, 3, e=e, lp=lp), TT, 0)
     assert found is not None
     assert found.pickup_begin == expected
+
+
+def test_an_early_vehicle_waits_to_pick_up_instead_of_stretching_the_ride() -> None:
+    """After a driver event the vehicle is early: picking ``a`` up at once would make its ride too long (``b``'s
+    window makes the bus wait). The pickup is delayed inside its window and the ride limit stays the promise
+    (widening it would plan the broken ride, and let later insertions stretch it further)."""
+    from dataclasses import replace
+
+    from routing.insertion import relaxed
+
+    a, b = req("a", 1, 3, e=100, lp=1_000, ride=500), req("b", 2, 4, e=700, lp=800)
+    planned = with_request(with_request(route(), a, 0, 0), b, 1, 2)  # a picked up, b picked up, a dropped off
+    assert [(t.kind.value, t.request_id) for t in planned.tasks] == [
+        ("pickup", "a"), ("pickup", "b"), ("dropoff", "a"), ("dropoff", "b")]
+    late = replace(planned, ready=500)
+    assert check(late, TT) == []
+    early = replace(planned, ready=0)  # the driver reports being ready at the depot at once
+    assert check(early, TT) != []  # picking a up at 100 and waiting for b until 700: a rides 700 s
+    fixed = relaxed(early, TT)
+    assert check(fixed, TT) == []
+    assert fixed.tasks[2].max_ride_s == 500  # the promise is kept, not widened
+    assert fixed.tasks[0].earliest == 300  # a waits: picked up at 300, inside its window
+    assert fixed.tasks[0].latest == 1_000
+    sched = schedule(fixed, TT)
+    assert sched.begin[3] - sched.departure[1] == 500  # a rides exactly its limit (not 700 s from 100 on)
+
+
+def test_a_rider_on_board_of_a_late_vehicle_gets_the_ride_reality_gives() -> None:
+    """A ride limit that delaying cannot repair (the rider is on board) is widened to what the schedule gives."""
+    from routing.insertion import relaxed
+
+    drop = Task(TaskKind.DROPOFF, "a", 3, 0, 9_000, 0, (1, 0, 0), 200)
+    late = route((drop,), onboard=(1, 0, 0), boarded={"a": 0})  # on board since 0, 300 s from stop 3
+    assert check(late, TT) != []
+    assert relaxed(late, TT).tasks[0].max_ride_s == 300
