@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from datetime import time as clock_time
 
-from booking.service.batch import DayPlan, batch_due, plan_day
+from booking.service.batch import batch_due, plan_day
 from booking.service.context import ServiceContext
 from booking.service.operations import OperationsService
+from mobility.domain.batch import DayPlan
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from enum import IntEnum
 from typing import Any, TypeVar
 
 from mobility.demand.generator import SyntheticRequest
+from mobility.demand.params import minutes_of_day
+from mobility.domain.batch import batch_rounds
 from mobility.domain.clock import ManualClock
 from mobility.domain.fleet import Vehicle
 from mobility.domain.ports import Dispatcher, StopDirectory, TravelTimes
@@ -31,6 +34,7 @@ class _Kind(IntEnum):
     SUBMIT = 0
     CANCEL = 1
     REOPTIMISE = 2
+    BATCH = 3
 
 
 @dataclass
@@ -109,6 +113,11 @@ class Simulation:
     def _schedule(self) -> None:
         for item in self.setup.requests:
             self._push(item.request.submitted_at, _Kind.SUBMIT, item.request.id)
+        batch_at = self.setup.scenario.dispatch.batch_plan_at
+        if batch_at is not None:
+            meta = self.setup.scenario.scenario
+            hour, minute = divmod(minutes_of_day(batch_at), 60)
+            self._push(datetime.combine(meta.date, dt_time(hour, minute), tzinfo=self.setup.scenario.tz), _Kind.BATCH)
         interval = self.setup.scenario.dispatch.reoptimise_interval_s
         if interval > 0:
             t = self.service_start + timedelta(seconds=interval)
@@ -170,11 +179,28 @@ class Simulation:
             if record.outcome == Outcome.CONFIRMED:
                 self._timed("cancel", self.setup.dispatcher.cancel, ref, now)
                 record.outcome = Outcome.CANCELLED
+        elif kind == _Kind.BATCH:
+            self._batch(now)
         else:
             limit = self.setup.scenario.dispatch.solver_time_limit_s
             improved = self._timed("reoptimise", self.setup.dispatcher.reoptimise, now, limit)
             self.log.reoptimisations += 1
             self.log.reoptimisations_improved += int(bool(improved))
+
+    def _batch(self, now: datetime) -> None:
+        """The night's batch plan of the scenario's day: the pre-bookings made so far re-planned as a whole."""
+        dispatch, dispatcher = self.setup.scenario.dispatch, self.setup.dispatcher
+        day = self.setup.scenario.scenario.date
+
+        def round_(limit: float) -> bool:
+            self.log.reoptimisations += 1
+            improved = bool(self._timed("reoptimise", dispatcher.reoptimise, now, limit, day))
+            self.log.reoptimisations_improved += int(improved)
+            return improved
+
+        self.log.batch_plans.append(batch_rounds(day, round_, lambda: dispatcher.day_summary(day),
+                                                 time_limit_s=dispatch.batch_plan_time_limit_s,
+                                                 round_s=dispatch.solver_time_limit_s))
 
     def _submit(self, request_id: str, now: datetime) -> None:
         item, record = self._items[request_id], self.log.requests[request_id]

@@ -129,6 +129,9 @@ def compute_kpis(log: RunLog, legs: Sequence[Leg], vehicles: Sequence[Vehicle], 
         **_fleet(legs, vehicles, costs, served_pax),
         "reoptimisations": log.reoptimisations,
         "reoptimisations_improved": log.reoptimisations_improved,
+        "batch_plan_rides": sum(b.rides for b in log.batch_plans),
+        "batch_plan_km_before": round(sum(b.distance_before_m for b in log.batch_plans) / 1000, 1),
+        "batch_plan_km_after": round(sum(b.distance_after_m for b in log.batch_plans) / 1000, 1),
         "anomalies": len(log.anomalies),
     }
     out.update(_fairness(records))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from mobility.domain.batch import DayPlan
 from mobility.domain.plan import VisitKind
 from mobility.domain.rides import Load, Offer
 from mobility.domain.stops import Stop
@@ -88,6 +89,7 @@ class RunLog:
     visits: list[ExecutedVisit] = field(default_factory=list)
     reoptimisations: int = 0
     reoptimisations_improved: int = 0
+    batch_plans: list[DayPlan] = field(default_factory=list)  # the night's batch plan of the day, if any
     anomalies: list[str] = field(default_factory=list)
     wall_s: dict[str, float] = field(default_factory=dict)  # wall time per part (dispatcher calls, loop)
     calls: dict[str, int] = field(default_factory=dict)  # how often each part ran

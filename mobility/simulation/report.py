@@ -27,7 +27,10 @@ KPI_ROWS: tuple[tuple[str, str], ...] = (
     ("vehicle_km", "vehicle-km"), ("passenger_km", "passenger-km"), ("co2_kg", "CO₂ (kg)"),
     ("co2_g_per_passenger_km", "CO₂ per passenger-km (g)"), ("cost_eur", "operating cost (€)"),
     ("cost_per_passenger_eur", "cost per passenger (€)"), ("reoptimisations", "re-optimisations run"),
-    ("reoptimisations_improved", "re-optimisations that improved the plan"), ("violations", "hard invariants violated"),
+    ("reoptimisations_improved", "re-optimisations that improved the plan"),
+    ("batch_plan_rides", "rides pre-booked at the night's batch plan"),
+    ("batch_plan_km_before", "their planned km before the batch plan"),
+    ("batch_plan_km_after", "their planned km after it"), ("violations", "hard invariants violated"),
     ("promises_broken", "promises broken (windows, arrival, ride time)"),
     ("anomalies", "anomalies"),
 )

@@ -84,6 +84,9 @@ class DispatchParams(_Strict):
     pickup_window_min: float = Field(default=15.0, gt=0, le=240)
     stop_service_s: int = Field(default=60, ge=0, le=1800)
     no_show_wait_s: int = Field(default=300, ge=0, le=3600)
+    batch_plan_at: ClockTime | None = Field(
+        default=None, description="local time of the night's batch plan of the day (pre-bookings); unset: none")
+    batch_plan_time_limit_s: float = Field(default=30.0, gt=0, le=3600)
 
 
     @field_validator("rules")

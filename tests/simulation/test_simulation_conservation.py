@@ -68,3 +68,22 @@ def test_any_seed_keeps_invariants(world: World, tiny: Scenario, seed: int, vehi
     assert {r.outcome for r in result.log.requests.values()} <= ENDED
     assert result.kpis["boardings"] == result.kpis["alightings"]
     assert [str(v) for v in result.violations] == []
+
+
+def test_the_nights_batch_plan_replans_the_prebookings_and_keeps_every_promise(world: World, tiny: Scenario) -> None:
+    """With ``dispatch.batch_plan_at`` the day's pre-bookings made by then are re-planned as a whole at that time:
+    it runs once, drives no more than the insertion plan did, and every invariant and promise holds."""
+    scenario = tiny.with_overrides({"demand.requests": 60, "demand.riders.prebooked_share": 1.0,
+                                    "demand.riders.no_show_share": 0.0, "dispatch.reoptimise_interval_s": 0,
+                                    "dispatch.batch_plan_at": "04:00", "dispatch.batch_plan_time_limit_s": 3.0,
+                                    "dispatch.solver_time_limit_s": 0.5})
+    result = run_scenario(scenario)
+    (batch,) = result.log.batch_plans
+    assert batch.day == scenario.scenario.date
+    assert batch.rides > 0
+    assert batch.rounds >= 1
+    assert batch.distance_after_m <= batch.distance_before_m
+    assert result.kpis["batch_plan_rides"] == batch.rides
+    assert result.kpis["reoptimisations"] == batch.rounds  # nothing else re-optimised
+    assert [str(v) for v in result.violations] == []
+    assert {r.outcome for r in result.log.requests.values()} <= ENDED
