@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
@@ -15,6 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel
 
 from booking.api.deps import Principal, ServicesDep, StaffUser, require_roles
+from booking.api.live import sse_response
 from booking.api.rides import public_fresh_offer, wish
 from booking.api.schemas import BookingPublic, OfferPublic, PhoneBookingCreate, PhoneBookingPublic, local
 from booking.feeds.geojson import plan_feature_collection
@@ -25,7 +23,6 @@ from booking.service.views import kpis, vehicle_states
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"], dependencies=[Depends(require_roles("dispatcher"))])
 GEOJSON = "application/geo+json"
-KEEPALIVE_S = 15.0
 
 
 class ServiceChange(BaseModel):
@@ -140,26 +137,5 @@ async def stream(
     max_events: Annotated[int | None, Query(ge=1, le=10_000, description="close after this many events")] = None,
 ) -> StreamingResponse:
     """``plan_changed``, ``booking_changed``, ``vehicle_changed`` and ``problem`` events as they happen."""
-    bus = services.ctx.bus
-    queue = bus.subscribe()
     version = await run_in_threadpool(lambda: services.ctx.dispatcher.plan().version)
-
-    async def events() -> AsyncIterator[str]:
-        sent = 0
-        try:
-            yield f"event: hello\ndata: {json.dumps({'plan_version': version})}\n\n"
-            while max_events is None or sent < max_events:
-                try:
-                    message = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
-                except TimeoutError:
-                    if await request.is_disconnected():
-                        break
-                    yield ": keep-alive\n\n"
-                    continue
-                yield message.sse()
-                sent += 1
-        finally:
-            bus.unsubscribe(queue)
-
-    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+    return sse_response(request, services.ctx.bus, {"plan_version": version}, max_events=max_events)

@@ -81,3 +81,44 @@ def test_dropped_off_before_boarding_is_refused(env: Env) -> None:
     problem(_event(env, driver, "dropped_off", booking["id"]), 409)
     problem(_event(env, driver, "teleported", booking["id"]), 422)
     assert env.scalar("SELECT state FROM bookings") == "CONFIRMED"
+
+
+def test_driver_stream_reports_only_the_drivers_vehicle(env: Env) -> None:
+    """The driver's live stream greets with the vehicle id and passes on only what concerns that vehicle: a
+    booking on the other vehicle is not sent; the vehicle back in service, the ride moved onto it when the other
+    one goes out of service, and a new booking on it are."""
+    import json
+    import threading
+    import time
+
+    resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
+    mine, other = "bbg-1", "sft-1"
+    driver = env.user("fahrer", "driver", vehicle_id=mine)
+    assert env.client.post(f"/api/v1/dispatch/vehicles/{mine}/out-of-service", headers=staff).status_code == 200
+    lines: list[str] = []
+
+    def listen() -> None:
+        with env.client.stream("GET", "/api/v1/driver/stream?max_events=3", headers=driver) as r:
+            assert r.headers["content-type"].startswith("text/event-stream")
+            lines.extend(r.iter_lines())
+
+    thread = threading.Thread(target=listen)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while env.parts.services.ctx.bus.subscriber_count == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 20)["vehicle_id"] == other  # not for this driver
+    env.flush()  # the stored plan of the other vehicle changed: not for this driver either
+    assert env.client.post(f"/api/v1/dispatch/vehicles/{mine}/in-service", headers=staff).status_code == 200
+    assert env.client.post(f"/api/v1/dispatch/vehicles/{other}/out-of-service", headers=staff).status_code == 200
+    assert _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 60)["vehicle_id"] == mine
+    thread.join(10)
+    assert not thread.is_alive()
+    events = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    data = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
+    assert events[0] == "hello"
+    assert data[0] == {"vehicle_id": mine}
+    assert events[1] == "vehicle_changed"  # back in service
+    assert set(events[2:]) <= {"plan_changed", "booking_changed"}  # the moved ride, the new one
+    assert len(events) == 4
+    assert all(d.get("vehicle_id") == mine or mine in d.get("vehicles", []) for d in data[1:])

@@ -1,5 +1,5 @@
 // Driver page: the manifest of the next stops with who boards and alights, and big buttons to report.
-import { api, requireRole } from "./api.js";
+import { api, requireRole, streamEvents } from "./api.js";
 import * as fmt from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -16,7 +16,15 @@ function init() {
   if (!requireRole(["driver"])) return;
   $("current").addEventListener("click", onAction);
   load();
-  setInterval(() => { if (!state.busy) load(); }, 15000);
+  // Live: the server says when this vehicle's tour changed (a new booking, a cancellation, a re-plan).
+  streamEvents("/driver/stream", (type) => { if (type !== "hello") scheduleLoad(); },
+    (s) => { if (s === "open") scheduleLoad(); });
+  setInterval(() => { if (!state.busy) load(); }, 60000);  // safety net if the stream is cut
+}
+
+function scheduleLoad() {
+  clearTimeout(state.timer);
+  state.timer = setTimeout(() => { if (!state.busy) load(); else scheduleLoad(); }, 150);
 }
 
 async function load() {
