@@ -19,18 +19,25 @@ from mobility.domain.batch import DayPlan, batch_rounds
 
 log = logging.getLogger(__name__)
 
+LATE_BY = timedelta(hours=6)  # a batch run missed by more than this (service down) is skipped
+
 
 def next_service_day(now: datetime, timezone: str) -> date:
     """The service day a batch run at ``now`` prepares: today before noon (local), tomorrow from noon on."""
     return (now.astimezone(ZoneInfo(timezone)) + timedelta(hours=12)).date()
 
 
-def batch_due(now: datetime, at: clock_time, timezone: str, last_planned: date | None) -> date | None:
-    """The day to plan if the daily batch time ``at`` (local) has passed and that day is not planned yet."""
+def batch_due(now: datetime, at: clock_time, timezone: str, last_planned: date | None, *,
+              late_by: timedelta = LATE_BY) -> date | None:
+    """The day to plan if the daily batch time ``at`` (local) passed less than ``late_by`` ago and that day is not
+    planned yet (a service started in the afternoon does not re-plan the running day as a night's batch)."""
     local = now.astimezone(ZoneInfo(timezone))
-    if local.time() < at:
+    run_at = datetime.combine(local.date(), at, local.tzinfo)
+    if run_at > local:
+        run_at -= timedelta(days=1)
+    if local - run_at >= late_by:
         return None
-    day = next_service_day(datetime.combine(local.date(), at, local.tzinfo), timezone)
+    day = next_service_day(run_at, timezone)
     return None if last_planned is not None and last_planned >= day else day
 
 

@@ -38,7 +38,8 @@ def _fleet() -> list[Vehicle]:
 
 
 def test_the_batch_runs_once_a_day_for_the_next_service_day() -> None:
-    """At 01:00 it plans the same day, at 21:00 the next; before its time or for a planned day it does not run."""
+    """At 01:00 it plans the same day, at 21:00 the next; before its time, for a planned day, or more than six hours
+    late (a service started in the afternoon) it does not run."""
     at_one = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)  # 01:30 in Berlin
     assert next_service_day(at_one, BERLIN) == TOMORROW
     assert next_service_day(datetime(2026, 11, 23, 20, 0, tzinfo=UTC), BERLIN) == TOMORROW  # 21:00
@@ -46,6 +47,8 @@ def test_the_batch_runs_once_a_day_for_the_next_service_day() -> None:
     assert batch_due(at_one, time(1, 0), BERLIN, TOMORROW) is None
     assert batch_due(at_one, time(2, 0), BERLIN, None) is None
     assert batch_due(datetime(2026, 11, 23, 20, 30, tzinfo=UTC), time(21, 0), BERLIN, None) == TOMORROW
+    assert batch_due(datetime(2026, 11, 24, 2, 30, tzinfo=UTC), time(1, 0), BERLIN, None) == TOMORROW  # 03:30: late
+    assert batch_due(datetime(2026, 11, 24, 13, 0, tzinfo=UTC), time(1, 0), BERLIN, None) is None  # started at 14:00
 
 
 def test_batch_plan_of_tomorrow_keeps_every_promise(make_env: EnvFactory) -> None:
