@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from routing.darp.errors import ProblemError
 
 if TYPE_CHECKING:
+    from mobility.domain.ports import TravelTimes
     from routing.darp.problem import DarpProblem, Request, Vehicle
 
 
@@ -105,34 +108,58 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         demand.append(tuple(-q for q in r.load))
         request_of.append(ri)
     pinned = {v.fixed_next: i for i, v in enumerate(vehicles) if v.fixed_next is not None}
-    travel = problem.travel
     used = sorted(set(loc) | {r.pickup for r in requests})  # on-board pickups: for the direct ride
-    sub_dur = {(a, b): travel.duration(a, b) for a in used for b in used}
-    sub_dist = {(a, b): travel.distance(a, b) for a in used for b in used}
-    dur = [[sub_dur[a, b] for b in loc] for a in loc]
-    dist = [[sub_dist[a, b] for b in loc] for a in loc]
+    sub_dur, sub_dist = _matrices(problem.travel, used)
+    pos = {x: k for k, x in enumerate(used)}
+    at = np.array([pos[x] for x in loc], dtype=np.intp)
+    dur_np, dist_np = sub_dur[np.ix_(at, at)], sub_dist[np.ix_(at, at)]
+    direct = sub_dur[[pos[r.pickup] for r in requests], [pos[r.dropoff] for r in requests]].tolist()
+    allowed_of: dict[tuple[object, ...], tuple[int, ...]] = {}
+    allowed = []
+    for r in requests:
+        key = (r.onboard, pinned.get(r.id), r.skills, r.load)
+        if key not in allowed_of:
+            allowed_of[key] = _allowed(r, vehicles, pinned.get(r.id))
+        allowed.append(allowed_of[key])
     compiled = Compiled(
         problem=problem, loc=loc, service=service, earliest=earliest, latest=latest, demand=demand,
         request_of=request_of, pickup_node=pickup_node, dropoff_node=dropoff_node,
-        max_ride=[_max_ride(problem, r, sub_dur[r.pickup, r.dropoff]) for r in requests],
-        allowed=[_allowed(r, vehicles, pinned.get(r.id)) for r in requests],
-        initial_load=[tuple(x) for x in initial], dur=dur, dist=dist,
+        max_ride=[_max_ride(problem, r, int(x)) for r, x in zip(requests, direct, strict=True)],
+        allowed=allowed, initial_load=[tuple(x) for x in initial], dur=dur_np.tolist(), dist=dist_np.tolist(),
     )
     _check_capacity(compiled)
     for ri in range(len(requests)):
         _tighten(compiled, ri)
-    _link_pairs(compiled)
+    _link_pairs(compiled, dur_np, dist_np)
     return compiled
 
 
-def _link_pairs(c: Compiled) -> None:
-    """Fill ``partner`` and ``ride_limit``; a ride limit the windows already imply is left out (-1)."""
+def _matrices(travel: TravelTimes, used: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Duration and distance matrices (int64) between the ``used`` locations, in that order.
+
+    A travel object with ``durations`` and ``distances`` matrices (``MatrixTravel``, numpy tables) is read in
+    one indexing operation; any other ``TravelTimes`` pair by pair.
+    """
+    out = []
+    for name, scalar in (("durations", travel.duration), ("distances", travel.distance)):
+        table = getattr(travel, name, None)
+        if table is not None:
+            full = np.asarray(table, dtype=np.int64)
+            out.append(full[np.ix_(used, used)])
+        else:
+            flat = np.fromiter((scalar(a, b) for a in used for b in used), dtype=np.int64, count=len(used) ** 2)
+            out.append(flat.reshape(len(used), len(used)))
+    return out[0], out[1]
+
+
+def _link_pairs(c: Compiled, dur: np.ndarray, dist: np.ndarray) -> None:
+    """Fill ``partner``, ``ride_limit`` (-1 where the windows already imply it) and the derived matrices."""
     c.partner.extend([-2] * c.n_nodes)
     c.twin.extend(_twins(c))
-    svc = c.service
-    c.step.extend([[svc[a] + t for t in row] for a, row in enumerate(c.dur)])
-    c.step_to.extend([list(col) for col in zip(*c.step, strict=True)])
-    c.dist_to.extend([list(col) for col in zip(*c.dist, strict=True)])
+    step = dur + np.asarray(c.service, dtype=np.int64)[:, None]
+    c.step.extend(step.tolist())
+    c.step_to.extend(step.T.tolist())
+    c.dist_to.extend(dist.T.tolist())
     c.ride_limit.extend([-1] * c.n_nodes)
     for ri, (p, d) in enumerate(zip(c.pickup_node, c.dropoff_node, strict=True)):
         if p < 0:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from routing.darp.schedule import earliest_schedule
+from routing.darp.schedule import earliest_schedule, loads_fit
 from routing.darp.state import Plan
 
 if TYPE_CHECKING:
@@ -29,16 +29,23 @@ def fixed_first_nodes(c: Compiled) -> dict[int, int]:
     return fixed
 
 
-def construct(c: Compiled, *, seed: int = 0) -> Plan:
-    """A first plan by cheapest feasible insertion (ties in urgency broken by ``seed``)."""
-    fixed = fixed_first_nodes(c)
-    plan = Plan(c, [[] for _ in range(c.n_vehicles)], fixed)
-    for v, node in fixed.items():
+def place_fixed(plan: Plan) -> None:
+    """Start every empty route of a vehicle with a fixed next stop with that request, if feasible."""
+    c = plan.c
+    for v, node in plan.fixed_first.items():
         ri = c.request_of[node]
+        if plan.routes[v] or plan.where[ri] >= 0:
+            continue
         seq = [node, c.dropoff_node[ri]] if c.is_pickup(node) else [node]
         times = earliest_schedule(c, v, seq)
-        if times is not None:
+        if times is not None and loads_fit(c, v, seq):
             plan.place(ri, v, seq, times)
+
+
+def construct(c: Compiled, *, seed: int = 0) -> Plan:
+    """A first plan by cheapest feasible insertion (ties in urgency broken by ``seed``)."""
+    plan = Plan(c, [[] for _ in range(c.n_vehicles)], fixed_first_nodes(c))
+    place_fixed(plan)
     rng = random.Random(seed)
     keys = {ri: (_urgency(c, ri), rng.random()) for ri in plan.unplanned()}
     for ri in sorted(keys, key=keys.__getitem__):

@@ -18,7 +18,6 @@ def to_solution(
     *,
     times: list[list[int]] | None = None,
     break_starts: list[tuple[int, ...]] | None = None,
-    seconds: float = 0.0,
 ) -> Solution:
     """Build the solution; ``times`` (start + inner + end per vehicle) default to the earliest schedule."""
     problem = c.problem
@@ -32,7 +31,7 @@ def to_solution(
     unserved = tuple(r.id for r in missing if r.must_serve)
     cost = _cost(c, routes, out_routes, missing)
     status = Status.INFEASIBLE if unserved else Status.FEASIBLE
-    return Solution(tuple(out_routes), rejected, cost, status, unserved, seconds)
+    return Solution(tuple(out_routes), rejected, cost, status, unserved)
 
 
 def _schedule(c: Compiled, v: int, seq: list[int]) -> list[int]:
@@ -49,6 +48,9 @@ def _schedule(c: Compiled, v: int, seq: list[int]) -> list[int]:
 
 
 def _route(c: Compiled, v: int, seq: list[int], t: list[int], breaks: tuple[int, ...]) -> Route:
+    if not seq:  # an unused vehicle stays at its start and takes its breaks whenever they may start
+        breaks = tuple(b.earliest_start for b in c.problem.vehicles[v].breaks)
+        t = [c.problem.vehicles[v].shift.earliest] * 2
     load = list(c.initial_load[v])
     visits = []
     for k, node in enumerate(seq):

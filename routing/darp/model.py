@@ -45,14 +45,12 @@ def build_model(c: Compiled) -> Model:
     manager = pywrapcp.RoutingIndexManager(c.n_nodes, n_v, list(range(n_v)), [n_v + v for v in range(n_v)])
     routing = pywrapcp.RoutingModel(manager)
     w = objective.distance_weight
-    arc = routing.RegisterTransitMatrix([[w * x for x in row] for row in c.dist])
+    arc = routing.RegisterTransitMatrix(c.dist if w == 1 else [[w * x for x in row] for row in c.dist])
     routing.SetArcCostEvaluatorOfAllVehicles(arc)
     for v, vehicle in enumerate(vehicles):
         routing.SetFixedCostOfVehicle(c.problem.fixed_cost(vehicle), v)
     horizon = max(c.latest) + max(c.service) + 1
-    transit = routing.RegisterTransitMatrix(
-        [[c.service[i] + c.dur[i][j] for j in range(c.n_nodes)] for i in range(c.n_nodes)]
-    )
+    transit = routing.RegisterTransitMatrix(c.step)  # service at the origin + driving time
     routing.AddDimension(transit, horizon, horizon, False, "time")
     time = routing.GetDimensionOrDie("time")
     for node in range(c.n_nodes):
@@ -98,6 +96,9 @@ def _add_requests(c: Compiled, manager: Any, routing: Any, time: Any) -> None:
         d_idx = manager.NodeToIndex(d)
         indices = [d_idx] if p < 0 else [manager.NodeToIndex(p), d_idx]
         if ri in c.unreachable:
+            if r.id in fixed_vehicle:  # its vehicle cannot start with it: it stays unused
+                v = fixed_vehicle[r.id]
+                routing.NextVar(routing.Start(v)).SetValue(routing.End(v))
             for idx in indices:
                 routing.AddDisjunction([idx], 1)
                 routing.ActiveVar(idx).SetValue(0)

@@ -9,7 +9,7 @@ these bounds allow it; survivors are tried cheapest first with the exact schedul
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from operator import add, le, sub
 from typing import TYPE_CHECKING
@@ -69,7 +69,9 @@ def route_info(
     for node in seq:
         load.append(tuple(map(add, load[-1], demand[node])))
     load.append(load[-1])
-    first = 1 if fixed_first is not None and seq and seq[0] == fixed_first else 0
+    first = 0
+    if fixed_first is not None:  # nothing may precede the fixed stop; without it the vehicle stays unused
+        first = 1 if seq and seq[0] == fixed_first else len(nodes) - 1
     leave = [t + svc[n] for t, n in zip(times, nodes, strict=True)]
     return RouteInfo(nodes, times, latest, load, leave, first, {})
 
@@ -78,7 +80,10 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
     """(added distance, vehicle, pickup position, drop-off position) that pass the bounds, unsorted.
 
     Positions index the inner sequence after the pickup is inserted (pickup position -1: passenger on
-    board, only the drop-off is inserted).
+    board, only the drop-off is inserted). Per pickup position only the drop-off directly after it and the
+    cheapest later drop-off position are returned: every bound on a later drop-off position depends on that
+    position alone, and it is reachable from a pickup position unless a stop in between is full or leaves
+    too late, so one right-to-left pass finds the cheapest for all pickup positions (O(n), not O(n²)).
     """
     p, d = c.pickup_node[ri], c.dropoff_node[ri]
     if p < 0:
@@ -91,12 +96,27 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
     dto_p, dto_d, dfrom_p, dfrom_d = c.dist_to[p], c.dist_to[d], c.dist[p], c.dist[d]
     direct, pd_dist = from_p[d], dfrom_p[d]
     cap_j = min(ld, lp + c.service[p] + c.max_ride[ri])  # last departure before the drop-off
-    out = []
     last = len(nodes) - 1
     begin = max(info.first, bisect_left(late, ep + c.service[p], 1, last + 1) - 1)
-    for i in range(begin, last):
-        if leave[i] > lp:
-            break
+    end_i = bisect_right(leave, lp, begin, last)  # pickup positions: leave[i] <= lp
+    end_j = bisect_right(leave, cap_j, begin + 1, last)  # later drop-off positions: leave[j] <= cap_j
+    # best[j]: (cost, position) of the cheapest drop-off position >= j reachable without a full stop
+    best: list[tuple[int, int] | None] = [None] * (last + 1)
+    run: tuple[int, int] | None = None
+    for j in range(end_j - 1, begin, -1):
+        if not room[j]:
+            run = None
+        else:
+            x, y = nodes[j], nodes[j + 1]
+            td = early[j] + to_d[x]
+            td = ed if td < ed else td  # faster than max()
+            if td <= ld and td + from_d[y] <= late[j + 1]:
+                cost = dto_d[x] + dfrom_d[y] - dist[x][y]
+                if run is None or cost <= run[0]:
+                    run = (cost, j)
+        best[j] = run
+    out = []
+    for i in range(begin, end_i):
         a, b = nodes[i], nodes[i + 1]
         tp = early[i] + to_p[a]
         if tp > lp or not room[i]:
@@ -106,17 +126,10 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
         td = ed if td < ed else td  # faster than max()
         if td <= ld and td + from_d[b] <= late[i + 1]:
             out.append((dto_p[a] + pd_dist + dfrom_d[b] - dist[a][b], v, i, i + 1))
-        if tp + from_p[b] > late[i + 1]:
+        later = best[i + 1]
+        if later is None or tp + from_p[b] > late[i + 1]:
             continue
-        add_p = dto_p[a] + dfrom_p[b] - dist[a][b]
-        for j in range(i + 1, last):
-            if not room[j] or leave[j] > cap_j:
-                break
-            x, y = nodes[j], nodes[j + 1]
-            td = early[j] + to_d[x]
-            td = ed if td < ed else td  # faster than max()
-            if td <= ld and td + from_d[y] <= late[j + 1]:
-                out.append((add_p + dto_d[x] + dfrom_d[y] - dist[x][y], v, i, j + 1))
+        out.append((dto_p[a] + dfrom_p[b] - dist[a][b] + later[0], v, i, later[1] + 1))
     return out
 
 

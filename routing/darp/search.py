@@ -25,11 +25,12 @@ def search_parameters(*, time_limit_s: float, metaheuristic: str = "GUIDED_LOCAL
 
 
 def run_search(model: Model, start: list[list[int]] | None, params: Any) -> Any:
-    """Improve ``start`` (inner node sequences per vehicle) with OR-Tools: the best assignment or ``None``."""
+    """Improve ``start`` (inner node sequences per vehicle) with OR-Tools: the best assignment or ``None``.
+
+    The model must be closed (``CloseModelWithParameters``) before."""
     routing = model.routing
     initial = None
     if start is not None:
-        routing.CloseModelWithParameters(params)  # no-op once closed
         initial = routing.ReadAssignmentFromRoutes([[model.index(n) for n in seq] for seq in start], True)
     if initial is not None:
         found = routing.SolveFromAssignmentWithParameters(initial, params)

@@ -70,6 +70,7 @@ class Solution:
     status: Status
     unserved_confirmed: tuple[str, ...] = ()
     seconds: float = 0.0
+    stages: tuple[tuple[str, float], ...] = ()  # seconds per solver stage (compile, construct, search, ...)
 
     def route_of(self, vehicle_id: str) -> Route:
         """The route of ``vehicle_id`` (``KeyError`` if unknown)."""

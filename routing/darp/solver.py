@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import time as _time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from routing.darp.compiled import compile_problem
 from routing.darp.construction import construct
@@ -21,6 +21,7 @@ from routing.darp.lns import LnsParams, improve
 from routing.darp.state import Plan
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from multiprocessing.connection import Connection
 
     from routing.darp.compiled import Compiled
@@ -58,6 +59,32 @@ class SolverParams:
             raise ValueError(msg)
 
 
+#: Seconds kept back per node for reading the result out and OR-Tools overheads (1280 nodes: ≈ 0.07 s).
+RESERVE_S_PER_NODE = 4e-5
+#: OR-Tools model build + close, seconds per node²; measured ≈ 6e-8 (1280 nodes: 0.09 s), kept pessimistic.
+MODEL_S_PER_NODE2 = 2e-7
+
+
+class Stages:
+    """Wall time per stage of one solve, from an injectable clock (``time.perf_counter`` by default)."""
+
+    def __init__(self, clock: Callable[[], float], time_limit_s: float) -> None:
+        self.clock = clock
+        self.began = self.last = clock()
+        self.deadline = self.began + time_limit_s
+        self.seconds: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        """Charge the time since the last mark to stage ``name``."""
+        now = self.clock()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def left(self) -> float:
+        """Seconds until the deadline."""
+        return self.deadline - self.clock()
+
+
 def solve(
     problem: DarpProblem,
     *,
@@ -65,35 +92,70 @@ def solve(
     seed: int = 0,
     initial: Solution | None = None,
     params: SolverParams | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> Solution:
-    """Plan ``problem`` within about ``time_limit_s`` seconds (wall clock, one core)."""
-    from routing.darp.model import build_model
+    """Plan ``problem`` within ``time_limit_s`` seconds (wall clock, one core), compilation included.
 
+    Stages that do not fit in the time left are skipped (the OR-Tools polish first); the compilation and the
+    construction always run. ``solution.stages`` reports the seconds of each stage by ``clock``.
+    """
     params = params or SolverParams()
-    began = _time.perf_counter()
-    deadline = began + time_limit_s
+    st = Stages(clock or _time.perf_counter, time_limit_s)
     c = compile_problem(problem)
-    model = build_model(c)
+    st.mark("compile")
     plan = construct(c, seed=seed) if initial is None else _plan_of(c, initial)
+    st.mark("construct")
+    reserve = RESERVE_S_PER_NODE * c.n_nodes
     if any(v.breaks for v in problem.vehicles):
-        return _with_breaks(c, model, plan, deadline=deadline, params=params, began=began)
-    lns_end = began + time_limit_s * params.lns_share
+        return _with_breaks(c, plan, st, params=params, reserve=reserve)
+    checked = _checked(c, plan.routes, plan.fixed_first, None)  # the fallback if a later stage goes wrong
+    lns_end = st.clock() + max(0.0, st.left() - reserve) * params.lns_share
     if params.workers == 1:
-        routes = _search(c, model, plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params)
+        routes = _search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
     else:
-        routes = _parallel(c, model, plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params)
-    return to_solution(c, routes, seconds=_time.perf_counter() - began)
+        routes = _parallel(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
+    routes = _checked(c, routes, plan.fixed_first, checked)
+    st.mark("search")
+    return _result(c, routes, st)
 
 
-def _search(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: float, deadline: float,
+def _result(c: Compiled, routes: list[list[int]], st: Stages, times: list[list[int]] | None = None,
+            breaks: list[tuple[int, ...]] | None = None) -> Solution:
+    solution = to_solution(c, routes, times=times, break_starts=breaks)
+    st.mark("extract")
+    return replace(solution, seconds=st.last - st.began, stages=tuple(st.seconds.items()))
+
+
+def _checked(c: Compiled, routes: list[list[int]], fixed: dict[int, int],
+             fallback: list[list[int]] | None) -> list[list[int]]:
+    """``routes`` if every route is feasible, else ``fallback`` (checked before), else the feasible routes only.
+
+    A stage that produced an infeasible route is a bug; its plan is never returned (the vehicles of dropped
+    routes serve nothing, their confirmed requests are reported unserved).
+    """
+    served: set[int] = set()
+    ok = True
+    for v, seq in enumerate(routes):
+        requests = {c.request_of[n] for n in seq}
+        if not _feasible(c, v, seq, fixed.get(v)) or requests & served:
+            ok = False
+        served |= requests
+    if ok:
+        return routes
+    if fallback is not None:
+        return fallback
+    return [seq if _feasible(c, v, seq, fixed.get(v)) else [] for v, seq in enumerate(routes)]
+
+
+def _search(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, reserve: float,
             params: SolverParams) -> list[list[int]]:
-    """LNS with periodic OR-Tools polishing until ``lns_end``, then a last polish until ``deadline``."""
+    """LNS with periodic OR-Tools polishing until ``lns_end``, then a last polish until the deadline."""
     deterministic = params.iterations is not None
-    polish = _Polisher(c, model, deadline, cap_s=params.polish_cap_s,
+    polish = _Polisher(c, st, reserve, cap_s=params.polish_cap_s,
                        solutions=params.ortools_solutions if deterministic else None)
     if params.lns_share > 0:
-        plan = improve(plan, seed=seed, time_limit_s=max(0.0, lns_end - _time.perf_counter()),
-                       iterations=params.iterations, params=params.lns, polish=polish)
+        plan = improve(plan, seed=seed, time_limit_s=max(0.0, lns_end - st.clock()), iterations=params.iterations,
+                       params=params.lns, polish=polish, clock=st.clock)
     polish.cap_s = float("inf")  # the last polish may use all the time left
     better = polish(plan)
     if better is not None and better.cost() < plan.cost():
@@ -101,15 +163,13 @@ def _search(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: float,
     return plan.routes
 
 
-def _worker(conn: Connection, c: Compiled, plan: Plan, *, seed: int, lns_end: float, deadline: float,
+def _worker(conn: Connection, c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, reserve: float,
             params: SolverParams) -> None:
-    from routing.darp.model import build_model
-
-    conn.send(_search(c, build_model(c), plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params))
+    conn.send(_search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params))
     conn.close()
 
 
-def _parallel(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: float, deadline: float,
+def _parallel(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, reserve: float,
               params: SolverParams) -> list[list[int]]:
     """Run ``params.workers`` searches with seeds ``seed, seed+1, ...`` in forked processes; keep the best."""
     import multiprocessing
@@ -118,12 +178,12 @@ def _parallel(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: floa
     jobs = []
     for k in range(1, params.workers):
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(child, c, plan),
-                           kwargs={"seed": seed + k, "lns_end": lns_end, "deadline": deadline, "params": params})
+        proc = ctx.Process(target=_worker, args=(child, c, plan, st),
+                           kwargs={"seed": seed + k, "lns_end": lns_end, "reserve": reserve, "params": params})
         proc.start()
         child.close()
         jobs.append((parent, proc))
-    results = [_search(c, model, plan, seed=seed, lns_end=lns_end, deadline=deadline, params=params)]
+    results = [_search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)]
     for parent, proc in jobs:
         with contextlib.suppress(EOFError):  # a worker that died contributes nothing
             results.append(parent.recv())
@@ -132,19 +192,24 @@ def _parallel(c: Compiled, model: Model, plan: Plan, *, seed: int, lns_end: floa
 
 
 class _Polisher:
-    """OR-Tools greedy local search from a plan, on one model built once (returns ``None`` if no result)."""
+    """OR-Tools greedy local search from a plan (``None`` if no result, or no time for it).
 
-    def __init__(self, c: Compiled, model: Model, deadline: float, *, cap_s: float, solutions: int | None) -> None:
-        from routing.darp.search import search_parameters
+    The model is built at the first call, and only if the time left is well above its estimated build time.
+    """
 
-        self.c, self.model, self.deadline, self.cap_s = c, model, deadline, cap_s
-        self.params = search_parameters(time_limit_s=1.0, metaheuristic="GREEDY_DESCENT", solution_limit=solutions)
-        model.routing.CloseModelWithParameters(self.params)
+    def __init__(self, c: Compiled, st: Stages, reserve: float, *, cap_s: float, solutions: int | None) -> None:
+        self.c, self.st, self.reserve, self.cap_s, self.solutions = c, st, reserve, cap_s, solutions
+        self.model: Model | None = None
+        self.params: Any = None
 
     def __call__(self, plan: Plan) -> Plan | None:
         from routing.darp.search import read_routes, run_search
 
-        left = self.deadline - _time.perf_counter()
+        if self.model is None:
+            if self.st.left() - self.reserve < 0.05 + 3 * MODEL_S_PER_NODE2 * self.c.n_nodes**2:
+                return None
+            self.model, self.params = _closed_model(self.c, metaheuristic="GREEDY_DESCENT", solutions=self.solutions)
+        left = self.st.left() - self.reserve
         if left <= 0.02:
             return None
         self.params.time_limit.FromMilliseconds(round(1000 * min(self.cap_s, left)))
@@ -152,31 +217,46 @@ class _Polisher:
         if found is None:
             return None
         routes = read_routes(self.model, found)
-        if not all(_feasible(self.c, v, seq) for v, seq in enumerate(routes)):
+        if not all(_feasible(self.c, v, seq, plan.fixed_first.get(v)) for v, seq in enumerate(routes)):
             return None
         return Plan(self.c, routes, plan.fixed_first)
 
 
-def _with_breaks(c: Compiled, model: Model, plan: Plan, *, deadline: float, params: SolverParams,
-                 began: float) -> Solution:
-    """Breaks are modelled by OR-Tools only: guided local search from the construction (or its own start)."""
-    from routing.darp.search import read_routes, read_times, run_search, search_parameters
+def _closed_model(c: Compiled, *, metaheuristic: str, solutions: int | None) -> tuple[Model, Any]:
+    from routing.darp.model import build_model
+    from routing.darp.search import search_parameters
 
-    seconds = max(0.05, deadline - _time.perf_counter())
+    model = build_model(c)
+    params = search_parameters(time_limit_s=1.0, metaheuristic=metaheuristic, solution_limit=solutions)
+    model.routing.CloseModelWithParameters(params)
+    return model, params
+
+
+def _with_breaks(c: Compiled, plan: Plan, st: Stages, *, params: SolverParams, reserve: float) -> Solution:
+    """Breaks are modelled by OR-Tools only: guided local search from the construction (or its own start)."""
+    from routing.darp.search import read_routes, read_times, run_search
+
     limit = params.ortools_solutions if params.iterations is not None else None
-    search = search_parameters(time_limit_s=seconds, metaheuristic=params.metaheuristic, solution_limit=limit)
+    model, search = _closed_model(c, metaheuristic=params.metaheuristic, solutions=limit)
+    st.mark("model")
+    search.time_limit.FromMilliseconds(round(1000 * max(0.05, st.left() - reserve)))
     found = run_search(model, plan.routes, search)
+    st.mark("search")
+    empty: list[list[int]] = [[] for _ in range(c.n_vehicles)]
     if found is None:  # nothing found: leave every request out rather than plan without breaks
-        return to_solution(c, [[] for _ in range(c.n_vehicles)], seconds=_time.perf_counter() - began)
+        return _result(c, empty, st)
     times, breaks = read_times(model, found)
-    return to_solution(c, read_routes(model, found), times=times, break_starts=breaks,
-                       seconds=_time.perf_counter() - began)
+    routes = read_routes(model, found)
+    if not all(_feasible(c, v, seq, plan.fixed_first.get(v), timed=False) for v, seq in enumerate(routes)):
+        return _result(c, empty, st)
+    return _result(c, routes, st, times, breaks)
 
 
 def _plan_of(c: Compiled, solution: Solution) -> Plan:
     """The plan of an earlier solution of the same problem (visits of unknown requests are dropped)."""
-    from routing.darp.construction import fixed_first_nodes
+    from routing.darp.construction import fixed_first_nodes, place_fixed
 
+    fixed = fixed_first_nodes(c)
     node_of = {}
     for ri, r in enumerate(c.problem.requests):
         node_of[r.id, "dropoff"] = c.dropoff_node[ri]
@@ -184,20 +264,28 @@ def _plan_of(c: Compiled, solution: Solution) -> Plan:
             node_of[r.id, "pickup"] = c.pickup_node[ri]
     by_vehicle = {route.vehicle_id: route for route in solution.routes}
     routes = []
+    taken: set[int] = set()
     for v, vehicle in enumerate(c.problem.vehicles):
         visits = by_vehicle[vehicle.id].visits if vehicle.id in by_vehicle else ()
         seq = [node_of[x.request_id, str(x.kind)] for x in visits if (x.request_id, str(x.kind)) in node_of]
-        routes.append(seq if _feasible(c, v, seq) else [])
-    plan = Plan(c, routes, fixed_first_nodes(c))
+        if taken.intersection(c.request_of[n] for n in seq) or not _feasible(c, v, seq, fixed.get(v)):
+            seq = []
+        taken.update(c.request_of[n] for n in seq)
+        routes.append(seq)
+    plan = Plan(c, routes, fixed)
+    place_fixed(plan)
     for ri in plan.unplanned():
         plan.insert_best(ri)
     return plan
 
 
-def _feasible(c: Compiled, v: int, seq: list[int]) -> bool:
-    """Whether ``seq`` is a complete, feasible route for vehicle ``v`` (pairs, loads, schedule)."""
+def _feasible(c: Compiled, v: int, seq: list[int], fixed_first: int | None, *, timed: bool = True) -> bool:
+    """Whether ``seq`` is a complete, feasible route for vehicle ``v`` (pairs, loads, fixed first stop and,
+    if ``timed``, the schedule without breaks)."""
     from routing.darp.schedule import earliest_schedule, loads_fit
 
+    if fixed_first is not None and seq and seq[0] != fixed_first:
+        return False
     seen: set[int] = set()
     for node in seq:
         ri = c.request_of[node]
@@ -208,4 +296,4 @@ def _feasible(c: Compiled, v: int, seq: list[int]) -> bool:
         ri = c.request_of[node]
         if c.pickup_node[ri] >= 0 and (c.pickup_node[ri] in seen) != (c.dropoff_node[ri] in seen):
             return False
-    return loads_fit(c, v, seq) and earliest_schedule(c, v, seq) is not None
+    return loads_fit(c, v, seq) and (not timed or earliest_schedule(c, v, seq) is not None)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from routing.darp.model import MUST_SERVE_PENALTY
 from routing.darp.positions import RouteInfo, apply, candidates, route_info
-from routing.darp.schedule import earliest_schedule, route_distance
+from routing.darp.schedule import earliest_schedule, loads_fit, route_distance
 
 if TYPE_CHECKING:
     from routing.darp.compiled import Compiled
@@ -71,15 +71,29 @@ class Plan:
         self.dist[v] = route_distance(self.c, v, seq) if seq else 0
         self._info[v] = None if times is None else route_info(self.c, v, seq, self.fixed_first.get(v), times)
 
-    def remove(self, ri: int) -> None:
-        """Take request ``ri`` out of its route."""
+    def remove(self, ri: int) -> bool:
+        """Take request ``ri`` out of its route; ``False`` (nothing changes) if the rest would be infeasible.
+
+        Without its drop-off a passenger on board rides to the end, which may exceed the capacity; with travel
+        times that break the triangle inequality (road networks) a shortcut via a stop may be lost.
+        """
         v = self.where[ri]
         if v < 0:
-            return
+            return False
         c = self.c
+        seq = self.routes[v]
         drop = {c.pickup_node[ri], c.dropoff_node[ri]}
-        self._set(v, [n for n in self.routes[v] if n not in drop])
+        new = [n for n in seq if n not in drop]
+        if c.pickup_node[ri] < 0 and not loads_fit(c, v, new):
+            return False
+        times = None
+        if not _shortcuts_hold(c, v, seq, drop):
+            times = earliest_schedule(c, v, new)
+            if times is None:
+                return False
+        self._set(v, new, times)
         self.where[ri] = -1
+        return True
 
     def removal_gain(self, ri: int) -> int:
         """Distance saved by removing request ``ri`` from its route (0 if unplanned)."""
@@ -130,3 +144,24 @@ class Plan:
                 self.where[ri] = v
                 return True
         return False
+
+
+def _shortcuts_hold(c: Compiled, v: int, seq: list[int], drop: set[int]) -> bool:
+    """Whether skipping the ``drop`` nodes of ``seq`` is never slower than driving via them.
+
+    Then the old schedule without those stops stays feasible: every later stop is reached no later.
+    """
+    step = c.step
+    nodes = [v, *seq, c.n_vehicles + v]
+    k, last = 1, len(nodes) - 1
+    while k < last:
+        if nodes[k] not in drop:
+            k += 1
+            continue
+        a, around = nodes[k - 1], 0
+        while nodes[k] in drop:  # a run of dropped stops between two kept ones
+            around += step[nodes[k - 1]][nodes[k]]
+            k += 1
+        if step[a][nodes[k]] > around + step[nodes[k - 1]][nodes[k]]:
+            return False
+    return True
