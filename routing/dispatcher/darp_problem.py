@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from routing.darp import (
     CostBreakdown,
@@ -60,6 +60,17 @@ class SubTravel:
 
     def __len__(self) -> int:
         return len(self._travel)
+
+    @property
+    def durations(self) -> Any:
+        """The full duration table of the underlying travel times, if it has one (the solver's compile reads the
+        problem's sub-matrix from it in one numpy indexing operation); ``None`` otherwise."""
+        return getattr(self._travel, "durations", None)
+
+    @property
+    def distances(self) -> Any:
+        """The full distance table of the underlying travel times, if it has one; ``None`` otherwise."""
+        return getattr(self._travel, "distances", None)
 
     def duration(self, origin: int, destination: int) -> int:
         """Driving time (seconds)."""

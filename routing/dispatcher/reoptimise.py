@@ -13,9 +13,9 @@ The rule for swapping a solved snapshot in (under the dispatcher's lock):
 
 A solver failure or timeout without a solution keeps the old plan and is logged.
 
-The time limit covers the whole call. ``routing.darp.solve`` counts its own limit from its start but spends
-time it does not bound: compiling the problem and building the OR-Tools model grow with the square of the
-number of nodes (2 per vehicle + 2 per request), and reading the solution back comes after its deadline. So the
+The time limit covers the whole call. ``routing.darp.solve`` keeps its own limit, compile and construction
+included, but those grow with the square of the number of nodes (2 per vehicle + 2 per request) and leave the
+search less of the limit the bigger the problem. So the
 dispatcher (a) re-plans at most as many nodes as that fixed part can handle in ``SETUP_SHARE`` of the limit
 (a group of neighbouring routes around a seed route that rotates from call to call, so every route gets its
 turn), using a per-node² cost it measures on every call, and (b) gives ``solve`` only the time left after the
