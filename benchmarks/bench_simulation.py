@@ -39,7 +39,8 @@ def _case(scenario_file: str, requests: int, vehicles: int) -> dict[str, Any]:
     k = result.kpis
     return {"wall_s": wall, "load_s": loaded, "peak_mb": peak_mb, "service_rate": k["service_rate"],
             "served": k["outcomes"]["served"], "violations": k["violations"],
-            "promises_broken": k["promises_broken"], "timings": k["wall_s"], "calls": k["calls"]}
+            "promises_broken": k["promises_broken"], "timings": k["wall_s"], "calls": k["calls"],
+            "hard": [str(v) for v in result.violations if not v.promise][:10]}
 
 
 def _run(scenario_file: str, requests: int, vehicles: int) -> dict[str, Any]:
@@ -81,6 +82,7 @@ def main() -> None:
         )
         walls = ", ".join(f"{r['wall_s']:.1f}" for r in runs)
         details.append(f"{label}: network load {best['load_s']:.1f} s; all runs {walls} s; time by part: {timing}")
+        details.extend(f"{label}: hard violation: {text}" for r in runs for text in r["hard"])
     print(_table(rows))
     print()
     print("\n".join(details))

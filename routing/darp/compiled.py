@@ -198,9 +198,16 @@ def _allowed(r: Request, vehicles: tuple[Vehicle, ...], pinned_to: int | None) -
 
 
 def _check_capacity(c: Compiled) -> None:
+    """Vehicles that cannot work at all: more on board than they hold, or no time to reach their end location."""
+    n_v = len(c.problem.vehicles)
     for v, vehicle in enumerate(c.problem.vehicles):
         if any(q > cap for q, cap in zip(c.initial_load[v], vehicle.capacity, strict=True)):
             msg = f"vehicle {vehicle.id!r}: passengers on board {c.initial_load[v]} exceed capacity {vehicle.capacity}"
+            raise ProblemError(msg)
+        drive = c.dur[v][n_v + v]
+        if vehicle.shift.earliest + drive > vehicle.shift.latest:
+            msg = (f"vehicle {vehicle.id!r}: its shift {vehicle.shift} is too short to drive from its start to its "
+                   f"end location ({drive} s)")
             raise ProblemError(msg)
 
 

@@ -10,6 +10,7 @@ does not model breaks): OR-Tools plans them from the construction, or from its o
 from __future__ import annotations
 
 import contextlib
+import logging
 import time as _time
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from routing.darp.model import Model
     from routing.darp.problem import DarpProblem
     from routing.darp.solution import Solution
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +111,8 @@ def solve(
     reserve = RESERVE_S_PER_NODE * c.n_nodes
     if any(v.breaks for v in problem.vehicles):
         return _with_breaks(c, plan, st, params=params, reserve=reserve)
-    checked = _checked(c, plan.routes, plan.fixed_first, None)  # the fallback if a later stage goes wrong
+    # the fallback if a later stage goes wrong: a copy, the search changes the plan's routes in place
+    checked = [list(seq) for seq in _checked(c, plan.routes, plan.fixed_first, None)]
     lns_end = st.clock() + max(0.0, st.left() - reserve) * params.lns_share
     if params.workers == 1:
         routes = _search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
@@ -142,6 +146,8 @@ def _checked(c: Compiled, routes: list[list[int]], fixed: dict[int, int],
         served |= requests
     if ok:
         return routes
+    log.warning("solver: a stage produced an infeasible route; %s", "the checked plan before it is returned"
+                if fallback is not None else "only its feasible routes are kept")
     if fallback is not None:
         return fallback
     return [seq if _feasible(c, v, seq, fixed.get(v)) else [] for v, seq in enumerate(routes)]

@@ -161,6 +161,10 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
             if stated is None:
                 return None
             vehicle, made, darp_route = stated
+            if vehicle.shift.earliest + tt[vehicle.start][vehicle.end] > vehicle.shift.latest:
+                if made:  # riders, but no time to reach the end (reality is late): not expressible
+                    return None
+                continue  # an idle stretch the plan is already late for: it stays as it is
             parts[vehicle.id] = part
             vehicles.append(vehicle)
             requests.extend(made)

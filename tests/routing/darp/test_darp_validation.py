@@ -85,3 +85,11 @@ def test_onboard_must_be_confirmed() -> None:
     """A passenger on board cannot be a may-reject request."""
     with pytest.raises(ProblemError, match="must be served"):
         Request(id="r", pickup=1, dropoff=2, load=(1, 0), onboard="bus", picked_up_at=0)
+
+
+def test_vehicle_that_cannot_reach_its_end_in_its_shift_is_refused() -> None:
+    """A shift shorter than the drive from the vehicle's start to its end is named before solving (it used to
+    surface as an assertion when the solution was read out)."""
+    late = Vehicle(id="late", capacity=(4, 1), start=3, end=0, shift=TimeWindow(0, 5))
+    with pytest.raises(ProblemError, match=r"'late'.*too short to drive"):
+        solve(_problem(vehicles=(BUS, late)), time_limit_s=1)

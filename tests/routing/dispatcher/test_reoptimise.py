@@ -203,3 +203,30 @@ def test_batch_plan_of_a_day_with_breaks_keeps_every_promise(make_dispatcher: Ma
     assert_promises_kept(before, d.commitments())
     assert d.day_summary(NOW.date()).distance_m <= distance
     assert_plan_valid(d)
+
+
+def test_an_idle_vehicle_the_plan_is_already_late_for_stays_out_of_the_problem(
+        make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
+    """An idle vehicle that can no longer reach its depot by its shift end (time went by) is left as it is instead
+    of making the whole problem invalid; the others are re-planned."""
+    from dataclasses import replace as dc_replace
+
+    from routing.dispatcher.darp_problem import to_problem
+    from routing.dispatcher.reoptimise import Snapshot
+
+    d = make_dispatcher([minibus("V0", DEPOTS[0], directory), minibus("V1", DEPOTS[1], directory)])
+    offer = d.quote(trip(directory, "r0", "959000", "953445", NOW + timedelta(hours=1), now=NOW), NOW)
+    assert isinstance(offer, Offer)
+    d.confirm(offer, "b0", NOW)
+    now_s = d.timebase.seconds(NOW)
+    with d.lock:
+        snap = take_snapshot(d, now_s)
+    idle_key = next(k for k, r in snap.routes.items() if not r.tasks)
+    idle = snap.routes[idle_key]
+    far = max(range(len(d.durations)), key=lambda x: d.durations[x][idle.end_loc])
+    drive = d.durations[far][idle.end_loc]  # it could have made it had it left in time, but it did not
+    stranded = dc_replace(idle, start_loc=far, ready=now_s + 60 - drive - 10, shift_end=now_s + 60)
+    stated = to_problem(d, Snapshot(snap.version, now_s, {**snap.routes, idle_key: stranded}, snap.commitments))
+    assert stated is not None
+    assert idle_key not in {v.id for v in stated.problem.vehicles}
+    assert {r.id for r in stated.problem.requests} == {"b0"}
