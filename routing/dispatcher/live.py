@@ -221,7 +221,7 @@ class LiveDispatcher:
             if c.boarded_at is not None:
                 log.warning("booking %s is on board and cannot be cancelled; it stays in the plan", booking_id)
                 return
-            self._state.remove_request(c.route_key, booking_id)
+            self._state.remove_request(c.route_key, booking_id, self.timebase.seconds(now))
             del self._state.commitments[booking_id]
             self._state.bump("cancel", booking_id, now)
 

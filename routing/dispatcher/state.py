@@ -110,8 +110,11 @@ class PlanState:
         """The shift routes of ``vehicle_id`` in shift order."""
         return [self.routes[k] for k in self.by_vehicle.get(vehicle_id, ())]
 
-    def remove_request(self, route_key: str, request_id: str) -> Route:
-        """Drop every task of ``request_id`` from the route (and from its on-board load); store and return it."""
+    def remove_request(self, route_key: str, request_id: str, now_s: int | None = None) -> Route:
+        """Drop every task of ``request_id`` from the route (and from its on-board load); store and return it.
+
+        If the vehicle was standing at the removed first task (``pinned``), it leaves from there no earlier than
+        ``now_s``: the plan must not start its next drive in the past, while the vehicle was still waiting."""
         route = self.routes[route_key]
         tasks = tuple(t for t in route.tasks if t.request_id != request_id)
         new = replace(route, tasks=tasks)
@@ -121,7 +124,7 @@ class PlanState:
             onboard = tuple(a - b for a, b in zip(route.onboard, spec.load, strict=True))
             new = replace(new, boarded=boarded, onboard=onboard)
         if route.pinned and (not tasks or route.tasks[0] != tasks[0]):
-            new = replace(new, pinned=0)
+            new = replace(new, pinned=0, ready=max(route.ready, now_s) if now_s is not None else route.ready)
             self.arrived.discard(route_key)
         self.put_route(new)
         return new

@@ -146,3 +146,22 @@ def test_break_reported_twice_is_started_then_done(make_dispatcher: MakeDispatch
     assert isinstance(d.quote(trip(directory, "r1", ALTER_MARKT, STASSFURT, NOW + timedelta(minutes=40), now=NOW),
                               NOW), Offer)
     assert_plan_valid(d)
+
+
+def test_a_pickup_cancelled_while_the_vehicle_waits_there_is_left_from_now_on(
+        make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
+    """The bus has arrived at a pickup; the rider cancels minutes later. The next drive is planned from that stop
+    and from now — not from the arrival time, which would have the bus arrive somewhere before it could (found by
+    the simulation's executed-tour check)."""
+    d = make_dispatcher([minibus("B1", BERNBURG, directory)])
+    first = book(d, directory, "b1", (BERNBURG, STASSFURT), NOW + timedelta(minutes=30))
+    book(d, directory, "b2", (NIENBURG, KOENNERN), NOW + timedelta(minutes=30))
+    arrived = first.planned_pickup
+    d.record(ev(EventType.VEHICLE_ARRIVED, arrived, "b1"))
+    cancelled = arrived + timedelta(minutes=4)
+    d.cancel("b1", cancelled)
+    visits = [v for v in d.plan().tours["B1"].visits if v.status is VisitStatus.PLANNED]
+    assert visits[0].booking_id == "b2"
+    drive = d.travel.duration(directory.find_stop(BERNBURG).index, visits[0].stop.index)
+    assert visits[0].planned_arrival >= cancelled + timedelta(seconds=drive)
+    assert_plan_valid(d)
