@@ -20,6 +20,7 @@ from booking.service.poolcar_admin import PoolCarDesk, read_pool_files
 from booking.service.poolcars import PoolCarService
 from booking.service.security import create_token, light_hasher
 from booking.store.engine import make_engine, make_session_factory, upgrade
+from booking.store.poolcars import PoolOfferRow
 from mobility.domain.clock import ManualClock
 from routing.carsharing import CarsharingPlanner, CpSatParams
 
@@ -94,26 +95,16 @@ def build_env(url: str, schema: str | None = None) -> PoolEnv:
     return PoolEnv(engine, app, TestClient(app), clock, api)
 
 
+def held_offer(offer_id: str, customer_id: str, start: datetime) -> PoolOfferRow:
+    """A held offer of car-101 at the county office station for two hours from ``start``."""
+    return PoolOfferRow(id=offer_id, customer_id=customer_id, car_id="car-101", station_id="bbg-kreisverwaltung",
+                        start_at=start, end_at=start + timedelta(hours=2), walk_m=0, shift_s=0,
+                        moved_from_station_id=None, created_at=T0, valid_until=T0 + timedelta(minutes=10),
+                        request={})
+
+
 def seed_offers_for_one_car(env: PoolEnv, count: int, customer_prefix: str) -> None:
     """Store ``count`` held offers of car-101 for overlapping two-hour slots, offer k for ``{customer_prefix}{k}``."""
-    from booking.store.poolcars import PoolOfferRow
-
     with env.api.service.sessions.begin() as session:
         for k in range(count):
-            start = T0 + timedelta(hours=3, minutes=k % 60)
-            session.add(
-                PoolOfferRow(
-                    id=f"offer-{k}",
-                    customer_id=f"{customer_prefix}{k}",
-                    car_id="car-101",
-                    station_id="bbg-kreisverwaltung",
-                    start_at=start,
-                    end_at=start + timedelta(hours=2),
-                    walk_m=0,
-                    shift_s=0,
-                    moved_from_station_id=None,
-                    created_at=T0,
-                    valid_until=T0 + timedelta(minutes=10),
-                    request={},
-                )
-            )
+            session.add(held_offer(f"offer-{k}", f"{customer_prefix}{k}", T0 + timedelta(hours=3, minutes=k % 60)))

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from booking.service.errors import ServiceError
 from booking.service.poolcars import Caller
 from booking.store import poolcars_repo as repo
-from booking.store.poolcars import PoolOfferRow, PoolReservationRow
-from tests.poolcars.service_env import T0, PoolEnv, build_env, seed_offers_for_one_car
+from booking.store.poolcars import PoolReservationRow
+from tests.poolcars.service_env import T0, PoolEnv, build_env, held_offer, seed_offers_for_one_car
 
 ATTEMPTS = 200
 pytestmark = pytest.mark.postgis
@@ -181,22 +181,7 @@ def test_concurrent_retries_with_one_idempotency_key_give_one_reservation(pg_env
     env, _, _ = pg_env
     svc = env.api.service
     with svc.sessions.begin() as session:
-        session.add(
-            PoolOfferRow(
-                id="offer-x",
-                customer_id="anna",
-                car_id="car-101",
-                station_id="bbg-kreisverwaltung",
-                start_at=T0 + timedelta(hours=3),
-                end_at=T0 + timedelta(hours=5),
-                walk_m=0,
-                shift_s=0,
-                moved_from_station_id=None,
-                created_at=T0,
-                valid_until=T0 + timedelta(minutes=10),
-                request={},
-            )
-        )
+        session.add(held_offer("offer-x", "anna", T0 + timedelta(hours=3)))
     start = threading.Barrier(20)
 
     def attempt(_k: int) -> tuple[str, bool]:
