@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from booking.service.context import ServiceContext
@@ -25,6 +26,8 @@ from mobility.domain.events import Event, EventType
 from mobility.domain.plan import Plan
 
 log = logging.getLogger(__name__)
+
+CHUNK = 1_000  # booking ids per query when the table is compared with the log
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +84,13 @@ def rebuild_from_log(ctx: ServiceContext) -> Rebuilt:
 def _agree(session: Session, logged: LogState, now: datetime) -> tuple[int, int]:
     """Make the bookings table say what the log says; returns (rows written again, rows corrected)."""
     written = corrected = 0
+    ids = list(logged.bookings)
+    stored: dict[str, BookingRow] = {}
+    for k in range(0, len(ids), CHUNK):  # one query per chunk, not one per booking of the whole log
+        chunk = sa.select(BookingRow).where(BookingRow.id.in_(ids[k:k + CHUNK]))
+        stored.update((r.id, r) for r in session.scalars(chunk))
     for booking in logged.bookings.values():
-        row = session.get(BookingRow, booking.id)
+        row = stored.get(booking.id)
         if row is None:
             offer = booking.offer
             if session.get(OfferRow, offer.id) is None:
