@@ -92,3 +92,18 @@ def test_batch_plan_of_an_empty_day_does_nothing(make_env: EnvFactory) -> None:
                         headers=staff)
     assert r.status_code == 200, r.text
     assert (r.json()["rounds"], r.json()["rides"], r.json()["replaced"]) == (0, 0, False)
+
+
+def test_batch_plan_bad_input_is_a_problem(make_env: EnvFactory) -> None:
+    """A day that is no date or a time budget out of range is a 422 problem+json; residents may not run it."""
+    env = make_env(fleet=_fleet())
+    staff, resident = env.user("leitstelle", "dispatcher"), env.user("erika")
+    for params in ({"day": "morgen"}, {"day": TOMORROW.isoformat(), "seconds": 0},
+                   {"day": TOMORROW.isoformat(), "seconds": 601}):
+        r = env.client.post("/api/v1/dispatch/replan", params=params, headers=staff)
+        assert r.status_code == 422, (params, r.text)
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert r.json()["detail"]
+    r = env.client.post("/api/v1/dispatch/replan", params={"day": TOMORROW.isoformat()}, headers=resident)
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("application/problem+json")

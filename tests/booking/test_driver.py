@@ -122,3 +122,11 @@ def test_driver_stream_reports_only_the_drivers_vehicle(env: Env) -> None:
     assert set(events[2:]) <= {"plan_changed", "booking_changed"}  # the moved ride, the new one
     assert len(events) == 4
     assert all(d.get("vehicle_id") == mine or mine in d.get("vehicles", []) for d in data[1:])
+
+
+def test_driver_stream_is_for_drivers_only(env: Env) -> None:
+    """A resident gets a 403 problem and no stream; without a token it is a 401."""
+    r = env.client.get("/api/v1/driver/stream?max_events=1", headers=env.user("erika"))
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert env.client.get("/api/v1/driver/stream?max_events=1").status_code == 401
