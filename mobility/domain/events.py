@@ -21,6 +21,10 @@ class EventType(StrEnum):
     VEHICLE_OUT_OF_SERVICE = "vehicle_out_of_service"
     VEHICLE_IN_SERVICE = "vehicle_in_service"
     PLAN_REPLACED = "plan_replaced"
+    DUTY_STARTED = "duty_started"
+    DUTY_ENDED = "duty_ended"
+    BREAK_STARTED = "break_started"
+    BREAK_ENDED = "break_ended"
 
 
 @dataclass(frozen=True, slots=True)

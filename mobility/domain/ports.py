@@ -9,7 +9,8 @@ from typing import Protocol
 from mobility.domain.events import Event
 from mobility.domain.fleet import Vehicle
 from mobility.domain.geo import Point
-from mobility.domain.plan import DaySummary, Plan
+from mobility.domain.plan import DaySummary, Eta, Plan
+from mobility.domain.positions import VehiclePosition
 from mobility.domain.rides import Booking, NoOffer, Offer, RideRequest
 from mobility.domain.stops import Stop
 
@@ -128,4 +129,22 @@ class Dispatcher(Protocol):
 
     def leg_geometry(self, origin: Stop, destination: Stop) -> Sequence[tuple[float, float]]:
         """The road geometry between two stops as ``(lon, lat)`` positions, for maps."""
+        ...
+
+    def advance(self, now: datetime) -> bool:
+        """Let time move through the plan up to ``now``: breaks end at their planned end (or are closed when their
+        time passed without the driver), duties whose shift is over with nothing left end. True if the plan changed.
+        """
+        ...
+
+    def eta(self, booking_id: str, now: datetime) -> Eta | None:
+        """When the serving vehicle is expected at the booking's next stop (None when it is not in the plan)."""
+        ...
+
+    def report_position(self, position: VehiclePosition) -> None:
+        """Take a vehicle's device position as the basis of its live ETAs."""
+        ...
+
+    def last_position(self, vehicle_id: str) -> VehiclePosition | None:
+        """The vehicle's last reported position (None when none was reported)."""
         ...

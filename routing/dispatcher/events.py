@@ -11,20 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from mobility.domain.events import Event, EventType
+from mobility.domain.events import Event
+from mobility.domain.german import day_and_time
 from mobility.domain.plan import StopVisit, VisitKind, VisitStatus
 from mobility.domain.rides import Load, TimeWindow
 from mobility.domain.stops import Stop
 from routing.dispatcher.config import DispatcherConfig
+from routing.dispatcher.duties import EventError, begin_if_needed, duty_id
 from routing.dispatcher.state import Commitment, PlanState
 from routing.dispatcher.timebase import TimeBase
 from routing.insertion import Insertion, RequestSpec, Route, Task, TaskKind
 
+__all__ = ["EventContext", "EventError", "leave", "visit_of"]
+
 Search = Callable[[RequestSpec, int], Insertion | None]
 
 
-class EventError(ValueError):
-    """An event that does not fit the plan; the message is German (drivers and dispatchers read it)."""
+BOARD_EARLY_S = 1800  # a rider can board at most 30 minutes before the promised pickup window opens
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +39,6 @@ class EventContext:
     stops: Mapping[int, Stop]
     stop_index: Callable[[str], int]
     search: Search
-
-
-def apply_event(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
-    """Apply ``event``; return ids of bookings that can no longer be kept because of it."""
-    handlers: dict[EventType, Callable[[PlanState, Event, EventContext], list[str]]] = {
-        EventType.VEHICLE_ARRIVED: _arrived,
-        EventType.PASSENGER_BOARDED: _boarded,
-        EventType.PASSENGER_NO_SHOW: _no_show,
-        EventType.PASSENGER_DROPPED_OFF: _dropped_off,
-        EventType.VEHICLE_OUT_OF_SERVICE: _out_of_service,
-        EventType.VEHICLE_IN_SERVICE: _in_service,
-    }
-    handler = handlers.get(event.type)
-    if handler is None:
-        return []
-    lost = handler(state, event, ctx)
-    state.bump("event", f"{event.type}:{event.booking_id or event.vehicle_id}", event.at)
-    return lost
 
 
 def _commitment(state: PlanState, event: Event) -> Commitment:
@@ -86,30 +71,39 @@ def _vehicle_route(state: PlanState, event: Event, ctx: EventContext) -> Route:
     return min(routes, key=lambda r: abs(r.shift_start - at))
 
 
-def _visit(task: Task, stop: Stop, at: int, load: tuple[int, ...], ctx: EventContext) -> StopVisit:
+def visit_of(task: Task, stop: Stop, at: int, load: tuple[int, ...], ctx: EventContext, *, duty: str | None = None,
+             began: int | None = None) -> StopVisit:
+    """The driven (DONE) visit of ``task``, done at ``at`` (a break: begun at ``began``) in duty ``duty``."""
     when = ctx.timebase.instant(at)
+    arrival = when if began is None else ctx.timebase.instant(began)
     kinds = {TaskKind.PICKUP: VisitKind.PICKUP, TaskKind.DROPOFF: VisitKind.DROPOFF, TaskKind.BREAK: VisitKind.BREAK}
     window = TimeWindow(when, when)
     if task.kind is not TaskKind.DROPOFF:
         window = TimeWindow(ctx.timebase.instant(task.earliest), ctx.timebase.instant(max(task.earliest, task.latest)))
-    return StopVisit(task.request_id, kinds[task.kind], stop, when, when, window, Load(*load), VisitStatus.DONE)
+    return StopVisit(task.request_id, kinds[task.kind], stop, arrival, when, window, Load(*load), VisitStatus.DONE,
+                     duty)
 
 
 def _reach(state: PlanState, route: Route, k: int, at: int, ctx: EventContext) -> Route:
-    """The route with the breaks before task ``k`` taken; other tasks before it must share its stop."""
+    """The route with the breaks before task ``k`` taken; other tasks before it must share its stop.
+
+    Checks first, then changes: a refused event leaves the driven history as it was."""
     target = route.tasks[k]
+    for task in route.tasks[:k]:
+        if task.kind is not TaskKind.BREAK and task.loc != target.loc:
+            name = ctx.stops[task.loc].name
+            msg = f"Vor dieser Haltestelle ist noch {name} ({task.kind} {task.request_id}) geplant."
+            raise EventError(msg)
     keep: list[Task] = []
     history = state.history.setdefault(route.vehicle_id, [])
     sched = state.schedules[route.key]
     for n, task in enumerate(route.tasks[:k], start=1):
         if task.kind is TaskKind.BREAK:
-            history.append(_visit(task, ctx.stops[task.loc], min(at, sched.begin[n]), sched.load_after[n], ctx))
-        elif task.loc == target.loc:
-            keep.append(task)
+            begin = min(at, sched.begin[n])
+            history.append(visit_of(task, ctx.stops[task.loc], min(at, begin + task.service_s), sched.load_after[n],
+                                    ctx, duty=duty_id(route, ctx.timebase), began=begin))
         else:
-            name = ctx.stops[task.loc].name
-            msg = f"Vor dieser Haltestelle ist noch {name} ({task.kind} {task.request_id}) geplant."
-            raise EventError(msg)
+            keep.append(task)
     return replace(route, tasks=(*keep, *route.tasks[k:]))
 
 
@@ -121,7 +115,7 @@ def _task_index(route: Route, request_id: str, kind: TaskKind) -> int:
     raise EventError(msg)
 
 
-def _arrived(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+def arrived(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     at = ctx.timebase.seconds(event.at)
     data = dict(event.data)
     if event.booking_id is not None:
@@ -129,13 +123,14 @@ def _arrived(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
         route = state.routes[c.route_key]
         kind = TaskKind.DROPOFF if c.boarded_at is not None else TaskKind.PICKUP
         k = _task_index(route, c.booking_id, kind)
+        begin_if_needed(state, route, at, ctx.timebase)
     elif data.get("visit_kind") == TaskKind.BREAK.value:
         route = _vehicle_route(state, event, ctx)
         k = next((n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK), -1)
         if k < 0:
             return []
         if k == 0 and route.key in state.arrived:  # reported again at its end: the break is over
-            _leave(state, route, route.tasks[0], at, ctx)
+            leave(state, route, route.tasks[0], at, ctx)
             return []
     else:
         route = _vehicle_route(state, event, ctx)
@@ -153,7 +148,7 @@ def _arrived(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     return []
 
 
-def _leave(state: PlanState, route: Route, task: Task, at: int, ctx: EventContext, *,
+def leave(state: PlanState, route: Route, task: Task, at: int, ctx: EventContext, *,
            drop: str | None = None, **changes: object) -> Route:
     """Route after ``task`` is done at time ``at``: the vehicle stands at that stop, ready at ``at``.
 
@@ -162,26 +157,34 @@ def _leave(state: PlanState, route: Route, task: Task, at: int, ctx: EventContex
     route = _reach(state, route, route.tasks.index(task), at, ctx)
     tasks = tuple(t for t in route.tasks if t != task and (drop is None or t.request_id != drop))
     new = replace(route, tasks=tasks, start_loc=task.loc, ready=at, pinned=0, **changes)  # type: ignore[arg-type]
+    began = route.ready if task.kind is TaskKind.BREAK and route.key in state.arrived else None
     state.arrived.discard(route.key)
-    state.history.setdefault(route.vehicle_id, []).append(_visit(task, ctx.stops[task.loc], at, new.onboard, ctx))
+    state.history.setdefault(route.vehicle_id, []).append(
+        visit_of(task, ctx.stops[task.loc], at, new.onboard, ctx, duty=duty_id(route, ctx.timebase), began=began))
     state.put_route(new, relax=True)
     return new
 
 
-def _boarded(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+def boarded(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     c = _commitment(state, event)
     if c.boarded_at is not None:
         return []
     at = ctx.timebase.seconds(event.at)
     route = state.routes[c.route_key]
     k = _task_index(route, c.booking_id, TaskKind.PICKUP)
+    if at < c.spec.pickup_earliest - BOARD_EARLY_S:
+        opens = ctx.timebase.instant(c.spec.pickup_earliest)
+        msg = (f"Einsteigen ist für die Buchung {c.booking_id} erst kurz vor dem Abholfenster möglich "
+               f"(ab {day_and_time(opens, ctx.timebase.instant(at).date())}).")
+        raise EventError(msg)
+    begin_if_needed(state, route, at, ctx.timebase)
     onboard = tuple(a + b for a, b in zip(route.onboard, c.spec.load, strict=True))
-    _leave(state, route, route.tasks[k], at, ctx, onboard=onboard, boarded={**route.boarded, c.booking_id: at})
+    leave(state, route, route.tasks[k], at, ctx, onboard=onboard, boarded={**route.boarded, c.booking_id: at})
     state.commitments[c.booking_id] = replace(c, boarded_at=at)
     return []
 
 
-def _no_show(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+def no_show(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     c = _commitment(state, event)
     if c.boarded_at is not None:
         msg = f"Die Buchung {c.booking_id} ist bereits eingestiegen."
@@ -194,14 +197,16 @@ def _no_show(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     arrival = route.ready if here else state.schedules[route.key].begin[k + 1]
     allowed = max(arrival, task.earliest) + ctx.config.no_show_wait_s
     if at < allowed:
-        msg = f"Nichterscheinen kann erst ab {ctx.timebase.instant(allowed):%H:%M} Uhr gemeldet werden."
+        when = day_and_time(ctx.timebase.instant(allowed), ctx.timebase.instant(at).date())
+        msg = f"Nichterscheinen kann erst ab {when} gemeldet werden."
         raise EventError(msg)
-    _leave(state, route, task, at, ctx, drop=c.booking_id)
+    begin_if_needed(state, route, at, ctx.timebase)
+    leave(state, route, task, at, ctx, drop=c.booking_id)
     del state.commitments[c.booking_id]
     return []
 
 
-def _dropped_off(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+def dropped_off(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     c = _commitment(state, event)
     if c.boarded_at is None:
         msg = f"Die Buchung {c.booking_id} ist noch nicht eingestiegen."
@@ -209,14 +214,15 @@ def _dropped_off(state: PlanState, event: Event, ctx: EventContext) -> list[str]
     at = ctx.timebase.seconds(event.at)
     route = state.routes[c.route_key]
     k = _task_index(route, c.booking_id, TaskKind.DROPOFF)
+    begin_if_needed(state, route, at, ctx.timebase)
     onboard = tuple(a - b for a, b in zip(route.onboard, c.spec.load, strict=True))
     boarded = {key: v for key, v in route.boarded.items() if key != c.booking_id}
-    _leave(state, route, route.tasks[k], at, ctx, onboard=onboard, boarded=boarded)
+    leave(state, route, route.tasks[k], at, ctx, onboard=onboard, boarded=boarded)
     del state.commitments[c.booking_id]
     return []
 
 
-def _out_of_service(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+def out_of_service(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     route = _vehicle_route(state, event, ctx)
     vehicle = state.vehicles[route.vehicle_id]
     state.vehicles[vehicle.id] = replace(vehicle, in_service=False)
@@ -244,7 +250,7 @@ def _out_of_service(state: PlanState, event: Event, ctx: EventContext) -> list[s
     return lost
 
 
-def _in_service(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
+def in_service(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     route = _vehicle_route(state, event, ctx)
     vehicle = state.vehicles[route.vehicle_id]
     state.vehicles[vehicle.id] = replace(vehicle, in_service=True)

@@ -16,12 +16,16 @@ from zoneinfo import ZoneInfo
 
 from mobility.domain.events import Event
 from mobility.domain.fleet import Vehicle
-from mobility.domain.plan import DaySummary, Plan
+from mobility.domain.plan import DaySummary, Eta, Plan
 from mobility.domain.ports import StopDirectory, TravelTimes
+from mobility.domain.positions import VehiclePosition
 from mobility.domain.rides import Booking, NoOffer, Offer, RejectionReason, RideRequest
 from mobility.domain.stops import Stop
+from routing.dispatcher.apply import apply_event
 from routing.dispatcher.config import DispatcherConfig
-from routing.dispatcher.events import EventContext, apply_event
+from routing.dispatcher.duty_events import advance
+from routing.dispatcher.eta import Fix, estimate
+from routing.dispatcher.events import EventContext
 from routing.dispatcher.fleet_routes import extend_shifts, shift_routes
 from routing.dispatcher.messages import SEAT_GONE, message
 from routing.dispatcher.offers import committed_offer, make_offer, spec_from_offer
@@ -82,6 +86,7 @@ class LiveDispatcher:
                 self._state.put_route(route)
         days = laid_out_days(fleet, self.config.timezone)
         self._last_day: date | None = days[1] if days and (days[1] - days[0]).days >= 6 else None
+        self._positions: dict[str, VehiclePosition] = {}
         self._plan_view = PlanView(service_area=self.config.service_area, stops=self._stops, timebase=self.timebase)
         self._plan_cache: Plan | None = None
 
@@ -272,6 +277,42 @@ class LiveDispatcher:
             lost = restore(self, plan, bookings, now)
             self._state.bump("replace", "restore", now)
             return lost
+
+    # -- time, estimates, positions ----------------------------------------------------------------------------
+    def advance(self, now: datetime) -> bool:
+        """Let time move through the plan up to ``now`` (:func:`routing.dispatcher.duty_events.advance`)."""
+        with self._lock:
+            ctx = EventContext(self.timebase, self.config, self._stops, self.stop_index, self._search)
+            changed = advance(self._state, self.timebase.seconds(now), ctx)
+            if changed:
+                self._state.bump("clock", now.isoformat(), now)
+            return changed
+
+    def eta(self, booking_id: str, now: datetime) -> Eta | None:
+        """When the serving vehicle is expected at the booking's next stop (:mod:`routing.dispatcher.eta`)."""
+        with self._lock:
+            c = self._state.commitments.get(booking_id)
+            if c is None:
+                return None
+            vehicle_id = self._state.routes[c.route_key].vehicle_id
+            position = self._positions.get(vehicle_id)
+            fix = None
+            if position is not None:
+                fix = Fix(self.directory.snap(position.point, 50_000)[0].index, self.timebase.seconds(position.at))
+            return estimate(self._state, booking_id, self.timebase.seconds(now), timebase=self.timebase,
+                            stops=self._stops, fix=fix, planned_at=self._state.changed_at)
+
+    def report_position(self, position: VehiclePosition) -> None:
+        """Keep the vehicle's latest device position as the basis of its live estimates."""
+        with self._lock:
+            known = self._positions.get(position.vehicle_id)
+            if known is None or known.at <= position.at:
+                self._positions[position.vehicle_id] = position
+
+    def last_position(self, vehicle_id: str) -> VehiclePosition | None:
+        """The vehicle's latest reported position."""
+        with self._lock:
+            return self._positions.get(vehicle_id)
 
     # -- internals shared with re-optimisation and restore ---------------------------------------------------
     @property

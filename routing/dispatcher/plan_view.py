@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from mobility.domain.plan import Plan, StopVisit, Tour, VisitKind, VisitStatus
+from mobility.domain.plan import Duty, Plan, StopVisit, Tour, VisitKind, VisitStatus
 from mobility.domain.rides import Load, TimeWindow
 from mobility.domain.stops import Stop
+from routing.dispatcher.duties import assign_duty, duty_id, make_duty
 from routing.dispatcher.state import PlanState
 from routing.dispatcher.timebase import TimeBase
 from routing.insertion import Route, Schedule, TaskKind
@@ -22,8 +23,11 @@ _KINDS = {TaskKind.PICKUP: VisitKind.PICKUP, TaskKind.DROPOFF: VisitKind.DROPOFF
 
 def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], timebase: TimeBase,
                  arrived: bool, pickup_earliest: Mapping[str, int]) -> list[StopVisit]:
-    """The planned visits of one shift route with planned times, windows and loads."""
+    """The planned visits of one shift route with planned times, windows and loads.
+
+    A break's planned arrival is when it begins and its planned departure when it ends."""
     at = timebase.instant
+    duty = duty_id(route, timebase)
     visits = []
     for k, task in enumerate(route.tasks, start=1):
         if task.kind is TaskKind.DROPOFF:
@@ -40,6 +44,7 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
             window=TimeWindow(at(earliest), at(max(earliest, task.latest))),
             load_after=Load(*sched.load_after[k]),
             status=status,
+            duty_id=duty,
         ))
     return visits
 
@@ -58,6 +63,7 @@ class PlanView:
         self._timebase = timebase
         self._routes: dict[str, tuple[StopVisit, ...]] = {}
         self._tours: dict[str, tuple[Sequence[StopVisit], int, Tour]] = {}  # history list, its length, tour
+        self._duties: dict[str, tuple[Duty, ...]] = {}  # per vehicle
 
     def build(self, state: PlanState, created_at: datetime) -> Plan:
         """The plan of every vehicle: visits already driven (DONE) followed by the planned visits of each shift."""
@@ -74,8 +80,19 @@ class PlanView:
                 planned = (v for key in state.by_vehicle.get(vehicle_id, ()) for v in self._route(state, key))
                 known = (history, len(history), Tour(vehicle_id, (*history, *planned)))
                 self._tours[vehicle_id] = known
+                self._duties[vehicle_id] = self._vehicle_duties(state, vehicle_id, history)
             tours[vehicle_id] = known[2]
-        return Plan(service_area=self._service_area, version=state.version, created_at=created_at, tours=tours)
+        duties = {d.id: d for vehicle_duties in self._duties.values() for d in vehicle_duties}
+        return Plan(service_area=self._service_area, version=state.version, created_at=created_at, tours=tours,
+                    duties=duties)
+
+    def _vehicle_duties(self, state: PlanState, vehicle_id: str, history: Sequence[StopVisit]) -> tuple[Duty, ...]:
+        keys = state.by_vehicle.get(vehicle_id, ())
+        routes = [state.routes[k] for k in keys]
+        driven = assign_duty(history, routes, self._timebase)
+        return tuple(make_duty(state, r, timebase=self._timebase, depot=self._stops[r.end_loc],
+                               driven=driven.get(duty_id(r, self._timebase), ()), planned=self._route(state, r.key))
+                     for r in routes)
 
     def _route(self, state: PlanState, key: str) -> tuple[StopVisit, ...]:
         visits = self._routes.get(key)

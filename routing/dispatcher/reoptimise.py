@@ -115,7 +115,8 @@ def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int
     state = dispatcher.state
     first, last = window if window is not None else (-math.inf, now_s + dispatcher.config.reoptimise_horizon_s + 1)
     routes = {k: r for k, r in state.routes.items()
-              if r.in_service and r.shift_end > now_s and first <= r.shift_start < last and k not in state.problems}
+              if r.in_service and r.shift_end > now_s and first <= r.shift_start < last and k not in state.problems
+              and k not in state.duty_ended}
     ids = {rid for r in routes.values() for rid in r.request_ids()}
     return Snapshot(state.version, now_s, routes, {i: state.commitments[i] for i in ids},
                     whole_shift=window is not None)

@@ -51,6 +51,8 @@ class PlanState:
     _by_start: list[tuple[int, int, str]] = field(default_factory=list)
     _longest_shift: int = 0
     touched: set[str] = field(default_factory=set)
+    duty_began: dict[str, int] = field(default_factory=dict)  # route key -> when the driver began the duty
+    duty_ended: dict[str, int] = field(default_factory=dict)  # route key -> when the duty ended (driver or clock)
 
     def bump(self, kind: str, ident: str, at: datetime | None = None) -> None:
         """Record a change of ``kind`` (``confirm``, ``cancel``, ``event``, ``replace``, ``extend``) about ``ident``."""
@@ -75,6 +77,10 @@ class PlanState:
             self.problems[route.key] = problems
         else:
             self.problems.pop(route.key, None)
+
+    def touch(self, key: str) -> None:
+        """Note that route ``key``'s duty changed without a new route (began, ended) for the plan view."""
+        self.touched.add(key)
 
     def take_touched(self) -> set[str]:
         """The keys of the routes stored since the last call (for the plan view)."""
@@ -102,9 +108,13 @@ class PlanState:
         for _, _, key in near:
             route = self.routes[key]
             if (route.in_service and route.shift_end >= earliest and route.shift_start <= latest
-                    and key not in self.problems):
+                    and key not in self.problems and key not in self.duty_ended):
                 found.append((route, self.schedules[key]))
         yield from found
+
+    def started_by(self, at: int) -> list[str]:
+        """Keys of the routes whose shift starts at or before ``at``, by shift start."""
+        return [key for _, _, key in self._by_start[:bisect_left(self._by_start, (at + 1,))]]
 
     def routes_of(self, vehicle_id: str) -> list[Route]:
         """The shift routes of ``vehicle_id`` in shift order."""

@@ -85,7 +85,21 @@ def test_boarding_out_of_order_is_refused(make_dispatcher: MakeDispatcher, direc
     book(d, directory, "b1", (ALTER_MARKT, STASSFURT), NOW + timedelta(minutes=20))
     book(d, directory, "b2", (STASSFURT, KOENNERN), NOW + timedelta(minutes=90))
     with pytest.raises(EventError, match="geplant"):
-        d.record(ev(EventType.PASSENGER_BOARDED, NOW + timedelta(minutes=30), "b2"))
+        d.record(ev(EventType.PASSENGER_BOARDED, NOW + timedelta(minutes=90), "b2"))
+    assert all(v.status is VisitStatus.PLANNED for v in d.plan().tour("B1").visits)
+
+
+def test_boarding_hours_before_the_window_is_refused(make_dispatcher: MakeDispatcher,
+                                                     directory: NetworkStopDirectory) -> None:
+    """Boarded reported long before the promised window (the 23:53-for-06:28 case) is refused and changes nothing."""
+    d = make_dispatcher([minibus("B1", BERNBURG, directory)])
+    offer = book(d, directory, "b1", (ALTER_MARKT, STASSFURT), NOW + timedelta(hours=3))
+    before = d.plan()
+    with pytest.raises(EventError, match="Abholfenster"):
+        d.record(ev(EventType.PASSENGER_BOARDED, offer.pickup_window.earliest - timedelta(minutes=31), "b1"))
+    assert d.plan() is before
+    d.record(ev(EventType.PASSENGER_BOARDED, offer.pickup_window.earliest - timedelta(minutes=29), "b1"))
+    assert d.plan().duty_of_booking("b1") is not None
 
 
 def test_out_of_service_replans_and_reports(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
