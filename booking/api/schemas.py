@@ -190,22 +190,34 @@ class BookingPublic(BaseModel):
 
 
 class EtaPublic(BaseModel):
-    """When the vehicle is expected at the rider's pickup (or drop-off once aboard)."""
+    """When the vehicle is expected at the rider's pickup (or drop-off once aboard).
+
+    ``basis`` says what the time rests on: ``planned`` (the duty has not begun: the plan's time) or ``live`` (the
+    vehicle's last driver event or position, the stops before and the travel times); ``basis_at`` and
+    ``basis_age_s`` say how old that fact is. A pickup is never expected before its promised window.
+    """
 
     booking_id: str
     state: str
     vehicle_id: str
+    duty_id: str
     target: Literal["pickup", "dropoff"]
     stop: StopPublic
     eta: datetime
     window: WindowPublic
     stops_before: int
+    basis: Literal["planned", "live"]
+    basis_at: datetime
+    basis_age_s: int
+    live: bool
 
     @classmethod
     def of(cls, data: dict[str, Any]) -> EtaPublic:
         return cls(booking_id=data["booking_id"], state=data["state"], vehicle_id=data["vehicle_id"],
-                   target=data["target"], stop=StopPublic.of(data["stop"]), eta=local(data["eta"]),
-                   window=WindowPublic.of(data["window"]), stops_before=data["stops_before"])
+                   duty_id=data["duty_id"], target=data["target"], stop=StopPublic.of(data["stop"]),
+                   eta=local(data["eta"]), window=WindowPublic.of(data["window"]), stops_before=data["stops_before"],
+                   basis=data["basis"], basis_at=local(data["basis_at"]), basis_age_s=data["basis_age_s"],
+                   live=data["basis"] == "live")
 
 
 class PhoneBookingCreate(BaseModel):

@@ -23,7 +23,6 @@ from booking.store.models import BookingRow, OfferRow
 from mobility.domain.eventlog import confirmed_data
 from mobility.domain.events import Event, EventType
 from mobility.domain.geo import Point, haversine_m
-from mobility.domain.plan import VisitKind, VisitStatus
 from mobility.domain.rides import (
     BookingState,
     InvalidTransition,
@@ -341,21 +340,17 @@ class BookingService:
             log.error("booking %s: cancel failed to commit and the seat could not be restored", row.id)
 
     def eta(self, booking_id: str, customer_id: str | None) -> dict[str, object]:
-        """Where the vehicle is in its tour and when it is expected at the pickup (or the drop-off once aboard)."""
+        """When the vehicle is expected at the pickup (or the drop-off once aboard), from the vehicle's state: the plan
+        while its duty has not begun (``basis`` planned), its last event or position once under way (live)."""
         row = self.get(booking_id, customer_id)
-        tour = self.ctx.dispatcher.plan().tour(row.vehicle_id)
-        state = BookingState(row.state)
-        target = VisitKind.DROPOFF if state is BookingState.STARTED else VisitKind.PICKUP
-        ahead = 0
-        for visit in tour.visits:
-            if visit.status is VisitStatus.DONE:
-                continue
-            if visit.booking_id == booking_id and visit.kind is target:
-                return {"booking_id": booking_id, "state": row.state, "vehicle_id": row.vehicle_id,
-                        "target": str(target), "stop": visit.stop, "eta": visit.planned_arrival,
-                        "stops_before": ahead, "window": visit.window}
-            ahead += 1
-        raise conflict("not_in_plan", "Für diese Buchung ist keine Fahrt mehr geplant.", state=row.state)
+        now = self.ctx.clock.now()
+        eta = self.ctx.dispatcher.eta(booking_id, now)
+        if eta is None:
+            raise conflict("not_in_plan", "Für diese Buchung ist keine Fahrt mehr geplant.", state=row.state)
+        return {"booking_id": booking_id, "state": row.state, "vehicle_id": eta.vehicle_id, "duty_id": eta.duty_id,
+                "target": str(eta.kind), "stop": eta.stop, "eta": eta.eta, "stops_before": eta.stops_before,
+                "window": eta.window, "basis": str(eta.basis), "basis_at": eta.basis_at,
+                "basis_age_s": max(0, int((now - eta.basis_at).total_seconds()))}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from booking.service.context import ServiceContext
 from booking.service.errors import ServiceError, conflict, forbidden, invalid, not_found
 from booking.store import bookings as store
 from booking.store import plans as plan_store
-from booking.store.events import append_event
+from booking.store.events import append_event, list_events, row_to_event
 from booking.store.models import BookingRow, ProblemRow
 from mobility.domain.events import Event, EventType
 from mobility.domain.fleet import Vehicle
@@ -27,7 +27,12 @@ DRIVER_EVENTS: dict[str, tuple[EventType, BookingState | None]] = {
     "boarded": (EventType.PASSENGER_BOARDED, BookingState.STARTED),
     "no_show": (EventType.PASSENGER_NO_SHOW, BookingState.CANCELLED),
     "dropped_off": (EventType.PASSENGER_DROPPED_OFF, BookingState.FINISHED),
+    "duty_begin": (EventType.DUTY_STARTED, None),
+    "duty_end": (EventType.DUTY_ENDED, None),
+    "break_begin": (EventType.BREAK_STARTED, None),
+    "break_end": (EventType.BREAK_ENDED, None),
 }
+DUTY_EVENTS = frozenset({"duty_begin", "duty_end", "break_begin", "break_end"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,11 +112,25 @@ class OperationsService:
         log.info("re-optimisation replaced the plan (version %s)", version)
         return True
 
+    # -- the clock ------------------------------------------------------------------------------------------------
+    def advance_clock(self) -> bool:
+        """Let the clock close the past in the plan (breaks over, duties over); announce and store a change."""
+        now = self.ctx.clock.now()
+        with self.ctx.plan_lock:
+            changed = self.ctx.dispatcher.advance(now)
+        if changed:
+            self.ctx.plan_changed()
+        return changed
+
     # -- driver ---------------------------------------------------------------------------------------------------
     def driver_event(self, vehicle_id: str, report: DriverReport, actor: str) -> BookingRow | None:
         """Apply a driver's event to the booking, the plan and the log."""
         if report.type not in DRIVER_EVENTS:
             raise invalid("unknown_event", f"Unbekannter Ereignistyp „{report.type}“.", field="type")
+        if report.type in DUTY_EVENTS and report.booking_id is not None:
+            raise invalid("unexpected_booking", f"„{report.type}“ gilt für den Dienst, nicht für eine Buchung.",
+                          field="booking_id")
+        self.advance_clock()
         etype, target = DRIVER_EVENTS[report.type]
         now = self.ctx.clock.now()
         data = (("stop_id", report.stop_id),) if report.stop_id else ()
@@ -182,6 +201,7 @@ class OperationsService:
             )).all()
             active = [store.row_to_booking(r, self.ctx.resolve_stop) for r in rows if r.id not in unknown_stops]
             restored = self.ctx.dispatcher.restore(plan, active, now) if (stored or active) else ()
+            replay_duties(self.ctx, session, now - timedelta(seconds=self.ctx.options.restore_window_s))
             failed = sorted(set(restored) | set(unknown_stops))
             self.ctx.report_lost(session, failed, "nach Neustart nicht wieder einplanbar", now)
             session.commit()
@@ -204,6 +224,20 @@ class OperationsService:
                 raise not_found("Problem", str(problem_id))
             row.resolved_at = self.ctx.clock.now()
             return row
+
+
+def replay_duties(ctx: ServiceContext, session: Session, since: datetime) -> int:
+    """Begin and end again the duties the log says were begun or ended since ``since`` (after a restart); returns how
+    many events were applied. An event that no longer fits (its duty is over) is skipped."""
+    applied = 0
+    for row in list_events(session, types=(EventType.DUTY_STARTED, EventType.DUTY_ENDED), since=since, limit=100_000):
+        try:
+            ctx.dispatcher.record(row_to_event(row))
+        except ValueError as exc:
+            log.info("duty event %s of %s not replayed: %s", row.type, row.vehicle_id, exc)
+            continue
+        applied += 1
+    return applied
 
 
 def require_driver_vehicle(vehicle_id: str | None) -> str:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from booking.service.context import ServiceContext
+from booking.service.operations import replay_duties
 from booking.store import bookings as store
 from booking.store import plans as plan_store
 from booking.store.codec import offer_to_dict
@@ -63,6 +64,7 @@ def rebuild_from_log(ctx: ServiceContext) -> Rebuilt:
         current = ctx.dispatcher.plan()
         empty = Plan(service_area=current.service_area, version=current.version, created_at=now)
         lost = sorted(ctx.dispatcher.restore(empty, active, now))
+        replay_duties(ctx, session, since)
         session.flush()
         ctx.report_lost(session, lost, "nach Neuaufbau aus dem Ereignisprotokoll nicht wieder einplanbar", now)
         session.commit()

@@ -113,6 +113,16 @@ def test_eta_names_the_pickup_stop_and_time(env: Env) -> None:
     assert eta["target"] == "pickup"
     assert eta["stop"]["id"] == BERNBURG_HBF
     assert eta["window"]["earliest"] <= eta["eta"] <= eta["window"]["latest"]
+    assert (eta["basis"], eta["live"]) == ("planned", False)  # the duty has not begun: no "Live" yet
+    driver = env.user("fahrer", "driver", vehicle_id=booking["vehicle_id"])
+    r = env.client.post("/api/v1/driver/events", json={"type": "duty_begin"}, headers=driver)
+    assert r.status_code == 200, r.text
+    env.clock.advance(20 * 60)
+    eta = env.client.get(f"/api/v1/bookings/{booking['id']}/eta", headers=headers).json()
+    assert (eta["basis"], eta["live"], eta["duty_id"]) == ("live", True, env.parts.dispatcher.plan().duty_of_booking(
+        booking["id"]).id)
+    assert eta["basis_age_s"] == 20 * 60  # rests on the duty's begin, 20 minutes ago
+    assert eta["eta"] >= eta["window"]["earliest"]
 
 
 def test_dispatcher_books_by_phone_for_a_caller(env: Env) -> None:

@@ -85,3 +85,32 @@ def test_plan_writer_stores_the_plan_in_the_background(env: Env) -> None:
         stored = int(str(env.scalar(f"SELECT count(*) FROM plan_visits WHERE booking_id = '{booking['id']}'")))
         time.sleep(0.05)
     assert stored == 2
+
+
+def _duties_survive(make: EnvFactory) -> None:
+    first = make()
+    driver = first.user("fahrer", "driver", vehicle_id="bbg-1")
+    assert first.client.post("/api/v1/driver/events", json={"type": "duty_begin"}, headers=driver).status_code == 200
+    other = first.user("fahrerin", "driver", vehicle_id="sft-1")
+    first.clock.advance(60)
+    for step in ("duty_begin", "duty_end"):
+        r = first.client.post("/api/v1/driver/events", json={"type": step}, headers=other)
+        assert r.status_code == 200, r.text
+    states = {d.vehicle_id: (d.status, d.began_at, d.ended_at) for d in first.parts.dispatcher.plan().duties.values()}
+    first.stop()
+
+    second = make(clock=first.clock)
+    after = {d.vehicle_id: (d.status, d.began_at, d.ended_at) for d in second.parts.dispatcher.plan().duties.values()}
+    assert after == states
+    assert [str(s[0]) for _, s in sorted(after.items())] == ["under_way", "ended"]
+
+
+def test_begun_and_ended_duties_survive_a_restart_on_sqlite(make_env: EnvFactory) -> None:
+    """A duty begun stays under way, a duty ended stays ended across a restart (from the event log)."""
+    _duties_survive(make_env)
+
+
+@pytest.mark.postgis
+def test_begun_and_ended_duties_survive_a_restart_on_postgis(make_pg_env: EnvFactory) -> None:
+    """The same on PostGIS."""
+    _duties_survive(make_pg_env)

@@ -246,8 +246,14 @@ async function showEta(b) {
   try {
     const eta = await api(`/bookings/${encodeURIComponent(b.id)}/eta`);
     const what = eta.target === "dropoff" ? "Ankunft" : "Abholung";
-    const before = eta.stops_before ? ` (noch ${eta.stops_before} Halt${eta.stops_before === 1 ? "" : "e"} davor)` : "";
-    el.textContent = eta.eta ? `Live: ${what} voraussichtlich ${fmt.time(eta.eta)} Uhr${before}.` : "";
+    if (!eta.live) {  // the duty has not begun: the promised window above says it all
+      el.textContent = "";
+      return;
+    }
+    const before = eta.stops_before ? `, noch ${eta.stops_before} Halt${eta.stops_before === 1 ? "" : "e"} davor` : "";
+    const age = Math.round((eta.basis_age_s || 0) / 60);
+    const stand = age < 1 ? "Stand gerade eben" : `Stand vor ${age} Min.`;
+    el.textContent = `Live: ${what} voraussichtlich ${fmt.time(eta.eta)} Uhr (${stand}${before}).`;
   } catch {
     el.textContent = "";
   }
