@@ -156,7 +156,8 @@ def build_services(
     upgrade(engine)
     sessions = make_session_factory(engine)
     ctx = ServiceContext(sessions=sessions, dispatcher=dispatcher, stops=routing.directory, clock=clock,
-                         options=ServiceOptions(no_show_wait_s=config.no_show_wait_s))
+                         options=ServiceOptions(no_show_wait_s=config.no_show_wait_s,
+                                                position_retention_h=settings.position_retention_h))
     operations = OperationsService(ctx)
     failures = operations.restore(settings.restore_source)
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,

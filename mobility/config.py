@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         description="local time of the daily batch plan of the next service day (pre-bookings); empty: off",
     )
     batch_plan_time_limit_s: float = Field(default=60.0, gt=0, le=3_600)
+    position_retention_h: float = Field(
+        default=24.0, gt=0, le=24 * 90,
+        description="vehicle positions older than this (hours) are deleted by the background worker",
+    )
     restore_source: Literal["store", "log"] = Field(
         default="store",
         description="after a restart: lay out the stored plan again (store) or rebuild it from the event log (log)",

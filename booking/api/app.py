@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from booking.api import auth, dispatch, driver, feeds, rides, stops
+from booking.api import auth, dispatch, driver, feeds, positions, rides, stops
 from booking.api.deps import API_PREFIX, Services
 from booking.api.problems import install_problem_handlers
 from booking.service.background import BatchSchedule, PlanWriter, Reoptimiser
@@ -47,6 +47,8 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
     install_problem_handlers(app)
     for module in (auth, stops, rides, dispatch, driver, feeds):
         app.include_router(module.router, prefix=API_PREFIX)
+    for router in positions.routers:
+        app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
@@ -16,6 +17,7 @@ from booking.api.live import sse_response
 from booking.api.rides import public_fresh_offer, wish
 from booking.api.schemas import BookingPublic, OfferPublic, PhoneBookingCreate, PhoneBookingPublic, local
 from booking.feeds.geojson import plan_feature_collection
+from booking.feeds.gtfs_rt import local_day
 from booking.service.batch import plan_day
 from booking.service.bookings import Caller
 from booking.service.errors import ServiceError
@@ -45,10 +47,16 @@ class ProblemPublic(BaseModel):
 
 
 @router.get("/tours.geojson", summary="Planned tours with road geometry")
-def tours(services: ServicesDep) -> JSONResponse:
-    """Per vehicle a LineString along the roads with its stop visits (times, loads), and a Point per visit."""
+def tours(
+    services: ServicesDep,
+    day: Annotated[date | None, Query(description="local service day (YYYY-MM-DD); default today")] = None,
+) -> JSONResponse:
+    """Per duty of the service day a LineString along the roads with its stop visits (times, loads), and a Point
+    per visit."""
     ctx = services.ctx
-    body = plan_feature_collection(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), services.legs, personal=True)
+    day = day or local_day(ctx.clock.now(), ZoneInfo(services.config.timezone))
+    body = plan_feature_collection(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), services.legs, personal=True,
+                                   day=day)
     return JSONResponse(body, media_type=GEOJSON)
 
 

@@ -1,8 +1,10 @@
-"""Public feeds: the planned trips as GeoJSON and GTFS-Realtime TripUpdates, the service as GTFS-Flex."""
+"""Public feeds: the planned trips as GeoJSON, GTFS-Realtime TripUpdates and VehiclePositions, the service as
+GTFS-Flex."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import date
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
@@ -11,29 +13,48 @@ from fastapi.responses import JSONResponse, Response
 from booking.api.deps import ServicesDep
 from booking.feeds.geojson import plan_feature_collection
 from booking.feeds.gtfs_flex import Agency, flex_files, flex_zip
-from booking.feeds.gtfs_rt import as_json, trip_updates
+from booking.feeds.gtfs_rt import POSITION_MAX_AGE, as_json, local_day, trip_updates, vehicle_positions
+from booking.service.positions import PositionService
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 
 
+DayQuery = Annotated[date | None, Query(description="local service day (YYYY-MM-DD); default today")]
+FormatQuery = Annotated[Literal["pb", "json"], Query(description="pb: protobuf (default), json: for reading")]
+
+
 @router.get("/trips.geojson", summary="Planned trips as GeoJSON")
-def trips(services: ServicesDep) -> JSONResponse:
-    """Tours along the roads with stop times and loads, without personal data."""
+def trips(services: ServicesDep, day: DayQuery = None) -> JSONResponse:
+    """One line per duty of the service day along the roads, with stop times and loads, without personal data."""
     ctx = services.ctx
-    body = plan_feature_collection(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), services.legs, personal=False)
+    day = day or local_day(ctx.clock.now(), ZoneInfo(services.config.timezone))
+    body = plan_feature_collection(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), services.legs, personal=False,
+                                   day=day)
     return JSONResponse(body, media_type="application/geo+json")
 
 
-@router.get("/gtfs-rt/trip-updates", summary="GTFS-Realtime TripUpdates", response_model=None)
-def gtfs_rt(
-    services: ServicesDep, format: Annotated[Literal["pb", "json"], Query()] = "pb"
-) -> Response:
-    """Protobuf FeedMessage (``?format=json`` for reading it)."""
-    ctx = services.ctx
-    feed = trip_updates(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), ctx.clock.now())
+def _feed(feed: Any, format: str) -> Response:
     if format == "json":
         return JSONResponse(as_json(feed))
     return Response(feed.SerializeToString(), media_type="application/x-protobuf")
+
+
+@router.get("/gtfs-rt/trip-updates", summary="GTFS-Realtime TripUpdates", response_model=None)
+def gtfs_rt(services: ServicesDep, format: FormatQuery = "pb") -> Response:
+    """One NEW trip per duty of today and the next hours (protobuf FeedMessage; ``?format=json`` for reading it)."""
+    ctx = services.ctx
+    tz = ZoneInfo(services.config.timezone)
+    return _feed(trip_updates(ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), ctx.clock.now(), tz=tz), format)
+
+
+@router.get("/gtfs-rt/vehicle-positions", summary="GTFS-Realtime VehiclePositions", response_model=None)
+def gtfs_rt_positions(services: ServicesDep, format: FormatQuery = "pb") -> Response:
+    """Each vehicle's last position of the last ten minutes with the trip of its current duty."""
+    ctx = services.ctx
+    recent = [a.position for a in PositionService(ctx).latest(max_age_s=POSITION_MAX_AGE.total_seconds())]
+    feed = vehicle_positions(recent, ctx.dispatcher.plan(), ctx.dispatcher.vehicles(), ctx.clock.now(),
+                             tz=ZoneInfo(services.config.timezone))
+    return _feed(feed, format)
 
 
 @router.get("/gtfs-flex.zip", summary="The on-demand service as static GTFS-Flex", response_class=Response)

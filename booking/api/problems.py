@@ -57,6 +57,7 @@ GERMAN_MESSAGES = {
     "int_type": "keine ganze Zahl",
     "float_parsing": "keine Zahl",
     "float_type": "keine Zahl",
+    "finite_number": "keine endliche Zahl",
     "string_type": "kein Text",
     "bool_parsing": "kein Wahrheitswert",
     "datetime_parsing": "kein Zeitpunkt im Format ISO 8601 (z. B. 2026-11-23T08:30:00+01:00)",

@@ -1,15 +1,18 @@
-"""The live plan as GeoJSON: per vehicle a line along the roads plus its stop visits with times and loads."""
+"""The live plan as GeoJSON: per duty (vehicle × shift × service day) a line along the roads plus its stop visits
+with times and loads; only the duties of one service day when asked."""
 
 from __future__ import annotations
 
 import itertools
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from mobility.domain.fleet import Vehicle
-from mobility.domain.plan import Plan, StopVisit, Tour, VisitStatus
+from mobility.domain.plan import Duty, Plan, StopVisit, Tour, VisitStatus
 from mobility.domain.stops import Stop
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -66,7 +69,13 @@ def visit_properties(seq: int, visit: StopVisit, *, personal: bool) -> dict[str,
 
 def tour_line(tour: Tour, legs: LegGeometry, *, start: Stop | None = None) -> list[list[float]]:
     """The road line through the tour's remaining visits (``start`` prepended when given)."""
-    stops = ([start] if start is not None else []) + [v.stop for v in tour.visits if v.status is not VisitStatus.DONE]
+    return visits_line(tour.visits, legs, start=start)
+
+
+def visits_line(visits: Sequence[StopVisit], legs: LegGeometry, *, start: Stop | None = None) -> list[list[float]]:
+    """The road line through the visits not yet driven (``start`` prepended when given); no leg between two visits
+    at the same stop."""
+    stops = ([start] if start is not None else []) + [v.stop for v in visits if v.status is not VisitStatus.DONE]
     coords: list[list[float]] = []
     for a, b in itertools.pairwise(stops):
         if a.id == b.id:
@@ -78,22 +87,56 @@ def tour_line(tour: Tour, legs: LegGeometry, *, start: Stop | None = None) -> li
     return coords
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """The visits drawn as one line: a duty, or a vehicle's whole tour in a plan without duties."""
+
+    vehicle_id: str
+    visits: tuple[StopVisit, ...]
+    duty: Duty | None = None
+
+
+def _runs(plan: Plan, day: date | None) -> list[_Run]:
+    if not plan.duties:
+        return [_Run(v, plan.tours[v].visits) for v in sorted(plan.tours)]
+    duties = plan.duties_on(day) if day is not None else sorted(plan.duties.values(),
+                                                               key=lambda d: (d.vehicle_id, d.start))
+    return [_Run(d.vehicle_id, d.visits, d) for d in duties]
+
+
+def _duty_properties(duty: Duty | None) -> dict[str, Any]:
+    if duty is None:
+        return {"duty_id": None, "day": None}
+    return {"duty_id": duty.id, "day": duty.day.isoformat(), "duty_start": _iso(duty.start), "duty_end": _iso(duty.end),
+            "duty_status": str(duty.status)}
+
+
 def plan_feature_collection(
-    plan: Plan, vehicles: Sequence[Vehicle], legs: LegGeometry, *, personal: bool
+    plan: Plan, vehicles: Sequence[Vehicle], legs: LegGeometry, *, personal: bool, day: date | None = None
 ) -> dict[str, Any]:
-    """A FeatureCollection: one LineString feature per vehicle with visits, and a Point feature per visit."""
+    """A FeatureCollection: one LineString feature per duty with visits (``feature_type`` ``tour``, properties
+    ``duty_id`` and ``day``) and a Point feature per visit.
+
+    ``day`` (a local service date) keeps only the duties of that day; ``None`` keeps every duty. ``seq`` counts a
+    vehicle's visits of the collection in time order across its duties. A plan without duties gives one feature per
+    vehicle tour.
+    """
     names = {v.id: v for v in vehicles}
     features: list[dict[str, Any]] = []
-    for vehicle_id in sorted(plan.tours):
-        tour = plan.tours[vehicle_id]
-        if not tour.visits:
+    counted: dict[str, int] = {}
+    for run in _runs(plan, day):
+        if not run.visits:
             continue
+        vehicle_id = run.vehicle_id
         vehicle = names.get(vehicle_id)
-        visits = [visit_properties(i, v, personal=personal) for i, v in enumerate(tour.visits)]
-        line = tour_line(tour, legs)
+        first = counted.get(vehicle_id, 0)
+        counted[vehicle_id] = first + len(run.visits)
+        visits = [visit_properties(i, v, personal=personal) for i, v in enumerate(run.visits, start=first)]
+        duty = _duty_properties(run.duty)
+        line = visits_line(run.visits, legs)
         features.append({
             "type": "Feature",
-            "id": f"tour-{vehicle_id}",
+            "id": f"tour-{run.duty.id}" if run.duty is not None else f"tour-{vehicle_id}",
             "geometry": {"type": "LineString", "coordinates": line} if len(line) >= 2 else None,
             "properties": {
                 "feature_type": "tour",
@@ -101,15 +144,16 @@ def plan_feature_collection(
                 "vehicle_name": vehicle.name if vehicle else vehicle_id,
                 "vehicle_type": vehicle.type.id if vehicle else None,
                 "plan_version": plan.version,
+                **duty,
                 "visits": visits,
             },
         })
-        for props, visit in zip(visits, tour.visits, strict=True):
+        for props, visit in zip(visits, run.visits, strict=True):
             features.append({
                 "type": "Feature",
                 "id": f"visit-{vehicle_id}-{props['seq']}",
                 "geometry": {"type": "Point", "coordinates": [visit.stop.point.lon, visit.stop.point.lat]},
-                "properties": {"feature_type": "visit", "vehicle_id": vehicle_id, **props},
+                "properties": {"feature_type": "visit", "vehicle_id": vehicle_id, "duty_id": duty["duty_id"], **props},
             })
-    return {"type": "FeatureCollection", "features": features,
-            "plan_version": plan.version, "generated_for": plan.service_area}
+    return {"type": "FeatureCollection", "features": features, "plan_version": plan.version,
+            "generated_for": plan.service_area, "day": day.isoformat() if day is not None else None}

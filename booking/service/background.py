@@ -11,6 +11,7 @@ from datetime import time as clock_time
 from booking.service.batch import batch_due, plan_day
 from booking.service.context import ServiceContext
 from booking.service.operations import OperationsService
+from booking.service.positions import PositionService
 from mobility.domain.batch import DayPlan
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,21 @@ class Reoptimiser:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
             try:
+                self.operations.advance_clock()  # breaks over, duties over: before the solver looks at the plan
                 self.operations.reoptimise(self.time_limit_s)
                 self.run_batch_if_due()
             except Exception:  # a failed round must not end the loop; the old plan stays
                 log.exception("background re-optimisation failed; the old plan stays")
+            self.purge_positions()
             self.runs += 1
+
+    def purge_positions(self) -> int:
+        """Delete the vehicle positions past their retention period (a failure is logged, the loop goes on)."""
+        try:
+            return PositionService(self.operations.ctx).purge()
+        except Exception:
+            log.exception("could not purge old vehicle positions; will retry next round")
+            return 0
 
     def run_batch_if_due(self) -> DayPlan | None:
         """Run the day's batch plan if its time has come and the day is not planned yet."""

@@ -47,6 +47,7 @@ class ServiceOptions:
     no_show_wait_s: int = 300  # how long a driver waits at the pickup before a no-show may be recorded
     restore_window_s: int = 7_200  # bookings whose latest arrival is older than this are not put back after a restart
     leg_geometry: bool = True  # store road geometry of tour legs (else straight lines)
+    position_retention_h: float = 24.0  # vehicle positions older than this are purged (hours)
 
 
 @dataclass

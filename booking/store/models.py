@@ -172,6 +172,7 @@ class PlanVisitRow(Base):
     load_strollers: Mapped[int]
     status: Mapped[str] = mapped_column(sa.String(20))
     geom: Mapped[str | None] = deferred(mapped_column(GeoColumn("POINT")))
+    duty_id: Mapped[str | None] = mapped_column(sa.String(96), index=True)
 
 
 class TourLegRow(Base):
@@ -189,6 +190,24 @@ class TourLegRow(Base):
     arrive: Mapped[datetime]
     load_seats: Mapped[int]
     geom: Mapped[str | None] = deferred(mapped_column(GeoColumn("LINESTRING")))
+    duty_id: Mapped[str | None] = mapped_column(sa.String(96), index=True)
+
+
+class VehiclePositionRow(Base):
+    """A position reported by a vehicle's device (server time); a QGIS point layer, purged after the retention."""
+
+    __tablename__ = "vehicle_positions"
+    __table_args__ = (sa.Index("ix_vehicle_positions_vehicle_id_at", "vehicle_id", "at"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True)
+    vehicle_id: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(index=True)
+    lon: Mapped[float]
+    lat: Mapped[float]
+    accuracy_m: Mapped[float | None]
+    speed_mps: Mapped[float | None]
+    heading_deg: Mapped[float | None]
+    geom: Mapped[str] = deferred(mapped_column(GeoColumn("POINT"), nullable=False))
 
 
 class ProblemRow(Base):

@@ -2,11 +2,13 @@
 
 Only the rows that changed are rewritten (the visits and legs that differ from the previously stored plan; the
 unchanged rest of a tour only moves to new seq numbers), in the caller's transaction, so the stored plan always
-matches the committed bookings. The tables are QGIS layers: ``plan_visits`` (points), ``tour_legs`` (lines).
+matches the committed bookings. The tables are QGIS layers: ``plan_visits`` (points) and ``tour_legs`` (lines: one
+valid line per leg between two different places inside one duty), each row with its ``duty_id``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -88,19 +90,43 @@ def plan_rows(plan: Plan, previous: Plan | None, leg_geometry: LegGeometry | Non
     leg_patches: list[TourPatch] = []
     touched: dict[str, Sequence[StopVisit]] = {}
     for vehicle_id in sorted(changed):
-        new = plan.tour(vehicle_id).visits
-        old = previous.tour(vehicle_id).visits if previous is not None and vehicle_id in previous.tours else None
+        new = with_duties(plan, vehicle_id)
+        old = with_duties(previous, vehicle_id) if previous is not None and vehicle_id in previous.tours else None
         start, suffix = same_ends(old, new) if old is not None else (0, 0)
         middle = new[start:len(new) - suffix]
         touched[vehicle_id] = middle
         visit_patches.append(_patch(vehicle_id, old is not None, (start, suffix), (len(old or ()), len(new)),
                                     _visit_rows(vehicle_id, start, middle)))
-        old_legs, new_legs = _leg_keys(old or ()), _leg_keys(new)
-        start, suffix = same_ends(old_legs, new_legs) if old is not None else (0, 0)
-        pairs = list(itertools.pairwise(new))[start:len(new_legs) - suffix]
-        leg_patches.append(_patch(vehicle_id, old is not None, (start, suffix), (len(old_legs), len(new_legs)),
-                                  _leg_rows(vehicle_id, start, pairs, leg_geometry)))
+        old_legs, new_legs = driven_legs(old or ()), driven_legs(new)
+        old_keys, new_keys = _leg_keys(old_legs), _leg_keys(new_legs)
+        start, suffix = same_ends(old_keys, new_keys) if old is not None else (0, 0)
+        legs = new_legs[start:len(new_legs) - suffix]
+        leg_patches.append(_patch(vehicle_id, old is not None, (start, suffix), (len(old_keys), len(new_keys)),
+                                  _leg_rows(vehicle_id, start, legs, leg_geometry)))
     return PlanRows(frozenset(changed), visit_patches, leg_patches, touched)
+
+
+def with_duties(plan: Plan, vehicle_id: str) -> tuple[StopVisit, ...]:
+    """The vehicle's visits, each with the id of its duty (driven visits without one take it from the plan's duties).
+    """
+    visits = plan.tour(vehicle_id).visits
+    if all(v.duty_id is not None for v in visits) or not plan.duties:
+        return visits
+    owner = {v: d.id for d in plan.duties_of(vehicle_id) for v in d.visits}
+    return tuple(v if v.duty_id is not None or v not in owner else dataclasses.replace(v, duty_id=owner[v])
+                 for v in visits)
+
+
+def _rounded(stop: Stop) -> tuple[float, float]:
+    return round(stop.point.lon, 7), round(stop.point.lat, 7)
+
+
+def driven_legs(visits: Sequence[StopVisit]) -> list[tuple[StopVisit, StopVisit]]:
+    """The legs a vehicle drives between consecutive visits of one duty: none between two visits at the same place
+    (a pickup after a drop-off at one stop, a break at the stop) and none from one duty to the next (the vehicle
+    returns to its depot in between)."""
+    return [(a, b) for a, b in itertools.pairwise(visits)
+            if a.duty_id == b.duty_id and a.stop.id != b.stop.id and _rounded(a.stop) != _rounded(b.stop)]
 
 
 def _patch(vehicle_id: str, known: bool, ends: tuple[int, int], lengths: tuple[int, int],
@@ -112,9 +138,8 @@ def _patch(vehicle_id: str, known: bool, ends: tuple[int, int], lengths: tuple[i
     return TourPatch(vehicle_id, start, old_len - suffix, old_len, new_len - old_len, list(rows))
 
 
-def _leg_keys(visits: Sequence[StopVisit]) -> list[tuple[object, ...]]:
-    return [(a.stop.id, b.stop.id, a.planned_departure, b.planned_arrival, a.load_after)
-            for a, b in itertools.pairwise(visits)]
+def _leg_keys(legs: Sequence[tuple[StopVisit, StopVisit]]) -> list[tuple[object, ...]]:
+    return [(a.stop.id, b.stop.id, a.planned_departure, b.planned_arrival, a.load_after, a.duty_id) for a, b in legs]
 
 
 def write_plan(session: Session, plan: Plan, rows: PlanRows, now: datetime) -> None:
@@ -179,16 +204,25 @@ def _visit_rows(vehicle_id: str, first: int, visits: Sequence[StopVisit]) -> Ite
             "load_strollers": visit.load_after.strollers,
             "status": str(visit.status),
             "geom": point_wkt(visit.stop.point.lon, visit.stop.point.lat),
+            "duty_id": visit.duty_id,
         }
 
 
-def _leg_rows(vehicle_id: str, first: int, pairs: Sequence[tuple[StopVisit, StopVisit]],
+def leg_line(a: Stop, b: Stop, leg_geometry: LegGeometry | None) -> list[tuple[float, float]]:
+    """A valid line from ``a`` to ``b`` (two different places): the road geometry without repeated positions, or the
+    straight line when the road geometry has fewer than two distinct positions."""
+    line: list[tuple[float, float]] = []
+    for lon, lat in (leg_geometry(a, b) if leg_geometry is not None else ()):
+        position = (round(float(lon), 7), round(float(lat), 7))
+        if not line or line[-1] != position:
+            line.append(position)
+    return line if len(line) >= 2 else [_rounded(a), _rounded(b)]
+
+
+def _leg_rows(vehicle_id: str, first: int, legs: Sequence[tuple[StopVisit, StopVisit]],
               leg_geometry: LegGeometry | None) -> Iterable[dict[str, Any]]:
-    for seq, (a, b) in enumerate(pairs, start=first):
-        if leg_geometry is not None and a.stop.id != b.stop.id:
-            positions = list(leg_geometry(a.stop, b.stop))
-        else:
-            positions = [a.stop.point.as_lonlat(), b.stop.point.as_lonlat()]
+    for seq, (a, b) in enumerate(legs, start=first):
+        positions = leg_line(a.stop, b.stop, leg_geometry)
         yield {
             "vehicle_id": vehicle_id,
             "seq": seq,
@@ -198,6 +232,7 @@ def _leg_rows(vehicle_id: str, first: int, pairs: Sequence[tuple[StopVisit, Stop
             "arrive": b.planned_arrival,
             "load_seats": a.load_after.seats + a.load_after.wheelchairs,
             "geom": linestring_wkt(positions),
+            "duty_id": a.duty_id,
         }
 
 
@@ -231,6 +266,7 @@ def _visit_from_row(row: PlanVisitRow, stop: Stop) -> StopVisit:
         window=TimeWindow(row.window_earliest, row.window_latest),
         load_after=Load(row.load_seats, row.load_wheelchairs, row.load_strollers),
         status=VisitStatus(row.status),
+        duty_id=row.duty_id,
     )
 
 

@@ -38,7 +38,7 @@ def pg_engine(postgis_url: str, pg_schema: str) -> Iterator[sa.Engine]:
 
 
 BOOKING_TABLES = frozenset({"users", "stops", "vehicles", "offers", "bookings", "events", "plan_state",
-                            "plan_visits", "tour_legs", "problems"})
+                            "plan_visits", "tour_legs", "problems", "vehicle_positions"})
 
 
 def _booking_objects(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
