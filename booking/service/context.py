@@ -91,6 +91,14 @@ class ServiceContext:
         """The live plan changed: the plan writer will store it shortly."""
         self.plan_dirty.set()
 
+    def advance_clock(self) -> bool:
+        """Let the clock close the past in the plan (breaks over, duties over); a change is stored shortly."""
+        with self.plan_lock:
+            changed = self.dispatcher.advance(self.clock.now())
+        if changed:
+            self.plan_changed()
+        return changed
+
     def flush_pending(self) -> int:
         """Store the pending offers and log entries now; returns how many rows were written."""
         if not len(self.pending):

@@ -114,13 +114,8 @@ class OperationsService:
 
     # -- the clock ------------------------------------------------------------------------------------------------
     def advance_clock(self) -> bool:
-        """Let the clock close the past in the plan (breaks over, duties over); announce and store a change."""
-        now = self.ctx.clock.now()
-        with self.ctx.plan_lock:
-            changed = self.ctx.dispatcher.advance(now)
-        if changed:
-            self.ctx.plan_changed()
-        return changed
+        """Let the clock close the past in the plan (breaks over, duties over); a change is stored shortly."""
+        return self.ctx.advance_clock()
 
     # -- driver ---------------------------------------------------------------------------------------------------
     def driver_event(self, vehicle_id: str, report: DriverReport, actor: str) -> BookingRow | None:

@@ -1,8 +1,7 @@
-"""Read-only views for dispatchers and drivers: fleet state, manifest, today's figures."""
+"""Read-only views for dispatchers: fleet state, today's figures (drivers: :mod:`booking.service.manifest`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,70 +11,58 @@ import sqlalchemy as sa
 from booking.service.context import ServiceContext
 from booking.store.models import BookingRow, EventRow
 from mobility.domain.events import EventType
-from mobility.domain.plan import Plan, Tour, VisitKind, VisitStatus
+from mobility.domain.plan import Plan, StopVisit, Tour, VisitKind, is_overdue
 from mobility.domain.rides import BookingState
 
 TZ = ZoneInfo("Europe/Berlin")
 
 
 def vehicle_states(ctx: ServiceContext) -> list[dict[str, Any]]:
-    """Every vehicle with its type, depot, service state and what its tour holds next."""
+    """Every vehicle with its type, depot, service state, its current duty (or the next), what it holds next, the
+    rides overdue (their time passed without a driver event) and its last position."""
+    ctx.advance_clock()
+    now = ctx.clock.now()
     plan = ctx.dispatcher.plan()
     out = []
     for v in ctx.dispatcher.vehicles():
-        ahead = [x for x in plan.tour(v.id).visits if x.status is not VisitStatus.DONE]
+        duty = plan.current_duty(v.id, now)
+        ahead = list(duty.ahead()) if duty is not None else []
         nxt = ahead[0] if ahead else None
+        position = ctx.dispatcher.last_position(v.id)
         out.append({
             "id": v.id, "name": v.name, "type_id": v.type.id, "type_name": v.type.name, "kind": str(v.type.kind),
             "capacity": {"seats": v.type.capacity.seats, "wheelchairs": v.type.capacity.wheelchairs,
                          "strollers": v.type.capacity.strollers},
             "depot_name": v.depot_name, "depot": [v.depot.lon, v.depot.lat], "in_service": v.in_service,
-            "shifts": [{"start": s.start.astimezone(TZ), "end": s.end.astimezone(TZ)} for s in v.shifts],
+            "shifts": [{"start": s.start.astimezone(TZ), "end": s.end.astimezone(TZ)} for s in v.shifts
+                       if s.end >= now - timedelta(hours=12) and s.start <= now + timedelta(days=2)],
+            "duty": None if duty is None else {
+                "id": duty.id, "day": duty.day, "start": duty.start.astimezone(TZ), "end": duty.end.astimezone(TZ),
+                "status": str(duty.status), "began_at": _local(duty.began_at),
+                "on_break_since": _local(duty.on_break_since)},
             "visits_ahead": len(ahead),
             "bookings_ahead": len({x.booking_id for x in ahead if x.booking_id}),
-            "next_stop": None if nxt is None else {"stop_id": nxt.stop.id, "name": nxt.stop.name,
+            "overdue": len(duty.overdue(now)) if duty is not None else 0,
+            "load": None if not ahead else _load(ahead[0]),
+            "next_stop": None if nxt is None else {"stop_id": nxt.stop.id, "name": nxt.stop.name, "kind": str(nxt.kind),
                                                    "coordinates": [nxt.stop.point.lon, nxt.stop.point.lat],
-                                                   "planned_arrival": nxt.planned_arrival.astimezone(TZ)},
+                                                   "planned_arrival": nxt.planned_arrival.astimezone(TZ),
+                                                   "overdue": is_overdue(nxt, now)},
+            "position": None if position is None else {
+                "coordinates": [position.point.lon, position.point.lat], "at": position.at.astimezone(TZ),
+                "age_s": max(0, int((now - position.at).total_seconds()))},
         })
     return out
 
 
-def manifest(ctx: ServiceContext, vehicle_id: str, limit: int = 30) -> dict[str, Any]:
-    """The driver's next stops: who boards, who alights, with party size and needs."""
-    tour = ctx.dispatcher.plan().tour(vehicle_id)
-    ahead = [v for v in tour.visits if v.status is not VisitStatus.DONE][:limit]
-    ids = [v.booking_id for v in ahead if v.booking_id]
-    with ctx.sessions() as session:
-        rows = {r.id: r for r in session.scalars(sa.select(BookingRow).where(BookingRow.id.in_(ids)))}
-        names = _customer_names(session, [r.customer_id for r in rows.values()])
-    stops: list[dict[str, Any]] = []
-    for visit in ahead:
-        if not stops or stops[-1]["stop_id"] != visit.stop.id:
-            stops.append({"stop_id": visit.stop.id, "name": visit.stop.name,
-                          "coordinates": [visit.stop.point.lon, visit.stop.point.lat],
-                          "planned_arrival": visit.planned_arrival.astimezone(TZ), "status": str(visit.status),
-                          "board": [], "alight": [], "load_after": None})
-        entry = stops[-1]
-        entry["load_after"] = {"seats": visit.load_after.seats, "wheelchairs": visit.load_after.wheelchairs,
-                               "strollers": visit.load_after.strollers}
-        row = rows.get(visit.booking_id or "")
-        if row is None:
-            continue
-        rider = {"booking_id": row.id, "name": row.caller_name or names.get(row.customer_id, "Fahrgast"),
-                 "phone": row.caller_phone, "passengers": row.passengers, "wheelchairs": row.wheelchairs,
-                 "strollers": row.strollers, "state": row.state,
-                 "window": {"earliest": row.pickup_earliest.astimezone(TZ), "latest": row.pickup_latest.astimezone(TZ)}}
-        entry["board" if visit.kind is VisitKind.PICKUP else "alight"].append(rider)
-    return {"vehicle_id": vehicle_id, "plan_version": ctx.dispatcher.plan().version, "stops": stops}
+def _local(when: datetime | None) -> datetime | None:
+    return None if when is None else when.astimezone(TZ)
 
 
-def _customer_names(session: Any, customer_ids: Sequence[str]) -> dict[str, str]:
-    from booking.store.models import UserRow
-
-    if not customer_ids:
-        return {}
-    rows = session.execute(sa.select(UserRow.id, UserRow.display_name).where(UserRow.id.in_(list(customer_ids))))
-    return {r[0]: r[1] for r in rows}
+def _load(visit: StopVisit) -> dict[str, int]:
+    """The load on board when the vehicle arrives at ``visit`` (before anyone boards or alights there)."""
+    load = visit.load_after
+    return {"seats": load.seats, "wheelchairs": load.wheelchairs, "strollers": load.strollers}
 
 
 def pooled_bookings(plan: Plan) -> set[str]:

@@ -49,6 +49,14 @@ class Tour:
     visits: tuple[StopVisit, ...] = ()
 
 
+OVERDUE_GRACE_S = 300  # a visit is overdue this long after its planned departure without an event
+
+
+def is_overdue(visit: StopVisit, now: datetime, grace_s: int = OVERDUE_GRACE_S) -> bool:
+    """Whether ``visit`` is not done although its planned departure lies more than ``grace_s`` in the past."""
+    return visit.status is not VisitStatus.DONE and (now - visit.planned_departure).total_seconds() > grace_s
+
+
 class DutyStatus(StrEnum):
     """Where a duty stands: not begun, under way (the driver began it or reported a task), over."""
 
@@ -82,6 +90,10 @@ class Duty:
     def ahead(self) -> tuple[StopVisit, ...]:
         """The visits not driven yet."""
         return tuple(v for v in self.visits if v.status is not VisitStatus.DONE)
+
+    def overdue(self, now: datetime, grace_s: int = OVERDUE_GRACE_S) -> tuple[StopVisit, ...]:
+        """Visits of riders whose planned departure passed more than ``grace_s`` ago without a driver event."""
+        return tuple(v for v in self.ahead() if v.booking_id is not None and is_overdue(v, now, grace_s))
 
     def booking_ids(self) -> set[str]:
         """Bookings with a visit in this duty."""

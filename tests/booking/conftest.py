@@ -206,3 +206,10 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def any_env_factory(request: pytest.FixtureRequest) -> EnvFactory:
+    """``make_env`` (SQLite) and ``make_pg_env`` (PostGIS) in turn: service tests run on both stores."""
+    factory: EnvFactory = request.getfixturevalue("make_env" if request.param == "sqlite" else "make_pg_env")
+    return factory
