@@ -7,6 +7,7 @@ with an id that stays the same across restarts (vehicle and local shift start).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from mobility.domain.german import day_and_time
 from mobility.domain.plan import Duty, DutyStatus, StopVisit
@@ -33,8 +34,20 @@ def begin_if_needed(state: PlanState, route: Route, at: int, timebase: TimeBase)
         start = timebase.instant(route.shift_start)
         msg = f"Ihr Dienst beginnt erst {day_and_time(start, timebase.instant(at).date())}."
         raise EventError(msg)
+    for other in state.routes_of(route.vehicle_id):  # the duty before it hands over, when nothing is left in it
+        if (other.shift_start < route.shift_start and other.key in state.duty_began
+                and other.key not in state.duty_ended and not has_rides(other)):
+            end_duty(state, other, at)
     state.duty_began[route.key] = at
     state.touch(route.key)
+
+
+def end_duty(state: PlanState, route: Route, at: int) -> None:
+    """End the duty of ``route`` at ``at``: breaks not taken are dropped, nothing more is planned on it."""
+    state.duty_began.setdefault(route.key, min(at, route.shift_end))
+    state.duty_ended[route.key] = at
+    state.arrived.discard(route.key)
+    state.put_route(replace(route, tasks=(), ready=max(route.ready, min(at, route.shift_end)), pinned=0))
 
 
 def duty_id(route: Route, timebase: TimeBase) -> str:

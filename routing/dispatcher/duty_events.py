@@ -12,7 +12,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mobility.domain.events import Event
-from routing.dispatcher.duties import begin_if_needed, current_route, duty_id, has_rides, on_break
+from routing.dispatcher.duties import (
+    BEGIN_EARLY_S,
+    begin_if_needed,
+    current_route,
+    duty_id,
+    end_duty,
+    has_rides,
+    on_break,
+)
 from routing.dispatcher.events import EventContext, EventError, leave, visit_of
 from routing.dispatcher.state import PlanState
 from routing.insertion import Route, TaskKind
@@ -37,11 +45,25 @@ def duty_started(state: PlanState, event: Event, ctx: EventContext) -> list[str]
     """The driver begins the current duty; a late start moves the first departure."""
     route, at = _route_now(state, event, ctx)
     if route.key in state.duty_began:
-        return []  # begun already (a repeated report changes nothing)
+        following = _next_duty(state, route, at)
+        if following is None:
+            return []  # begun already (a repeated report changes nothing)
+        route = following  # the duty under way has nothing left and the next one may begin: a handover
     begin_if_needed(state, route, at, ctx.timebase)
     if at > route.ready and not route.pinned and route.start_loc == route.end_loc:
         state.put_route(replace(route, ready=at), relax=True)
     return []
+
+
+def _next_duty(state: PlanState, route: Route, at: int) -> Route | None:
+    """The vehicle's next duty after ``route`` if ``route`` has nothing left and the next may begin at ``at``."""
+    if has_rides(route):
+        return None
+    for other in state.routes_of(route.vehicle_id):
+        if (other.shift_start > route.shift_start and other.key not in state.duty_ended
+                and at >= other.shift_start - BEGIN_EARLY_S):
+            return other
+    return None
 
 
 def duty_ended(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
@@ -51,15 +73,8 @@ def duty_ended(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
         n = sum(1 for t in route.tasks if t.kind is not TaskKind.BREAK)
         msg = f"Der Dienst kann noch nicht beendet werden: {n} Halt(e) mit Fahrgästen sind noch geplant."
         raise EventError(msg)
-    state.duty_began.setdefault(route.key, at)
-    _end(state, route, at)
+    end_duty(state, route, at)
     return []
-
-
-def _end(state: PlanState, route: Route, at: int) -> None:
-    state.duty_ended[route.key] = at
-    state.arrived.discard(route.key)
-    state.put_route(replace(route, tasks=(), ready=max(route.ready, min(at, route.shift_end)), pinned=0))
 
 
 def break_started(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
@@ -125,9 +140,9 @@ def advance(state: PlanState, now_s: int, ctx: EventContext) -> bool:
                 changed = True
         if route.shift_end <= now_s and not has_rides(route):
             if key not in state.duty_began:
-                _end(state, route, route.shift_end)
+                end_duty(state, route, route.shift_end)
                 changed = True
             elif route.shift_end + END_GRACE_S <= now_s:
-                _end(state, route, route.shift_end + END_GRACE_S)
+                end_duty(state, route, route.shift_end + END_GRACE_S)
                 changed = True
     return changed

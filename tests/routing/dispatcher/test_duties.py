@@ -153,3 +153,54 @@ def test_eta_planned_then_live_never_before_window_or_now(make_dispatcher: MakeD
     assert eta is not None and eta.basis.value == "live" and eta.eta >= late
     assert eta.basis_at == DAY + 5 * H
     assert d.eta("nope", late) is None
+
+
+def two_shifts(directory: NetworkStopDirectory) -> Vehicle:
+    """One minibus, an early shift 05–13 and a late shift 13–21 UTC on DAY (two drivers, one vehicle)."""
+    stop = directory.find_stop(BERNBURG)
+    vtype = VehicleType("bus-8", "Kleinbus", VehicleKind.MINIBUS, Load(8, 0, 1))
+    return Vehicle("B1", "Bus 1", vtype, stop.point, stop.name,
+                   (Shift(DAY + 5 * H, DAY + 13 * H), Shift(DAY + 13 * H, DAY + 21 * H)))
+
+
+def test_the_late_driver_takes_over_a_duty_with_nothing_left(make_dispatcher: MakeDispatcher,
+                                                            directory: NetworkStopDirectory) -> None:
+    """The early driver forgets 'Dienst beenden': the late driver's begin ends the early duty and begins the late."""
+    d = make_dispatcher([two_shifts(directory)])
+    d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
+    d.record(ev(EventType.DUTY_STARTED, DAY + 12 * H + timedelta(minutes=50)))
+    early, late = d.plan().duties_of("B1")
+    assert early.status is DutyStatus.ENDED and early.ended_at == DAY + 12 * H + timedelta(minutes=50)
+    assert late.status is DutyStatus.UNDER_WAY
+    assert d.plan().current_duty("B1", DAY + 13 * H) == late
+
+
+def test_a_duty_with_rides_left_is_not_handed_over(make_dispatcher: MakeDispatcher,
+                                                  directory: NetworkStopDirectory) -> None:
+    """An early duty with a ride still to drive stays current: the dispatcher sees it overdue, it is never dropped."""
+    d = make_dispatcher([two_shifts(directory)])
+    book(d, directory, "b1", DAY + 12 * H, DAY + 4 * H)
+    d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
+    d.record(ev(EventType.DUTY_STARTED, DAY + 12 * H + timedelta(minutes=50)))
+    early, late = d.plan().duties_of("B1")
+    assert early.status is DutyStatus.UNDER_WAY and late.status is DutyStatus.PLANNED
+    assert [v.booking_id for v in early.overdue(DAY + 13 * H)] == ["b1", "b1"]
+
+
+def test_eta_from_a_fresh_position(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
+    """A position near the pickup, newer than the last event, brings the live estimate forward to it."""
+    from mobility.domain.positions import VehiclePosition
+
+    d = make_dispatcher([bus(directory, days=1)])
+    book(d, directory, "b1", DAY + 8 * H, DAY + 4 * H)
+    d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
+    now = DAY + 7 * H + timedelta(minutes=55)
+    far = d.eta("b1", now)
+    assert far is not None and far.basis_at == DAY + 5 * H
+    d.report_position(VehiclePosition("B1", directory.find_stop(ALTER_MARKT).point, now))
+    near = d.eta("b1", now)
+    assert near is not None and near.basis_at == now and near.eta == max(now, near.window.earliest)
+    assert d.last_position("B1") is not None
+    d.report_position(VehiclePosition("B1", directory.find_stop(STASSFURT).point, now - timedelta(minutes=5)))
+    last = d.last_position("B1")
+    assert last is not None and last.at == now  # an older position does not replace a newer one
