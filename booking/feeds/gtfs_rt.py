@@ -8,6 +8,8 @@ shift ended more than :data:`OVERRUN` ago without being begun (or :data:`STALE` 
 As the specification asks for NEW trips, the stop time updates list every stop of the trip, the ones already served
 included, each with ``stop_id``, an increasing ``stop_sequence``, ``arrival`` and ``departure``:
 
+* the stops are the pickups and drop-offs; a break is no stop (riders neither board nor alight), only time between
+  two stops;
 * consecutive visits at one stop are one stop (arrival of the first, departure of the last);
 * arrival ≤ departure, and every time ≥ the previous stop's departure;
 * a stop not reached yet is never in the past (a late vehicle's times are moved to now and on);
@@ -26,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mobility.domain.fleet import Vehicle
-from mobility.domain.plan import Duty, DutyStatus, Plan, VisitStatus
+from mobility.domain.plan import Duty, DutyStatus, Plan, VisitKind, VisitStatus
 from mobility.domain.positions import VehiclePosition
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -61,6 +63,8 @@ def published_duties(plan: Plan, now: datetime, *, horizon: timedelta = HORIZON,
             continue  # a later day's duty, not yet within the horizon
         if duty.end + (STALE if duty.status is DutyStatus.UNDER_WAY else OVERRUN) < now:
             continue  # a past shift nobody drove (or never ended): its rides are the dispatcher's problem, not a trip
+        if len(trip_stops(duty, now)) < 2:
+            continue  # in GTFS a trip has two or more stops
         out.append(duty)
     return out
 
@@ -70,6 +74,8 @@ def trip_stops(duty: Duty, now: datetime) -> list[TripStop]:
     stops: list[TripStop] = []
     previous: datetime | None = None
     for visit in duty.visits:
+        if visit.kind is VisitKind.BREAK:
+            continue  # riders neither board nor alight: the break is time between two stops
         arrival = visit.planned_arrival
         departure = max(visit.planned_departure, arrival)
         if visit.status is VisitStatus.DONE:
