@@ -1,13 +1,16 @@
 // Dispatcher control view: tours on the map, timelines, KPIs, problems, phone bookings — live via SSE.
 import { api, idempotencyKey, requireRole, streamEvents } from "./api.js";
 import { StopCombobox } from "./autocomplete.js";
-import { createMap, drawBase, numberedIcon, VEHICLE_COLOURS } from "./map.js";
+import { ageText, createMap, drawBase, numberedIcon, positionIcon, VEHICLE_COLOURS } from "./map.js";
 import { renderGantt } from "./gantt.js";
 import { toursFrom } from "./tours.js";
 import * as fmt from "./format.js";
 
 const $ = (id) => document.getElementById(id);
-const state = { map: null, tourLayer: null, tours: [], vehicles: [], colourIndex: new Map(), refreshTimer: null };
+const state = { map: null, tourLayer: null, tours: [], vehicles: [], colourIndex: new Map(), refreshTimer: null,
+  positionLayer: null, positions: [], positionsAt: 0 };
+const POSITION_POLL_MS = 15000;
+const POSITION_STALE_S = 600;
 
 function colour(vehicleId) {
   if (!state.colourIndex.has(vehicleId)) state.colourIndex.set(vehicleId, state.colourIndex.size);
@@ -31,6 +34,7 @@ function init() {
   $("vehicles").addEventListener("click", onVehicleClick);
   $("booking-rows").addEventListener("click", onBookingClick);
   refresh();
+  setInterval(loadPositions, POSITION_POLL_MS);
   streamEvents("/dispatch/stream", onEvent, (s) => {
     $("live-dot").classList.toggle("on", s === "open");
     $("live-text").textContent = s === "open" ? "Live verbunden" : "Verbindung unterbrochen – verbinde neu …";
@@ -70,6 +74,7 @@ async function load() {
   if (tours.status === "fulfilled") state.tours = toursFrom(tours.value);
   state.vehicles.forEach((v) => colour(String(v.id)));
   drawTours();
+  await loadPositions();
   renderGantt($("gantt"), state.tours, state.vehicles, colour);
   renderVehicles();
   if (kpis.status === "fulfilled") renderKpis(kpis.value);
@@ -115,6 +120,35 @@ function drawTours() {
   group.addTo(state.map);
   state.tourLayer = group;
   $("legend").innerHTML = state.vehicles.map((v) => `<li><span class="swatch" style="background:${colour(String(v.id))}" aria-hidden="true"></span>${fmt.esc(v.name || v.id)}</li>`).join("");
+}
+
+// Each vehicle's last reported position with its age; polled (positions come every 15–30 s, no live event).
+async function loadPositions() {
+  try {
+    state.positions = listOf(await api("/dispatch/positions"));
+    state.positionsAt = Date.now();
+  } catch {
+    return;  // keep the markers of the last answer
+  }
+  drawPositions();
+}
+
+function drawPositions() {
+  if (!state.map) return;
+  const L = window.L;
+  if (state.positionLayer) state.map.removeLayer(state.positionLayer);
+  const group = L.layerGroup();
+  const since = (Date.now() - state.positionsAt) / 1000;
+  for (const p of state.positions) {
+    const age = p.age_s + since;
+    const label = `${vehicleName(p.vehicle_id)}: Standort ${ageText(age)}`;
+    L.marker([p.lat, p.lon], { icon: positionIcon(colour(String(p.vehicle_id)), age > POSITION_STALE_S), title: label,
+      keyboard: false, zIndexOffset: 1000 })
+      .bindTooltip(`${fmt.esc(vehicleName(p.vehicle_id))} · ${ageText(age)}`, { permanent: true, direction: "right", offset: [10, 0] })
+      .addTo(group);
+  }
+  group.addTo(state.map);
+  state.positionLayer = group;
 }
 
 const KPI_LABEL = [

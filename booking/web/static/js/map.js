@@ -103,3 +103,22 @@ export function numberedIcon(number, colour, extraClass = "") {
     iconAnchor: [13, 13],
   });
 }
+
+// "vor 2 Min." — how long ago a position was reported (seconds), for dispatchers.
+export function ageText(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return "gerade eben";
+  if (s < 3600) return `vor ${Math.round(s / 60)} Min.`;
+  return `vor ${Math.floor(s / 3600)} Std. ${Math.round((s % 3600) / 60)} Min.`;
+}
+
+// A vehicle's last position: a round marker in its colour, pale with a dashed ring when the position is old.
+export function positionIcon(colour, stale) {
+  const ring = stale ? "border:3px dashed #374151;opacity:0.6" : "border:3px solid #ffffff;box-shadow:0 0 0 2px " + colour;
+  return window.L.divIcon({
+    className: "vehicle-position",
+    html: `<span style="display:block;width:18px;height:18px;border-radius:50%;background:${colour};${ring}"></span>`,
+    iconSize: [24, 24],
+    iconAnchor: [12, 12],
+  });
+}
