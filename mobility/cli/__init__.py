@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from mobility.cli import network as network_cli
+from mobility.cli import rehearse as rehearse_cli
 from mobility.cli import serve as serve_cli
 from mobility.cli import simulate as simulate_cli
 
@@ -24,6 +25,7 @@ app.add_typer(serve_cli.users_app, name="users", help="Accounts of the booking s
 app.add_typer(serve_cli.db_app, name="db", help="The booking store (migrations).")
 app.command("simulate")(simulate_cli.simulate)
 app.command("sweep")(simulate_cli.sweep)
+app.command("rehearse")(rehearse_cli.rehearse)
 
 
 def main() -> None:
