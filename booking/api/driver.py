@@ -1,8 +1,12 @@
-"""Drivers: their manifest and their events (arrived, boarded, no-show, dropped off)."""
+"""Drivers: the manifest of their current duty and their events (duty, breaks, arrived, boarded, no-show, dropped off).
+
+The position endpoint (``POST /driver/position``) lives in its own router.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
@@ -10,36 +14,143 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from booking.api.deps import DriverUser, ServicesDep
 from booking.api.live import sse_response
-from booking.api.schemas import BookingPublic
+from booking.api.schemas import BookingPublic, LonLat
 from booking.service.bus import Message
+from booking.service.errors import conflict
+from booking.service.manifest import duty_label, manifest
 from booking.service.operations import DriverReport, require_driver_vehicle
-from booking.service.views import manifest
 
 router = APIRouter(prefix="/driver", tags=["driver"])
 
+EventKind = Literal["arrived", "boarded", "no_show", "dropped_off", "duty_begin", "duty_end", "break_begin",
+                    "break_end"]
+DutyAction = Literal["duty_begin", "duty_end", "break_begin", "break_end"]
+
 
 class DriverEventCreate(BaseModel):
-    """What happened at a stop."""
+    """What happened: at a stop (``arrived``, ``boarded``, ``no_show``, ``dropped_off``) or to the duty
+    (``duty_begin``, ``duty_end``, ``break_begin``, ``break_end``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Literal["arrived", "boarded", "no_show", "dropped_off"]
-    booking_id: str | None = Field(default=None, max_length=64)
-    stop_id: str | None = Field(default=None, max_length=64)
+    type: EventKind
+    booking_id: str | None = Field(default=None, min_length=1, max_length=64)
+    stop_id: str | None = Field(default=None, min_length=1, max_length=64)
+    duty_id: str | None = Field(default=None, min_length=1, max_length=80,
+                                description="the duty the driver sees; refused (409) when it is no longer current")
+
+
+class WindowOut(BaseModel):
+    """The promised pickup window."""
+
+    earliest: datetime
+    latest: datetime
+
+
+class RiderOut(BaseModel):
+    """A party boarding or alighting: a person's name and phone, party size and needs, the promised window."""
+
+    booking_id: str
+    name: str
+    phone: str | None
+    passengers: int
+    wheelchairs: int
+    strollers: int
+    state: str
+    window: WindowOut
+    no_show_from: datetime | None = Field(description="from when a no-show may be reported (pickups only)")
+
+
+class BreakOut(BaseModel):
+    """A planned break."""
+
+    planned_start: datetime
+    planned_end: datetime
+    minutes: int
+    begin_from: datetime = Field(description="the earliest time the break can be begun")
+
+
+class LoadOut(BaseModel):
+    """What is on board after the stop."""
+
+    seats: int
+    wheelchairs: int
+    strollers: int
+
+
+class ManifestStop(BaseModel):
+    """One stop of the duty ahead (consecutive visits at one stop together) or a break (``kind`` ``break``)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    stop_id: str
+    name: str = Field(description="the stop's name; 'Pause' for a break")
+    place: str = Field(description="the stop's name (where a break is taken)")
+    coordinates: LonLat
+    kind: Literal["stop", "break"]
+    planned_arrival: datetime
+    planned_departure: datetime
+    status: Literal["planned", "arrived", "done"]
+    overdue: bool = Field(description="the planned departure passed (with a few minutes' grace) without an event")
+    break_: BreakOut | None = Field(alias="break")
+    board: list[RiderOut]
+    alight: list[RiderOut]
+    load_after: LoadOut
+
+
+class DepotOut(BaseModel):
+    """Where the duty begins and ends."""
+
+    stop_id: str
+    name: str
+
+
+class DutyOut(BaseModel):
+    """The driver's current duty: one vehicle, one shift, one service day."""
+
+    id: str
+    day: date
+    start: datetime
+    end: datetime
+    status: Literal["planned", "under_way", "ended"]
+    began_at: datetime | None
+    ended_at: datetime | None
+    on_break_since: datetime | None
+    begin_from: datetime = Field(description="the earliest time the duty can be begun")
+    in_service: bool
+    depot: DepotOut
+    label: str = Field(description="German line with the date, e.g. 'Dienstbeginn 05:30, Mo 7.12.'")
+
+
+class ManifestOut(BaseModel):
+    """The manifest of the driver's current duty: the stops not yet done and the duty actions possible now."""
+
+    vehicle_id: str
+    vehicle_name: str
+    plan_version: int
+    now: datetime
+    duty: DutyOut | None
+    actions: list[DutyAction]
+    stops: list[ManifestStop]
+    overdue: int
 
 
 class DriverEventPublic(BaseModel):
-    """The recorded event and the booking it changed."""
+    """The recorded event, the booking it changed and the manifest after it."""
 
     type: str
     vehicle_id: str
     booking: BookingPublic | None = None
+    manifest: ManifestOut
 
 
-@router.get("/manifest", summary="My next stops")
-def get_manifest(user: DriverUser, services: ServicesDep) -> dict[str, Any]:
-    """Next stops of the driver's vehicle: who boards, who alights, party size and needs."""
-    return manifest(services.ctx, require_driver_vehicle(user.vehicle_id))
+@router.get("/manifest", summary="My current duty")
+def get_manifest(user: DriverUser, services: ServicesDep) -> ManifestOut:
+    """The driver's current duty (its date and state), its stops not yet done with who boards and alights, party
+    size and needs, breaks, what is overdue and the duty actions possible now. The clock closes the past first
+    (a break over by its planned end, a duty over with nothing left)."""
+    services.operations.advance_clock()
+    return ManifestOut.model_validate(manifest(services.ctx, require_driver_vehicle(user.vehicle_id)))
 
 
 @router.get("/stream", summary="Live updates for my vehicle (Server-Sent Events)")
@@ -62,7 +173,25 @@ async def stream(
 
 @router.post("/events", summary="Report what happened")
 def post_event(body: DriverEventCreate, user: DriverUser, services: ServicesDep) -> DriverEventPublic:
-    """Record an event of the driver's vehicle; the plan and the booking follow."""
+    """Record an event of the driver's vehicle; the plan and the booking follow. Answers with the updated manifest.
+    An event that cannot be true (too early, out of order, another vehicle's booking) is refused and changes
+    nothing. With ``duty_id`` (as the page sends it) an event from a stale screen — the duty ended meanwhile, on
+    another device — is refused instead of applying to the next duty."""
     vehicle_id = require_driver_vehicle(user.vehicle_id)
-    row = services.operations.driver_event(vehicle_id, DriverReport(body.type, body.booking_id, body.stop_id), user.id)
-    return DriverEventPublic(type=body.type, vehicle_id=vehicle_id, booking=BookingPublic.of(row) if row else None)
+    report = DriverReport(body.type, body.booking_id, body.stop_id)
+    with services.ctx.plan_lock:  # the duty checked is the duty the event applies to
+        if body.duty_id is not None:
+            _require_current_duty(services, vehicle_id, body.duty_id)
+        row = services.operations.driver_event(vehicle_id, report, user.id)
+    return DriverEventPublic(type=body.type, vehicle_id=vehicle_id, booking=BookingPublic.of(row) if row else None,
+                             manifest=ManifestOut.model_validate(manifest(services.ctx, vehicle_id)))
+
+
+def _require_current_duty(services: ServicesDep, vehicle_id: str, duty_id: str) -> None:
+    ctx = services.ctx
+    services.operations.advance_clock()
+    current = ctx.dispatcher.plan().current_duty(vehicle_id, ctx.clock.now())
+    if current is None or current.id != duty_id:
+        shown = f" Jetzt gilt: {duty_label(current)}" if current is not None else ""
+        raise conflict("duty_not_current", "Dieser Dienst ist nicht mehr aktuell (schon beendet, etwa auf einem "
+                       f"anderen Gerät); nichts wurde geändert.{shown}", duty_id=duty_id)

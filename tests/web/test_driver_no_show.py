@@ -42,13 +42,17 @@ def test_driver_marks_no_show_and_dispatcher_sees_it(browser: Browser, site: Sit
     current = driver.locator("#current")
     current.get_by_text("Bernburg Hbf").wait_for(timeout=3000)
     assert "Anna" in current.inner_text()
+    driver.get_by_role("button", name="Dienst beginnen").click()
     current.get_by_role("button", name="Angekommen").click()
-    current.get_by_text("Angekommen").first.wait_for(timeout=3000)
+    current.locator(".badge", has_text="Angekommen").wait_for(timeout=3000)
+    box = current.locator(f'[data-booking-id="{booking["id"]}"]')
+    assert box.get_by_role("button", name="Nicht erschienen").is_disabled()  # not before the wait
     screenshot(driver, "driver")
 
     site.clock.advance(site.parts.services.ctx.options.no_show_wait_s + 60)
-    box = current.locator(f'[data-booking-id="{booking["id"]}"]')
-    no_show = box.get_by_role("button", name="Nicht erschienen")
+    driver.reload()  # the page would reload by itself when the wait is over (on the server's clock)
+    no_show = box.locator("button:not([disabled])", has_text="Nicht erschienen")
+    no_show.wait_for(timeout=3000)
     assert no_show.bounding_box()["height"] >= 44  # type: ignore[index]
     no_show.click()
     driver.locator("#driver-status", has_text="Nicht erschienen").wait_for(timeout=3000)
