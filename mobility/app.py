@@ -120,6 +120,15 @@ def default_fleet(now: datetime, timezone: str = "Europe/Berlin") -> Sequence[Ve
     return load_fleet(first_day=today - timedelta(days=1), days=FLEET_DAYS)
 
 
+def dispatcher_config_of(settings: Settings) -> DispatcherConfig:
+    """How the live dispatcher promises and plans, from the settings (rules, fares, pickup window, no-show wait)."""
+    from routing.dispatcher.config import DispatcherConfig
+
+    return DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone, rules=settings.rules(),
+                            fares=settings.fares(), pickup_window_s=settings.pickup_window_s,
+                            no_show_wait_s=settings.no_show_wait_s)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -143,13 +152,12 @@ def build_services(
     from booking.service.operations import OperationsService
     from booking.store.engine import make_engine, make_session_factory, upgrade
     from mobility.domain.clock import SystemClock
-    from routing.dispatcher.config import DispatcherConfig
     from routing.dispatcher.live import LiveDispatcher
 
     clock = clock or SystemClock()
     routing = routing or load_routing(settings)
     vehicles = fleet if fleet is not None else default_fleet(clock.now(), settings.timezone)
-    config = dispatcher_config or DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone)
+    config = dispatcher_config or dispatcher_config_of(settings)
     dispatcher = LiveDispatcher(directory=routing.directory, travel=routing.matrix, fleet=vehicles, config=config,
                                 geometry=routing.directory.leg_geometry)
     engine = make_engine(settings.database_url, schema=schema)
@@ -166,7 +174,8 @@ def build_services(
                                          solver_time_limit_s=settings.solver_time_limit_s,
                                          batch_plan_at=settings.batch_plan_at,
                                          batch_plan_time_limit_s=settings.batch_plan_time_limit_s,
-                                         booking_rules=config.rules),
+                                         booking_rules=config.rules,
+                                         control_room_phone=settings.control_room_phone),
                         legs=LegCache(dispatcher.leg_geometry))
     return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
 
@@ -211,4 +220,4 @@ def _mount_web(app: FastAPI, settings: Settings) -> None:
         from booking.web import mount_web
     except ImportError:  # the pages are optional for the API
         return
-    mount_web(app, tile_url=settings.tile_url)
+    mount_web(app, tile_url=settings.tile_url, phone=settings.control_room_phone)

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from mobility.domain.fares import FareTable
+    from mobility.domain.rules import BookingRules
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_NETWORK = REPO_ROOT / "data" / "osm" / "salzlandkreis-approx.network.npz"
+ENV_PREFIX = "MOBILITY_"
+PHONE_PATTERN = r"^\+?[0-9(][0-9 ()/\-]{4,38}$"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names each ``MOBILITY_*`` variable and what is wrong with it."""
 
 
 class Settings(BaseSettings):
     """All settings of the platform. Build one with ``Settings()`` at the composition root."""
 
-    model_config = SettingsConfigDict(env_prefix="MOBILITY_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     database_url: str = Field(
         default="sqlite:///mobility.db",
@@ -51,3 +63,90 @@ class Settings(BaseSettings):
         default="store",
         description="after a restart: lay out the stored plan again (store) or rebuild it from the event log (log)",
     )
+    booking_rules: str = Field(
+        default="instant",
+        description="booking rule set: instant (book now for right away, 06–22 h) or kvg (60 min notice by day, "
+                    "night trips booked by 20:00)",
+    )
+    fares_path: Path | None = Field(
+        default=None,
+        description="TOML fare table (bands = [{up_to_km, cents}, …], beyond_cents, surcharge_cents, companion_pct); "
+                    "empty: the built-in table (data/fares/default.toml)",
+    )
+    pickup_window_s: int = Field(default=900, ge=60, le=3_600,
+                                 description="width of the pickup window promised to a resident (seconds)")
+    no_show_wait_s: int = Field(default=300, ge=0, le=1_800,
+                                description="how long a driver waits at the pickup before a no-show (seconds)")
+    control_room_phone: str | None = Field(
+        default=None,
+        description="phone number of the Leitstelle (control room) for bookings by phone; shown on the pages and "
+                    "published in the GTFS-Flex feed",
+    )
+
+    @field_validator("booking_rules")
+    @classmethod
+    def _known_rule_set(cls, value: str) -> str:
+        from mobility.domain.rules import RULE_SETS
+
+        name = value.strip().lower()
+        if name not in RULE_SETS:
+            msg = f"unknown booking rule set {value!r}; choose one of {', '.join(sorted(RULE_SETS))}"
+            raise ValueError(msg)
+        return name
+
+    @field_validator("fares_path")
+    @classmethod
+    def _readable_fares(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            read_fare_table(value)
+        return value
+
+    @field_validator("control_room_phone")
+    @classmethod
+    def _phone_number(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(PHONE_PATTERN, value.strip()):
+            msg = f"{value!r} is not a phone number (digits, spaces, + ( ) / -), e.g. '03471 684 0'"
+            raise ValueError(msg)
+        return value.strip()
+
+    def rules(self) -> BookingRules:
+        """The configured booking rule set."""
+        from mobility.domain.rules import rule_set
+
+        return rule_set(self.booking_rules)
+
+    def fares(self) -> FareTable:
+        """The configured fare table (the built-in one when ``fares_path`` is not set)."""
+        from mobility.domain.fares import DEFAULT_FARES
+
+        return DEFAULT_FARES if self.fares_path is None else read_fare_table(self.fares_path)
+
+
+def read_fare_table(path: Path) -> FareTable:
+    """The fare table in the TOML file ``path``; a ``ValueError`` names the file and what is wrong."""
+    from mobility.domain.fares import fare_table_from_mapping
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        msg = f"cannot read the fare table {path}: {exc.strerror or exc}"
+        raise ValueError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path} is not valid TOML: {exc}"
+        raise ValueError(msg) from None
+    return fare_table_from_mapping(data, source=str(path))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``Settings`` from the environment and ``overrides``; a :class:`SettingsError` names every bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "settings"
+            message = error["msg"].removeprefix("Value error, ")
+            lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+        raise SettingsError("\n".join(lines)) from None

@@ -47,6 +47,7 @@ class ApiConfig:
     batch_plan_at: clock_time | None = None  # local time of the daily batch plan of the next service day
     booking_rules: BookingRules = INSTANT  # the service's rule set (published in the GTFS-Flex feed)
     batch_plan_time_limit_s: float = 60.0
+    control_room_phone: str | None = None  # the Leitstelle's number for bookings by phone (pages, GTFS-Flex)
 
 
 class PrincipalCache:

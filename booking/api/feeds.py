@@ -63,7 +63,7 @@ def gtfs_flex(request: Request, services: ServicesDep) -> Response:
     the virtual stops; valid for a year from today."""
     ctx, config = services.ctx, services.config
     today = ctx.clock.now().astimezone(ZoneInfo(config.timezone)).date()
-    agency = Agency(timezone=config.timezone, booking_url=str(request.base_url))
+    agency = Agency(timezone=config.timezone, booking_url=str(request.base_url), phone=config.control_room_phone)
     files = flex_files(config.booking_rules, services.network.service_area_geojson(), ctx.stops.stops(),
                        agency=agency, start=today)
     return Response(flex_zip(files), media_type="application/zip",

@@ -56,8 +56,19 @@ _HEADERS = {
 }
 
 
-def render_page(page: Page, *, tile_url: str, api_prefix: str, tile_attribution: str = OSM_ATTRIBUTION) -> str:
-    """The full HTML of ``page``: its template placed into the layout, settings passed as ``data-`` attributes."""
+def phone_note(phone: str | None) -> str:
+    """The footer's line with the Leitstelle's number (a ``tel:`` link), empty when no number is configured."""
+    if not phone:
+        return ""
+    dial = "".join(c for c in phone if c.isdigit() or c == "+")
+    return (f'<p class="footer-phone">Buchung auch am Telefon: Leitstelle '
+            f'<a href="tel:{html.escape(dial, quote=True)}">{html.escape(phone)}</a></p>')
+
+
+def render_page(page: Page, *, tile_url: str, api_prefix: str, tile_attribution: str = OSM_ATTRIBUTION,
+                phone: str | None = None) -> str:
+    """The full HTML of ``page``: its template placed into the layout, settings passed as ``data-`` attributes;
+    ``phone`` is the Leitstelle's number shown in the footer."""
     layout = Template((TEMPLATE_DIR / "layout.html").read_text(encoding="utf-8"))
     content = (TEMPLATE_DIR / page.template).read_text(encoding="utf-8")
     return layout.substitute(
@@ -69,15 +80,17 @@ def render_page(page: Page, *, tile_url: str, api_prefix: str, tile_attribution:
         static=STATIC_PREFIX,
         content=content,
         script=f"{STATIC_PREFIX}/js/{page.script}",
+        phone_note=phone_note(phone),
     )
 
 
-def create_router(*, tile_url: str, api_prefix: str = "/api/v1") -> APIRouter:
+def create_router(*, tile_url: str, api_prefix: str = "/api/v1", phone: str | None = None) -> APIRouter:
     """A router serving every page of :data:`PAGES`; ``tile_url`` may be empty (no background tiles)."""
     if not api_prefix.startswith("/"):
         msg = f"api_prefix must start with '/', got {api_prefix!r}"
         raise ValueError(msg)
-    rendered = {p.path: render_page(p, tile_url=tile_url, api_prefix=api_prefix.rstrip("/")) for p in PAGES}
+    rendered = {p.path: render_page(p, tile_url=tile_url, api_prefix=api_prefix.rstrip("/"), phone=phone)
+                for p in PAGES}
     router = APIRouter(tags=["web"], include_in_schema=False)
 
     def make_endpoint(body: str) -> Callable[[], Response]:
@@ -91,9 +104,9 @@ def create_router(*, tile_url: str, api_prefix: str = "/api/v1") -> APIRouter:
     return router
 
 
-def mount_web(app: FastAPI, *, tile_url: str, api_prefix: str = "/api/v1") -> None:
+def mount_web(app: FastAPI, *, tile_url: str, api_prefix: str = "/api/v1", phone: str | None = None) -> None:
     """Add the pages to ``app`` and serve the assets (own scripts, vendored Leaflet and axe-core) under ``/static``."""
     from fastapi.staticfiles import StaticFiles
 
-    app.include_router(create_router(tile_url=tile_url, api_prefix=api_prefix))
+    app.include_router(create_router(tile_url=tile_url, api_prefix=api_prefix, phone=phone))
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")

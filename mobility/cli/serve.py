@@ -27,7 +27,7 @@ def serve(
     import uvicorn
 
     from mobility.app import build_services, create_app
-    from mobility.config import Settings
+    from mobility.config import SettingsError, load_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -36,7 +36,11 @@ def serve(
     if rebuild_from_log:
         overrides["restore_source"] = "log"
         typer.echo("Baue Buchungen und Fahrplan aus dem Ereignisprotokoll neu auf …")
-    settings = Settings(**overrides)  # type: ignore[arg-type]
+    try:
+        settings = load_settings(**overrides)
+    except SettingsError as exc:
+        typer.echo(f"Einstellungen ungültig:\n{exc}", err=True)
+        raise typer.Exit(2) from None
     typer.echo(f"Lade Straßennetz {settings.network_path.name} und Flotte …")
     parts = build_services(settings)
     app = create_app(settings, parts=parts, background=background)

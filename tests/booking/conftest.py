@@ -208,8 +208,14 @@ class LiveServer:
         self.thread.join(10)
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
 def any_env_factory(request: pytest.FixtureRequest) -> EnvFactory:
     """``make_env`` (SQLite) and ``make_pg_env`` (PostGIS) in turn: service tests run on both stores."""
     factory: EnvFactory = request.getfixturevalue("make_env" if request.param == "sqlite" else "make_pg_env")
     return factory
+
+
+@pytest.fixture
+def any_env(any_env_factory: EnvFactory) -> Env:
+    """Two minibuses at T0 on SQLite, then on PostGIS: ``env`` on both stores."""
+    return any_env_factory()

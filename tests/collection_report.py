@@ -1,0 +1,60 @@
+"""A pytest plugin that reports, per collected test, what it needs and how it is marked (one JSON line each).
+
+Used by ``tests/test_markers.py`` (``pytest --collect-only -p tests.collection_report``) and for counting the tests
+per store: ``python -m pytest --collect-only -q -p tests.collection_report tests | grep '^{'``.
+
+A test *needs PostGIS* when it requests ``postgis_url`` (directly or through another fixture) or runs the PostGIS
+case of ``any_env_factory``; it *needs Chromium* when it requests ``browser``. It runs a *service on SQLite* when it
+requests one of the SQLite service fixtures (``make_env``, ``env``, the web ``site``, the pool-car ``env``) or the
+SQLite case of ``any_env_factory``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+#: Fixtures (name, defining module) that run the service or its store on SQLite.
+SQLITE_FIXTURES = {
+    ("make_env", "tests.booking.conftest"),
+    ("env", "tests.booking.conftest"),
+    ("site", "tests.web.conftest"),
+    ("env", "tests.poolcars.test_poolcar_api"),
+    ("env", "tests.poolcars.test_poolcar_staff_api"),
+}
+
+
+def _param(item: pytest.Item, name: str) -> object:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get(name) if callspec is not None else None
+
+
+def _sqlite_service(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for name, defs in info.name2fixturedefs.items():
+        module = getattr(defs[-1].func, "__module__", "")
+        if (name, module) in SQLITE_FIXTURES:
+            return True
+    return _param(item, "any_env_factory") == "sqlite"
+
+
+def describe(item: pytest.Item) -> dict[str, object]:
+    """What one collected test needs, which store it uses and its markers."""
+    names = set(getattr(item, "fixturenames", ()))
+    postgis = "postgis_url" in names or _param(item, "any_env_factory") == "postgis"
+    return {
+        "id": item.nodeid,
+        "needs_postgis": postgis,
+        "needs_chromium": "browser" in names,
+        "sqlite_service": _sqlite_service(item),
+        "markers": sorted({m.name for m in item.iter_markers()}),
+    }
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Print one JSON line per collected test."""
+    for item in session.items:
+        print(json.dumps(describe(item)))
