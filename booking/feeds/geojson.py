@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mobility.domain.fleet import Vehicle
-from mobility.domain.plan import Duty, Plan, StopVisit, Tour, VisitStatus
+from mobility.domain.plan import Duty, Plan, StopVisit, VisitStatus
 from mobility.domain.stops import Stop
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -65,11 +65,6 @@ def visit_properties(seq: int, visit: StopVisit, *, personal: bool) -> dict[str,
     if personal:
         props["booking_id"] = visit.booking_id
     return props
-
-
-def tour_line(tour: Tour, legs: LegGeometry, *, start: Stop | None = None) -> list[list[float]]:
-    """The road line through the tour's remaining visits (``start`` prepended when given)."""
-    return visits_line(tour.visits, legs, start=start)
 
 
 def visits_line(visits: Sequence[StopVisit], legs: LegGeometry, *, start: Stop | None = None) -> list[list[float]]:

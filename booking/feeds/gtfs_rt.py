@@ -12,7 +12,8 @@ included, each with ``stop_id``, an increasing ``stop_sequence``, ``arrival`` an
   two stops;
 * consecutive visits at one stop are one stop (arrival of the first, departure of the last);
 * arrival ≤ departure, and every time ≥ the previous stop's departure;
-* a stop not reached yet is never in the past (a late vehicle's times are moved to now and on);
+* a stop not reached yet is never in the past: a late vehicle's times move to now and on, keeping the planned
+  drive between stops (a delay runs on until planned waiting absorbs it; a break keeps its length);
   a served stop is never in the future.
 
 VehiclePositions: one entity per vehicle with a position no older than :data:`POSITION_MAX_AGE`, with the trip of the
@@ -28,7 +29,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from mobility.domain.fleet import Vehicle
-from mobility.domain.plan import Duty, DutyStatus, Plan, VisitKind, VisitStatus
+from mobility.domain.plan import Duty, DutyStatus, Plan, StopVisit, VisitKind, VisitStatus
 from mobility.domain.positions import VehiclePosition
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -69,26 +70,41 @@ def published_duties(plan: Plan, now: datetime, *, horizon: timedelta = HORIZON,
     return out
 
 
+def _times(visit: StopVisit, now: datetime, previous: tuple[datetime, datetime] | None) -> tuple[datetime, datetime]:
+    """Arrival and departure to publish for ``visit`` after ``previous`` (its published and planned departure).
+
+    A served visit keeps its planned times, but never later than now. A visit ahead keeps the planned drive from
+    the previous visit, so a delay runs on until waiting time absorbs it; a visit not reached is never before now;
+    a break keeps its length."""
+    planned_arrival = visit.planned_arrival
+    planned_departure = max(visit.planned_departure, planned_arrival)
+    if visit.status is VisitStatus.DONE:
+        departure = min(planned_departure, now)
+        arrival = min(planned_arrival, departure)
+    else:
+        arrival = planned_arrival
+        if previous is not None:
+            drive = max(timedelta(0), planned_arrival - previous[1])
+            arrival = max(arrival, previous[0] + drive)
+        # not reached yet: not before now; arrived (the vehicle stands there): not after now
+        arrival = max(arrival, now) if visit.status is VisitStatus.PLANNED else min(arrival, now)
+        departure = max(planned_departure, now)
+        if visit.kind is VisitKind.BREAK and visit.status is VisitStatus.PLANNED:
+            departure = max(departure, arrival + (planned_departure - planned_arrival))
+    if previous is not None:
+        arrival = max(arrival, previous[0])
+    return arrival, max(departure, arrival)
+
+
 def trip_stops(duty: Duty, now: datetime) -> list[TripStop]:
     """The stops of the duty's trip with the times to publish at ``now`` (see the module docstring)."""
     stops: list[TripStop] = []
-    previous: datetime | None = None
+    previous: tuple[datetime, datetime] | None = None
     for visit in duty.visits:
+        arrival, departure = _times(visit, now, previous)
+        previous = (departure, max(visit.planned_departure, visit.planned_arrival))
         if visit.kind is VisitKind.BREAK:
             continue  # riders neither board nor alight: the break is time between two stops
-        arrival = visit.planned_arrival
-        departure = max(visit.planned_departure, arrival)
-        if visit.status is VisitStatus.DONE:
-            departure = min(departure, now)
-            arrival = min(arrival, departure)
-        else:
-            if visit.status is VisitStatus.PLANNED:
-                arrival = max(arrival, now)
-            departure = max(departure, now)
-        if previous is not None:
-            arrival = max(arrival, previous)
-        departure = max(departure, arrival)
-        previous = departure
         done, arrived = visit.status is VisitStatus.DONE, visit.status is VisitStatus.ARRIVED
         if stops and stops[-1].stop_id == visit.stop.id:
             last = stops[-1]
