@@ -2,8 +2,8 @@
 
 Only the duty the driver works on (``Plan.current_duty``) is shown, never a visit of another duty or day. Consecutive
 visits at one stop are one entry; a break is an entry of its own (kind ``break``). A stop whose planned departure
-passed more than :data:`OVERDUE_GRACE` ago without a driver event is ``overdue``; a break whose planned end passed
-without the driver has been closed by the clock and is not shown.
+passed more than five minutes ago without a driver event is ``overdue`` (:func:`mobility.domain.plan.is_overdue`); a
+break whose planned end passed without the driver has been closed by the clock and is not shown.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from sqlalchemy.orm import Session
 
 from booking.service.context import ServiceContext
 from booking.store.models import BookingRow, UserRow
-from mobility.domain.plan import Duty, DutyStatus, StopVisit, VisitKind, VisitStatus
+from mobility.domain.plan import Duty, DutyStatus, StopVisit, VisitKind, VisitStatus, is_overdue
 
 TZ = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
-OVERDUE_GRACE = timedelta(minutes=5)  # a stop is overdue this long after its planned departure
 BEGIN_EARLY = timedelta(hours=1)  # a duty can be begun up to an hour before its shift starts
 BREAK_EARLY = timedelta(minutes=30)  # a break can be begun up to 30 minutes before its window opens
 DEFAULT_NAME = "Fahrgast"
@@ -145,7 +144,7 @@ def _entry(here: bool, visits: Sequence[StopVisit], *, rows: dict[str, BookingRo
         "coordinates": [first.stop.point.lon, first.stop.point.lat], "kind": "break" if is_break else "stop",
         "planned_arrival": first.planned_arrival.astimezone(TZ),
         "planned_departure": final.planned_departure.astimezone(TZ), "status": status,
-        "overdue": not is_break and final.planned_departure + OVERDUE_GRACE < now,
+        "overdue": not is_break and is_overdue(final, now),
         "break": None, "board": [], "alight": [],
         "load_after": {"seats": final.load_after.seats, "wheelchairs": final.load_after.wheelchairs,
                        "strollers": final.load_after.strollers},

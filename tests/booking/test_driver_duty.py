@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from mobility.domain.fleet import Break, Shift, Vehicle
@@ -30,13 +29,6 @@ def three_days() -> list[Vehicle]:
     shifts = (day_shift(-1), day_shift(0), day_shift(1))
     return [Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shifts),
             Vehicle("sft-1", "Staßfurt 1", MINIBUS, STASSFURT, "Staßfurt", shifts)]
-
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def make_any_env(request: pytest.FixtureRequest) -> EnvFactory:
-    """``make_env`` (SQLite) and ``make_pg_env`` (PostGIS) in turn."""
-    factory: EnvFactory = request.getfixturevalue("make_env" if request.param == "sqlite" else "make_pg_env")
-    return factory
 
 
 def manifest(env: Env, driver: dict[str, str]) -> dict[str, Any]:
@@ -74,10 +66,10 @@ def days_of(m: dict[str, Any]) -> set[str]:
     return {s["planned_arrival"][:10] for s in m["stops"]}
 
 
-def test_a_whole_shift_through_the_api(make_any_env: EnvFactory) -> None:
+def test_a_whole_shift_through_the_api(any_env_factory: EnvFactory) -> None:
     """Begin duty, arrive, board, arrive, drop off, begin and end the break, end duty: each answer carries the
     manifest of the current duty as it now stands, and the log holds each step once, in order."""
-    env = make_any_env(fleet=three_days())
+    env = any_env_factory(fleet=three_days())
     booking = _book(env, env.user("erika"), BERNBURG_HBF, STASSFURT_BF, 20)
     assert booking["vehicle_id"] == "bbg-1"
     driver = env.user("fahrer", "driver", vehicle_id="bbg-1")
@@ -146,14 +138,14 @@ def test_a_whole_shift_through_the_api(make_any_env: EnvFactory) -> None:
                                     "passenger_dropped_off", "break_started", "break_ended", "duty_ended"]
 
 
-def test_a_duty_not_begun_shows_its_date_and_cannot_begin_early(make_any_env: EnvFactory) -> None:
+def test_a_duty_not_begun_shows_its_date_and_cannot_begin_early(any_env_factory: EnvFactory) -> None:
     """When today's early shift is over, the manifest is tomorrow's 05:30 duty labelled with its date; beginning it
     now (a day early) is a German 409 and changes nothing; no break of today's shift is shown."""
     early = T0.replace(hour=3)  # 04:00 Berlin
     shifts = (Shift(early, early + timedelta(hours=3, minutes=30),
                     Break(early + timedelta(hours=1), early + timedelta(hours=2), 900)),
               day_shift(1, start=T0.replace(hour=4, minute=30)))
-    env = make_any_env(fleet=[Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shifts)])
+    env = any_env_factory(fleet=[Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shifts)])
     driver = env.user("fahrer", "driver", vehicle_id="bbg-1")
     m = manifest(env, driver)
     assert m["duty"]["id"] == "bbg-1-20261124-0530"
@@ -191,10 +183,10 @@ def refused(env: Env, driver: dict[str, str], status: int, words: str, **body: s
     assert env.scalar("SELECT count(*) FROM events") == count
 
 
-def test_events_that_cannot_be_true_are_refused_and_change_nothing(make_any_env: EnvFactory) -> None:
+def test_events_that_cannot_be_true_are_refused_and_change_nothing(any_env_factory: EnvFactory) -> None:
     """Boarding two hours early, dropping off before boarding, ending the duty with rides ahead, ending a break
     not begun, a break with a rider on board, another vehicle's booking: German 4xx, nothing changed."""
-    env = make_any_env(fleet=three_days())
+    env = any_env_factory(fleet=three_days())
     resident = env.user("erika")
     later = _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 120)
     mine = later["vehicle_id"]

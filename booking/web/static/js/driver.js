@@ -119,6 +119,8 @@ function render(m) {
   }
   const [next, ...rest] = m.stops;
   const can = (a) => m.actions.includes(a);
+  const there = next && (next.status === "arrived" || (next.kind === "break" && duty.on_break_since));
+  $("naechster-titel").textContent = there ? "Jetzt" : "Nächster Halt";
   if (!next) {
     $("current").innerHTML = duty.status === "ended" ? `<p class="muted">Dienst beendet.</p>`
       : `<p class="muted">Keine weiteren Halte geplant.</p>${can("duty_end") ? button("duty_end", { kind: "btn-end btn-block" }) : ""}`;
