@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import NoReturn
 
 import pytest
 
+from tests.ci import unavailable
+
 DEFAULT_TEST_DB = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def _unavailable(reason: str) -> NoReturn:
-    """Skip locally, fail in CI: a database test must really run there."""
-    if _in_ci():
-        pytest.fail(f"PostGIS needed but not available in CI: {reason}", pytrace=False)
-    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +23,6 @@ def postgis_url() -> str:
             version = conn.execute(sa.text("SELECT postgis_full_version()")).scalar()
         engine.dispose()
     except Exception as exc:  # any failure to reach PostGIS means: not available
-        _unavailable(f"{url}: {type(exc).__name__}: {exc}".splitlines()[0])
+        unavailable(f"PostGIS at {url}: {type(exc).__name__}: {exc}".splitlines()[0])
     assert version
     return url

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
+
+pytestmark = pytest.mark.postgis
 
 
 def test_postgis_computes_a_real_distance(postgis_url: str) -> None:

@@ -16,6 +16,7 @@ from mobility.app import Parts, build_services, create_app, load_routing
 from mobility.config import REPO_ROOT, Settings
 from mobility.domain.clock import ManualClock
 from tests.booking.conftest import PASSWORD, T0, LiveServer, two_minibuses
+from tests.ci import unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
@@ -46,9 +47,7 @@ class Site:
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium driven by Playwright (no browser download)."""
     if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Chromium missing at {CHROMIUM}: .ci/run installs the Debian package 'chromium'")
-        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+        unavailable(f"Chromium at {CHROMIUM} (.ci/run installs the Debian package 'chromium')")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
