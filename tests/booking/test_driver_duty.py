@@ -243,3 +243,30 @@ def test_a_stop_whose_time_passed_without_an_event_is_overdue(env: Env) -> None:
     m = manifest(env, driver)
     assert [s["overdue"] for s in m["stops"]] == [True, False]
     assert m["overdue"] == 1
+
+
+def test_two_riders_at_one_stop_and_no_show_from_as_the_server_rules(any_env_factory: EnvFactory) -> None:
+    """Two parties board at one stop: one entry, one 'arrived'; after the first boards the stop stays arrived for the
+    second. The second's no-show is refused a second before the manifest's ``no_show_from`` and taken at it."""
+    env = any_env_factory(fleet=three_days())
+    first = _book(env, env.user("erika"), BERNBURG_HBF, STASSFURT_BF, 20)
+    second = _book(env, env.user("paul"), BERNBURG_HBF, STASSFURT_BF, 20)
+    assert first["vehicle_id"] == second["vehicle_id"]
+    driver = env.user("fahrer", "driver", vehicle_id=first["vehicle_id"])
+    m = manifest(env, driver)
+    assert (m["stops"][0]["stop_id"], len(m["stops"][0]["board"])) == (BERNBURG_HBF, 2)
+    event(env, driver, "duty_begin")
+    advance_to(env, at(first["pickup_window"]["earliest"]))
+    event(env, driver, "arrived", stop_id=BERNBURG_HBF)
+    m = event(env, driver, "boarded", booking_id=first["id"])["manifest"]
+    stop = m["stops"][0]
+    assert (stop["stop_id"], stop["status"]) == (BERNBURG_HBF, "arrived")
+    assert [r["booking_id"] for r in stop["board"]] == [second["id"]]
+    no_show_from = at(stop["board"][0]["no_show_from"])
+    advance_to(env, no_show_from - timedelta(seconds=1))
+    r = env.client.post("/api/v1/driver/events", json={"type": "no_show", "booking_id": second["id"]}, headers=driver)
+    assert "Nichterscheinen kann erst ab" in problem(r, 409)["detail"]
+    env.clock.advance(1)
+    answer = event(env, driver, "no_show", booking_id=second["id"])
+    assert answer["booking"]["state"] == "CANCELLED"
+    assert [s["name"] for s in answer["manifest"]["stops"]][:1] == ["Staßfurt"]
