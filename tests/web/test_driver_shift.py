@@ -136,8 +136,13 @@ def test_a_whole_shift_clicked_through_on_a_phone(browser: Browser, shift_site: 
     assert page.locator("#driver-error").inner_text() == ""
     current.get_by_text("Staßfurt").first.wait_for(timeout=3000)
     assert buttons(page)[:2] == [("arrived", True), ("dropped_off", False)]
-    site.clock.advance(25 * 60)
+    site.clock.advance(25 * 60)  # late: the drop-off's planned time is more than five minutes past
+    page.reload()
+    current.locator(".badge-overdue", has_text="überfällig").wait_for(timeout=3000)
+    assert "1 überfällig" in duty.inner_text()
+    screenshot(page, "driver-shift-3-overdue")
     press(page, "Angekommen")
+    assert "überfällig" not in page.locator("main").inner_text()
     assert buttons(page) == [("dropped_off", True)]
     fits_the_phone(page)
     screenshot(page, "driver-shift-3-drop-off")
