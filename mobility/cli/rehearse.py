@@ -53,15 +53,12 @@ def pick_fleet(vehicles: Sequence[Vehicle], count: int | None) -> list[Vehicle]:
     for v in vehicles:
         key = (v.type.kind != "minibus", v.id.rstrip("0123456789"))
         groups.setdefault(key, []).append(v)
-    order = sorted(groups, key=lambda k: (k[0], list(groups).index(k)))
     picked: list[Vehicle] = []
-    depth = 0
-    while len(picked) < count:
-        for key in order:
-            if depth < len(groups[key]) and len(picked) < count:
-                picked.append(groups[key][depth])
-        depth += 1
-    return picked
+    for pool_cars in (False, True):
+        keys = [k for k in groups if k[0] is pool_cars]
+        for depth in range(max((len(groups[k]) for k in keys), default=0)):
+            picked += [groups[k][depth] for k in keys if depth < len(groups[k])]
+    return picked[:count]
 
 
 @contextmanager
@@ -118,6 +115,7 @@ def run_rehearsal(options: Options, out: Path, *, database_url: str | None = Non
 
     out.mkdir(parents=True, exist_ok=True)
     overrides: dict[str, Any] = {"secret_key": "rehearsal-" + uuid.uuid4().hex, "tile_url": "",
+                                 "access_token_minutes": 24 * 60,  # the crew signs in once for the whole run
                                  "solver_time_limit_s": solver_seconds, **(settings or {})}
     with _log_to(out / "rehearsal.log"):
         if database_url is None or not database_url.startswith("postgresql"):

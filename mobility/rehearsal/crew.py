@@ -13,7 +13,7 @@ from mobility.rehearsal.ledger import Ledger
 from mobility.rehearsal.ports import Service
 from mobility.rehearsal.world import World
 
-PASSWORD = "fahrer-probe-2026"
+PASSWORD = "Dienstplan-Probe-5218"
 
 
 def username_of(vehicle_id: str) -> str:

@@ -21,7 +21,7 @@ from mobility.rehearsal.ledger import Ledger, Outcome
 from mobility.rehearsal.ports import ServiceControl
 
 USERNAME = "leitstelle"
-PASSWORD = "leitstelle-probe-2026"
+PASSWORD = "Leitwarte-Probe-9026"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +33,9 @@ class DeskHabits:
     close_every_s: int = 60  # the service's clock closes the past
     batch_plan_at: time | None = time(1, 0)  # local time of the night's batch plan of the day
     batch_plan_s: float = 10.0
-    out_of_service_at: time | None = time(12, 0)
-    out_of_service_for: timedelta = timedelta(hours=2)
+    take_out: bool = True  # take one vehicle out of service for a while
+    out_of_service_at: time | None = None  # None: at noon when the window holds it, else mid-window
+    out_of_service_for: timedelta | None = None  # None: two hours, at most a third of the window
 
 
 @dataclass
@@ -56,6 +57,18 @@ class ReplanStats:
     batch: dict[str, object] = field(default_factory=dict)
 
 
+def out_of_service_time(habits: DeskHabits, window: tuple[datetime, datetime]) -> tuple[datetime, timedelta]:
+    """When a vehicle goes out of service and for how long: noon (or mid-window) for two hours (at most a third of
+    the window), unless the habits say otherwise."""
+    begin, end = window
+    span = end - begin
+    length = habits.out_of_service_for or min(timedelta(hours=2), span / 3)
+    if habits.out_of_service_at is not None:
+        return datetime.combine(begin.date(), habits.out_of_service_at, tzinfo=begin.tzinfo), length
+    noon = datetime.combine(begin.date(), time(12, 0), tzinfo=begin.tzinfo)
+    return (noon if begin <= noon and noon + length <= end else begin + (span - length) / 2), length
+
+
 class Desk:
     """The dispatcher and the service's timed work."""
 
@@ -75,6 +88,7 @@ class Desk:
         self.closings = 0
         self.out_of_service: list[tuple[datetime, str, str]] = []  # (at, vehicle, "out" | "in")
         self._end: datetime | None = None
+        self.out_for = timedelta(hours=2)
 
     def sign_in(self) -> str:
         """Create the dispatcher's account (as ``mobility users add`` does) and sign in."""
@@ -83,9 +97,10 @@ class Desk:
             self.token = self.api.token(USERNAME, PASSWORD)
         return self.token
 
-    def start(self, begin: datetime, first_shift: datetime, end: datetime, day: date) -> None:
-        """Put the control room's work from ``begin`` to ``end`` on the agenda."""
+    def start(self, begin: datetime, first_shift: datetime, end: datetime, window: tuple[datetime, datetime]) -> None:
+        """Put the control room's work from ``begin`` to ``end`` on the agenda (``window``: the service window)."""
         self._end = end
+        day = window[0].date()
         h = self.habits
         self._every(max(begin, first_shift), h.reoptimise_every_s, "replan", self.replan)
         self._every(max(begin, first_shift - timedelta(hours=1)), h.snapshot_every_s, "snapshot", self.snapshot)
@@ -93,8 +108,8 @@ class Desk:
             at = datetime.combine(day, h.batch_plan_at, tzinfo=self.tz)
             if begin <= at <= end:
                 self.agenda.at(at, "batch plan", lambda: self.batch(day))
-        if h.out_of_service_at is not None:
-            at = datetime.combine(day, h.out_of_service_at, tzinfo=self.tz)
+        if h.take_out:
+            at, self.out_for = out_of_service_time(h, window)
             if begin <= at <= end:
                 self.agenda.at(at, "out of service", self.take_out)
 
@@ -154,7 +169,7 @@ class Desk:
             return
         vehicle_id = str(max(candidates, key=lambda v: (int(v.get("bookings_ahead", 0)), str(v["id"])))["id"])
         self._set(vehicle_id, in_service=False)
-        back = self.api.clock.now() + self.habits.out_of_service_for
+        back = self.api.clock.now() + self.out_for
         self.agenda.at(back, "in service", lambda: self._set(vehicle_id, in_service=True))
 
     def _set(self, vehicle_id: str, *, in_service: bool) -> None:

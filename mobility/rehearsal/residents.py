@@ -23,7 +23,7 @@ from mobility.rehearsal.api import Api, detail_of
 from mobility.rehearsal.clock import Agenda
 from mobility.rehearsal.ledger import EtaReading, Ledger, Outcome, Ride
 
-PASSWORD = "probe-fahrt-2026"
+PASSWORD = "Salzland-Probefahrt-7431"
 SURNAMES = ("Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Schulz", "Hoffmann",
             "Koch", "Richter", "Klein", "Wolf", "Schröder", "Neumann", "Schwarz", "Braun", "Zimmermann", "Krüger")
 GIVEN = ("Anna", "Karl", "Erika", "Hans", "Ursula", "Peter", "Monika", "Jürgen", "Petra", "Klaus", "Sabine", "Uwe",

@@ -128,7 +128,7 @@ def rehearse(service: Service, options: Options) -> Rehearsal:
                           dispatcher_token=desk.sign_in, nudge=crew.nudge)
     residents.schedule(requests)
     first_shift = min([s.start for s in shifts] or [begin])
-    desk.start(service.clock.now(), first_shift, hard_end, options.scenario.scenario.date)
+    desk.start(service.clock.now(), first_shift, hard_end, (begin, end))
     screens = _screens(options, service, ledger, crew.busiest, agenda)
     last_check = [service.clock.now()]
 

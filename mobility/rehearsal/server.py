@@ -13,7 +13,8 @@ class Served:
     def __init__(self, app: Any, *, host: str = "127.0.0.1", start_timeout_s: float = 30.0) -> None:
         import uvicorn
 
-        config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="on", access_log=False)
+        config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="on", access_log=False,
+                                log_config=None)  # the caller's logging stays as it is
         self.server = uvicorn.Server(config)
         self.host = host
         self.start_timeout_s = start_timeout_s

@@ -22,7 +22,7 @@ class Noise:
 
     travel: float = 0.15  # drive time factor uniform in [1 - travel, 1 + travel]
     dwell_s: tuple[int, int] = (20, 90)  # boarding or alighting of one party (seconds)
-    rider_late_s: tuple[int, int] = (0, 120)  # a rider who shows up reaches the stop this long after the window opens
+    rider_late_s: tuple[int, int] = (0, 60)  # a rider who shows up reaches the stop this long after the window opens
 
     def __post_init__(self) -> None:
         if not 0 <= self.travel < 1:
