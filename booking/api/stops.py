@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from pydantic import Field
 
 from booking.api.deps import ServicesDep
 from booking.api.schemas import StopPublic
 from booking.service.bookings import stop_of
+from booking.service.stop_search import stop_index
 
 router = APIRouter(tags=["stops"])
 GEOJSON = "application/geo+json"
 
 
-def _fold(text: str) -> str:
-    """Lower case without accents, ß as ss: „Staßfurt“ matches „stassfurt“ and „Stassfurt“."""
-    text = text.casefold().replace("ß", "ss")
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+class StopHit(StopPublic):
+    """A stop found by a search and how it matched the query."""
+
+    match: Literal["central", "exact", "prefix", "partial", "typo"] = Field(
+        description="central: the central stop (ZOB, Markt, Bahnhof …) of the town typed; exact: every typed word "
+                    "is a word of the stop; prefix, partial, typo: looser matches")
+    locality: str = Field(description="the town or village the stop belongs to")
 
 
 @router.get("/stops", summary="Find stops by name")
 def find_stops(
     services: ServicesDep,
-    q: Annotated[str, Query(max_length=100, description="part of the name or municipality")] = "",
+    q: Annotated[str, Query(max_length=100, description="part of the name, a town or village (typos allowed)")] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
-) -> list[StopPublic]:
-    """Stops whose name or municipality contains every word of ``q``; names starting with ``q`` first."""
-    words = _fold(q).split()
-    hits = []
-    for stop in services.ctx.stops.stops():
-        name = _fold(f"{stop.name} {stop.municipality}")
-        if all(w in name for w in words):
-            hits.append((not _fold(stop.name).startswith(words[0]) if words else False, stop.name, stop))
-    hits.sort(key=lambda h: (h[0], h[1]))
-    return [StopPublic.of(h[2]) for h in hits[:limit]]
+) -> list[StopHit]:
+    """Stops matching every word of ``q`` (umlauts and ß in any spelling, small typos); a town's central stop first
+    (``Egeln`` → ``ZOB, Egeln``), then the closest matches. Without ``q``: every stop by name."""
+    hits = stop_index(services.ctx.stops).search(q, limit)
+    return [StopHit(**StopPublic.of(h.stop).model_dump(), match=h.match,
+                    locality=h.locality) for h in hits]
 
 
 @router.get("/stops/{stop_id}", summary="One stop")

@@ -27,6 +27,8 @@ def tab_to(page: Page, element_id: str, limit: int = 40) -> None:
 
 def test_keyboard_only_booking(browser: Browser, site: Site) -> None:
     """Every step from login to a confirmed booking works without a mouse; the focus is always visible."""
+    from playwright.sync_api import expect
+
     site.account("karl", "resident")
     page = new_page(browser)
     page.clock.set_system_time(T0)  # the browser's "now" is the server's test clock
@@ -43,16 +45,19 @@ def test_keyboard_only_booking(browser: Browser, site: Site) -> None:
     assert outline != "none", "the focus must be visible"
     page.keyboard.type("Bernburg Hb")
     page.locator("#origin-list [role=option]").first.wait_for()
-    page.keyboard.press("Enter")
-    assert page.locator("#origin-input").input_value() == "Bernburg Hbf"
+    page.keyboard.press("Enter")  # nothing highlighted: Enter takes the best match for what was typed
+    expect(page.locator("#origin-input")).to_have_value("Bernburg Hbf")
     tab_to(page, "destination-input")
     page.keyboard.type("Staßfurt")
-    page.locator("#destination-list [role=option]").first.wait_for()
+    page.locator('#destination-list[data-query="Staßfurt"] [role=option]').first.wait_for()  # the search settled
+    assert page.get_attribute("#destination-input", "aria-activedescendant") is None  # nothing highlighted yet
+    page.keyboard.press("ArrowDown")  # the first ArrowDown highlights the FIRST suggestion
+    assert page.get_attribute("#destination-input", "aria-activedescendant") == "destination-list-0"
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
     assert page.get_attribute("#destination-input", "aria-activedescendant") == "destination-list-0"
     page.keyboard.press("Enter")
-    assert page.locator("#destination-input").input_value().startswith("Staßfurt")
+    expect(page.locator("#destination-input")).to_have_value("Staßfurt")
     tab_to(page, "search-button")
     page.keyboard.press("Enter")
     page.get_by_text("Angebot gefunden.").wait_for(timeout=5000)
