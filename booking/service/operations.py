@@ -32,6 +32,11 @@ DRIVER_EVENTS: dict[str, tuple[EventType, BookingState | None]] = {
     "break_begin": (EventType.BREAK_STARTED, None),
     "break_end": (EventType.BREAK_ENDED, None),
 }
+EVENT_DE = {"arrived": "Angekommen", "boarded": "Eingestiegen", "no_show": "Nicht erschienen",
+            "dropped_off": "Ausgestiegen", "duty_begin": "Dienst beginnen", "duty_end": "Dienst beenden",
+            "break_begin": "Pause beginnen", "break_end": "Pause beenden"}
+STATE_DE = {"NEW": "neu", "PENDING": "angeboten", "CONFIRMED": "bestätigt", "STARTED": "unterwegs (eingestiegen)",
+            "FINISHED": "abgeschlossen", "REJECTED": "abgelehnt", "EXPIRED": "abgelaufen", "CANCELLED": "storniert"}
 DUTY_EVENTS = frozenset({"duty_begin", "duty_end", "break_begin", "break_end"})
 
 
@@ -137,8 +142,8 @@ class OperationsService:
                 try:
                     row.state = str(transition(BookingState(row.state), target))
                 except InvalidTransition:
-                    raise conflict("invalid_state", f"Buchung im Zustand {row.state}: „{report.type}“ ist nicht "
-                                   "möglich.", state=row.state) from None
+                    raise conflict("invalid_state", f"Die Buchung ist {STATE_DE.get(row.state, row.state)}: "
+                                   f"„{EVENT_DE[report.type]}“ ist nicht möglich.", state=row.state) from None
                 row.state_reason = "no_show" if report.type == "no_show" else row.state_reason
                 row.updated_at = now
             lost = self._record(event)

@@ -69,6 +69,8 @@ def _next_duty(state: PlanState, route: Route, at: int) -> Route | None:
 def duty_ended(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     """The driver ends the current duty: only when no ride is left; breaks not taken are dropped."""
     route, at = _route_now(state, event, ctx)
+    if route.key not in state.duty_began:
+        begin_if_needed(state, route, at, ctx.timebase)  # a duty far ahead cannot be ended (a stale second press)
     if has_rides(route):
         n = sum(1 for t in route.tasks if t.kind is not TaskKind.BREAK)
         msg = f"Der Dienst kann noch nicht beendet werden: {n} Halt(e) mit Fahrgästen sind noch geplant."

@@ -25,7 +25,8 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
                  arrived: bool, pickup_earliest: Mapping[str, int]) -> list[StopVisit]:
     """The planned visits of one shift route with planned times, windows and loads.
 
-    A break's planned arrival is when it begins and its planned departure when it ends."""
+    A break's planned arrival is when it begins (not when the vehicle gets there) and its planned departure when it
+    ends."""
     at = timebase.instant
     duty = duty_id(route, timebase)
     visits = []
@@ -39,7 +40,7 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
             booking_id=task.request_id,
             kind=_KINDS[task.kind],
             stop=stops[task.loc],
-            planned_arrival=at(sched.arrival[k]),
+            planned_arrival=at(sched.begin[k] if task.kind is TaskKind.BREAK else sched.arrival[k]),
             planned_departure=at(sched.departure[k]),
             window=TimeWindow(at(earliest), at(max(earliest, task.latest))),
             load_after=Load(*sched.load_after[k]),

@@ -24,11 +24,16 @@ def test_a_ride_whose_time_passed_without_an_event_is_overdue(any_env_factory: E
     r = env.client.post("/api/v1/dispatch/bookings", json=body, headers=staff)
     assert r.status_code == 201, r.text
     vehicle_id = r.json()["booking"]["vehicle_id"]
-    duty_id = env.parts.dispatcher.plan().duty_of_booking(r.json()["booking"]["id"]).id
+    duty = env.parts.dispatcher.plan().duty_of_booking(r.json()["booking"]["id"])
+    assert duty is not None
+    duty_id = duty.id
     now = _vehicle(env, staff, vehicle_id)
-    assert now["duty"]["id"] == duty_id and now["duty"]["status"] == "planned"
-    assert now["overdue"] == 0 and now["bookings_ahead"] == 1
-    assert now["next_stop"]["stop_id"] == BERNBURG_HBF and not now["next_stop"]["overdue"]
+    assert now["duty"]["id"] == duty_id
+    assert now["duty"]["status"] == "planned"
+    assert now["overdue"] == 0
+    assert now["bookings_ahead"] == 1
+    assert now["next_stop"]["stop_id"] == BERNBURG_HBF
+    assert not now["next_stop"]["overdue"]
     env.clock.advance(timedelta(hours=2).total_seconds())
     later = _vehicle(env, staff, vehicle_id)
     assert later["overdue"] == 2  # pickup and drop-off, neither reported

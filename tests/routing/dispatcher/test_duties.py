@@ -63,7 +63,8 @@ def test_a_whole_shift(make_dispatcher: MakeDispatcher, directory: NetworkStopDi
     offer = book(d, directory, "b1", DAY + 6 * H, DAY + 4 * H)
     d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H - timedelta(minutes=10)))
     duty = d.plan().duties_of("B1")[0]
-    assert duty.status is DutyStatus.UNDER_WAY and duty.began_at == DAY + 5 * H - timedelta(minutes=10)
+    assert duty.status is DutyStatus.UNDER_WAY
+    assert duty.began_at == DAY + 5 * H - timedelta(minutes=10)
     pickup = max(offer.planned_pickup, offer.pickup_window.earliest)
     d.record(ev(EventType.VEHICLE_ARRIVED, pickup, "b1"))
     d.record(ev(EventType.PASSENGER_BOARDED, pickup + timedelta(minutes=1), "b1"))
@@ -76,7 +77,8 @@ def test_a_whole_shift(make_dispatcher: MakeDispatcher, directory: NetworkStopDi
     d.record(ev(EventType.BREAK_STARTED, DAY + 9 * H))
     duty = d.plan().duties_of("B1")[0]
     assert duty.on_break_since == DAY + 9 * H
-    assert duty.ahead()[0].kind is VisitKind.BREAK and duty.ahead()[0].stop.id == STASSFURT  # where the bus stands
+    assert duty.ahead()[0].kind is VisitKind.BREAK
+    assert duty.ahead()[0].stop.id == STASSFURT
     d.record(ev(EventType.BREAK_ENDED, DAY + 9 * H + timedelta(minutes=31)))
     duty = d.plan().duties_of("B1")[0]
     taken = [v for v in duty.visits if v.kind is VisitKind.BREAK]
@@ -85,7 +87,8 @@ def test_a_whole_shift(make_dispatcher: MakeDispatcher, directory: NetworkStopDi
     assert duty.on_break_since is None
     d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H))
     duty = d.plan().duties_of("B1")[0]
-    assert duty.status is DutyStatus.ENDED and duty.ended_at == DAY + 12 * H
+    assert duty.status is DutyStatus.ENDED
+    assert duty.ended_at == DAY + 12 * H
     assert d.plan().current_duty("B1", DAY + 12 * H) is None
     # an ended duty takes no new rides
     late = d.quote(trip(directory, "b2", ALTER_MARKT, STASSFURT, DAY + 12 * H + timedelta(minutes=20),
@@ -116,7 +119,8 @@ def test_the_clock_closes_the_past(make_dispatcher: MakeDispatcher, directory: N
     assert d.advance(now)
     plan = d.plan()
     first, second = plan.duties_of("B1")
-    assert first.status is DutyStatus.ENDED and first.ahead() == ()
+    assert first.status is DutyStatus.ENDED
+    assert first.ahead() == ()
     assert [v.status for v in first.visits] == [VisitStatus.DONE]  # the break, closed as planned
     assert plan.current_duty("B1", now) == second
     assert not d.advance(now)  # nothing more to close
@@ -145,12 +149,15 @@ def test_eta_planned_then_live_never_before_window_or_now(make_dispatcher: MakeD
     d = make_dispatcher([bus(directory, days=1)])
     offer = book(d, directory, "b1", DAY + 7 * H, DAY + 4 * H)
     eta = d.eta("b1", DAY + 4 * H)
-    assert eta is not None and eta.basis.value == "planned"
+    assert eta is not None
+    assert eta.basis.value == "planned"
     assert eta.eta >= offer.pickup_window.earliest
     d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
     late = offer.pickup_window.latest + timedelta(minutes=10)
     eta = d.eta("b1", late)
-    assert eta is not None and eta.basis.value == "live" and eta.eta >= late
+    assert eta is not None
+    assert eta.basis.value == "live"
+    assert eta.eta >= late
     assert eta.basis_at == DAY + 5 * H
     assert d.eta("nope", late) is None
 
@@ -170,7 +177,8 @@ def test_the_late_driver_takes_over_a_duty_with_nothing_left(make_dispatcher: Ma
     d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
     d.record(ev(EventType.DUTY_STARTED, DAY + 12 * H + timedelta(minutes=50)))
     early, late = d.plan().duties_of("B1")
-    assert early.status is DutyStatus.ENDED and early.ended_at == DAY + 12 * H + timedelta(minutes=50)
+    assert early.status is DutyStatus.ENDED
+    assert early.ended_at == DAY + 12 * H + timedelta(minutes=50)
     assert late.status is DutyStatus.UNDER_WAY
     assert d.plan().current_duty("B1", DAY + 13 * H) == late
 
@@ -183,7 +191,8 @@ def test_a_duty_with_rides_left_is_not_handed_over(make_dispatcher: MakeDispatch
     d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
     d.record(ev(EventType.DUTY_STARTED, DAY + 12 * H + timedelta(minutes=50)))
     early, late = d.plan().duties_of("B1")
-    assert early.status is DutyStatus.UNDER_WAY and late.status is DutyStatus.PLANNED
+    assert early.status is DutyStatus.UNDER_WAY
+    assert late.status is DutyStatus.PLANNED
     assert [v.booking_id for v in early.overdue(DAY + 13 * H)] == ["b1", "b1"]
 
 
@@ -196,11 +205,35 @@ def test_eta_from_a_fresh_position(make_dispatcher: MakeDispatcher, directory: N
     d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
     now = DAY + 7 * H + timedelta(minutes=55)
     far = d.eta("b1", now)
-    assert far is not None and far.basis_at == DAY + 5 * H
+    assert far is not None
+    assert far.basis_at == DAY + 5 * H
     d.report_position(VehiclePosition("B1", directory.find_stop(ALTER_MARKT).point, now))
     near = d.eta("b1", now)
-    assert near is not None and near.basis_at == now and near.eta == max(now, near.window.earliest)
+    assert near is not None
+    assert near.basis_at == now
+    assert near.eta == max(now, near.window.earliest)
     assert d.last_position("B1") is not None
     d.report_position(VehiclePosition("B1", directory.find_stop(STASSFURT).point, now - timedelta(minutes=5)))
     last = d.last_position("B1")
-    assert last is not None and last.at == now  # an older position does not replace a newer one
+    assert last is not None
+    assert last.at == now
+
+
+def test_a_duty_far_ahead_cannot_be_ended(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory) -> None:
+    """A second 'Dienst beenden' from a stale screen after today's duty ended does not end tomorrow's duty."""
+    d = make_dispatcher([bus(directory)])
+    d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
+    d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H))
+    with pytest.raises(EventError, match="beginnt erst"):
+        d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H + timedelta(minutes=1)))
+    assert d.plan().duties_of("B1")[1].status is DutyStatus.PLANNED
+
+
+def test_a_break_visit_is_planned_from_its_start_to_its_end(make_dispatcher: MakeDispatcher,
+                                                            directory: NetworkStopDirectory) -> None:
+    """The break's planned arrival is its planned start (inside its window), its departure the end 30 minutes on."""
+    d = make_dispatcher([bus(directory, days=1)])
+    (pause,) = d.plan().duties_of("B1")[0].visits
+    assert pause.kind is VisitKind.BREAK
+    assert DAY + 9 * H <= pause.planned_arrival <= DAY + 10 * H
+    assert pause.planned_departure - pause.planned_arrival == timedelta(minutes=30)
