@@ -60,14 +60,19 @@ class Reoptimiser:
 
     def _loop(self) -> None:
         while not self._stop.wait(self.interval_s):
-            try:
-                self.operations.advance_clock()  # breaks over, duties over: before the solver looks at the plan
-                self.operations.reoptimise(self.time_limit_s)
-                self.run_batch_if_due()
-            except Exception:  # a failed round must not end the loop; the old plan stays
-                log.exception("background re-optimisation failed; the old plan stays")
-            self.purge_positions()
-            self.runs += 1
+            self.run_once()
+
+    def run_once(self) -> None:
+        """One round of the loop, as the thread runs it every ``interval_s``: the clock closes the past, the solver
+        re-plans, the night's batch plan runs when due, old positions are purged. Failures are logged, not raised."""
+        try:
+            self.operations.advance_clock()  # breaks over, duties over: before the solver looks at the plan
+            self.operations.reoptimise(self.time_limit_s)
+            self.run_batch_if_due()
+        except Exception:  # a failed round must not end the loop; the old plan stays
+            log.exception("background re-optimisation failed; the old plan stays")
+        self.purge_positions()
+        self.runs += 1
 
     def purge_positions(self) -> int:
         """Delete the vehicle positions past their retention period (a failure is logged, the loop goes on)."""
