@@ -1,11 +1,28 @@
-"""Bookings: idempotent creation, ownership, cancel, ETA, phone bookings."""
+"""Bookings: idempotent creation, ownership, cancel, ETA, phone bookings, a seat gone — on SQLite and on PostGIS."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from tests.booking.conftest import BERNBURG_HBF, BERNBURG_KALISTR, STASSFURT_BF, Env, ride
+import pytest
+
+from tests.booking.conftest import (
+    BERNBURG_HBF,
+    BERNBURG_KALISTR,
+    STASSFURT_BF,
+    Env,
+    EnvFactory,
+    one_small_car,
+    ride,
+)
 from tests.booking.test_offers import problem
+
+
+@pytest.fixture
+def env(any_env: Env) -> Env:
+    """Two minibuses at T0, on SQLite and then on PostGIS."""
+    return any_env
 
 
 def offer(env: Env, headers: dict[str, str], **kw: Any) -> dict[str, Any]:
@@ -66,6 +83,40 @@ def test_an_offer_books_once_even_without_a_key(env: Env) -> None:
     offer_id = offer(env, headers)["id"]
     assert book(env, headers, offer_id).status_code == 201
     assert problem(book(env, headers, offer_id), 409)["type"].endswith("already_booked")
+
+
+def test_an_expired_offer_gets_a_fresh_one_that_books(env: Env) -> None:
+    """Booking an offer after it expired (five minutes) is a 409 ``seat_taken`` with a fresh offer for the same
+    ride, held anew; the fresh offer books, the stale one never does."""
+    headers = env.user("erika")
+    stale = offer(env, headers, minutes=30)
+    env.clock.advance(301)
+    p = problem(book(env, headers, stale["id"]), 409)
+    assert p["type"].endswith(":seat_taken")
+    assert p["detail"] == "Der angebotene Platz ist inzwischen vergeben. Ein neues Angebot liegt bei."
+    fresh = p["fresh_offer"]
+    assert fresh["id"] == p["fresh_offer_id"] != stale["id"]
+    assert fresh["pickup_window"] == stale["pickup_window"]  # the ride is the same; only the hold is new
+    assert datetime.fromisoformat(fresh["valid_until"]) > env.clock.now()
+    r = book(env, headers, fresh["id"])
+    assert r.status_code == 201, r.text
+    assert r.json()["offer_id"] == fresh["id"]
+    assert env.scalar("SELECT count(*) FROM bookings") == 1
+
+
+def test_an_expired_offer_whose_seats_are_gone_gets_no_fresh_one(any_env_factory: EnvFactory) -> None:
+    """When the only car was booked full by another resident meanwhile, the 409 says there is no new offer."""
+    env = any_env_factory(fleet=one_small_car())
+    erika, max_ = env.user("erika"), env.user("max")
+    stale = offer(env, erika, minutes=30, passengers=3)
+    assert book(env, max_, offer(env, max_, minutes=30, passengers=3)["id"]).status_code == 201
+    env.clock.advance(301)
+    p = problem(book(env, erika, stale["id"]), 409)
+    assert p["type"].endswith(":seat_taken")
+    assert p["detail"] == "Der angebotene Platz ist inzwischen vergeben. Es gibt derzeit kein neues Angebot."
+    assert "fresh_offer_id" not in p
+    assert "fresh_offer" not in p
+    assert env.scalar("SELECT count(*) FROM bookings") == 1
 
 
 def test_unknown_offer_and_booking_ids_are_404(env: Env) -> None:

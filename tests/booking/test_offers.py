@@ -1,8 +1,9 @@
-"""Offers: a real quote on the bundled network, and every kind of bad input as a 4xx problem in German."""
+"""Offers: a real quote on the bundled network, and every kind of bad input as a 4xx problem in German — on SQLite
+and on PostGIS."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,12 @@ from tests.booking.conftest import (
     one_small_car,
     ride,
 )
+
+
+@pytest.fixture
+def env(any_env: Env) -> Env:
+    """Two minibuses at T0, on SQLite and then on PostGIS."""
+    return any_env
 
 
 def problem(r: Any, status: int) -> dict[str, Any]:
@@ -38,8 +45,6 @@ def test_offer_between_real_stops_has_window_price_and_network_source(env: Env) 
     assert offer["pickup_stop"]["name"] == "Bernburg Hbf"
     assert offer["dropoff_stop"]["id"] == STASSFURT_BF
     window = offer["pickup_window"]
-    from datetime import datetime
-
     width = datetime.fromisoformat(window["latest"]) - datetime.fromisoformat(window["earliest"])
     assert width == timedelta(minutes=15)
     assert offer["price_cents"] > 0
@@ -113,9 +118,10 @@ def test_malformed_json_is_a_problem(env: Env) -> None:
     assert "kein gültiges JSON" in p["detail"]
 
 
-def test_full_vehicle_gives_no_capacity_with_alternatives(make_env: EnvFactory) -> None:
-    """When the only car is booked at the asked time, the 422 says no capacity and lists other times."""
-    env = make_env(fleet=one_small_car())
+def test_full_vehicle_gives_no_capacity_with_alternatives(any_env_factory: EnvFactory) -> None:
+    """When the only car is booked at the asked time, the 422 says no capacity and names other times — each one
+    really bookable (an offer at that time), none the asked time."""
+    env = any_env_factory(fleet=one_small_car())
     headers = env.user("erika")
     first = env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 30, passengers=3),
                             headers=headers)
@@ -125,7 +131,16 @@ def test_full_vehicle_gives_no_capacity_with_alternatives(make_env: EnvFactory) 
     p = problem(env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 30, passengers=3),
                                 headers=headers), 422)
     assert p["reason"] == "no_capacity"
-    assert isinstance(p["alternatives"], list)
+    asked = T0 + timedelta(minutes=30)
+    times = [datetime.fromisoformat(t) for t in p["alternatives"]]
+    assert times, "the car is free again later in the morning"
+    assert times == sorted(times)
+    assert asked not in times
+    for when in times:
+        body = {**ride(BERNBURG_HBF, STASSFURT_BF, passengers=3), "departure": when.isoformat()}
+        again = env.client.post("/api/v1/offers", json=body, headers=headers)
+        assert again.status_code == 201, (when, again.text)
+        assert datetime.fromisoformat(again.json()["pickup_window"]["earliest"]) == when
     env.flush()
     assert env.scalar("SELECT count(*) FROM events WHERE type = 'booking_rejected'") == 1
 
