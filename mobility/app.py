@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from booking.api.deps import Services
+    from booking.service.keys import KeyRing
     from mobility.config import Settings
     from mobility.domain.fleet import Vehicle
     from mobility.domain.ports import Clock, TravelTimes
@@ -129,6 +130,16 @@ def dispatcher_config_of(settings: Settings) -> DispatcherConfig:
                             no_show_wait_s=settings.no_show_wait_s)
 
 
+def signing_keys(settings: Settings) -> KeyRing:
+    """The token signing keys: MOBILITY_SECRET_KEY (+ previous keys), or in development a key made once in the data
+    folder; raises :class:`booking.service.keys.KeyConfigError` in production without a key."""
+    from booking.service.keys import load_keys
+
+    secret = settings.secret_key.get_secret_value() if settings.secret_key is not None else None
+    previous = settings.previous_secret_keys.get_secret_value() if settings.previous_secret_keys else None
+    return load_keys(secret, previous, production=settings.env == "production", data_dir=settings.data_dir)
+
+
 def build_services(
     settings: Settings,
     *,
@@ -144,6 +155,8 @@ def build_services(
     ``routing`` reuses a loaded network; ``schema`` puts the tables into that PostgreSQL schema; ``hasher``
     overrides the argon2 parameters (tests and benchmarks use a light one).
     """
+    from datetime import timedelta
+
     from booking.api.deps import ApiConfig, Services
     from booking.feeds.geojson import LegCache
     from booking.service.accounts import AccountService
@@ -154,6 +167,7 @@ def build_services(
     from mobility.domain.clock import SystemClock
     from routing.dispatcher.live import LiveDispatcher
 
+    keys = signing_keys(settings)  # first: production without a key stops here, before anything is loaded
     clock = clock or SystemClock()
     routing = routing or load_routing(settings)
     vehicles = fleet if fleet is not None else default_fleet(clock.now(), settings.timezone)
@@ -170,7 +184,11 @@ def build_services(
     failures = operations.restore(settings.restore_source)
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
                         accounts=AccountService(sessions, clock, hasher), network=NetworkView(routing.network),
-                        config=ApiConfig(secret_key=settings.secret_key, timezone=settings.timezone,
+                        config=ApiConfig(keys=keys, timezone=settings.timezone,
+                                         token_lifetime=timedelta(minutes=settings.access_token_minutes),
+                                         refresh_lifetime=timedelta(days=settings.refresh_token_days),
+                                         quote_retention=timedelta(hours=settings.quote_retention_h),
+                                         rider_retention=timedelta(days=settings.rider_retention_days),
                                          solver_time_limit_s=settings.solver_time_limit_s,
                                          batch_plan_at=settings.batch_plan_at,
                                          batch_plan_time_limit_s=settings.batch_plan_time_limit_s,
@@ -203,15 +221,17 @@ def create_app(settings: Settings, *, parts: Parts | None = None, background: bo
 def _mount_poolcars(app: FastAPI, parts: Parts, settings: Settings) -> None:
     """Add the pool-car API and GBFS feed on the same store, accounts and clock; seed the configured pool once."""
     from booking.api.poolcars import PoolCarApi, mount_poolcars
+    from booking.gbfs.feed import GbfsSystem
     from booking.service.poolcar_admin import PoolCarDesk, read_pool_files
     from booking.service.poolcars import PoolCarService
     from routing.carsharing import CarsharingPlanner
 
     services = parts.services
     service = PoolCarService(services.sessions, CarsharingPlanner(), services.ctx.clock)
-    desk = PoolCarDesk(service)
+    keys = services.config.keys
+    desk = PoolCarDesk(service, system=GbfsSystem(pseudonym_salt=keys.derive("gbfs-vehicle-id")))
     desk.seed(*read_pool_files())
-    mount_poolcars(app, PoolCarApi(service, desk, services.accounts, settings.secret_key))
+    mount_poolcars(app, PoolCarApi(service, desk, services.accounts, keys))
 
 
 def _mount_web(app: FastAPI, settings: Settings) -> None:

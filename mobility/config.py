@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -44,10 +44,29 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, gt=0, lt=65_536)
     timezone: str = "Europe/Berlin"
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-    secret_key: str = Field(
-        default="change-me-in-production-salzland-mobility",
-        description="key that signs access tokens; set MOBILITY_SECRET_KEY in production",
+    env: Literal["development", "production"] = Field(
+        default="development",
+        description="production refuses to start without MOBILITY_SECRET_KEY; development makes a key in data_dir",
     )
+    data_dir: Path = Field(
+        default=Path.home() / ".local" / "share" / "salzland-mobility",
+        description="the service's own files: the signing key made on first start, first-run credentials (0600)",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="key (≥ 32 characters) that signs access tokens; required in production; empty in development: "
+                    "a random key is made once and kept in data_dir/secret.key (mode 0600)",
+    )
+    previous_secret_keys: SecretStr | None = Field(
+        default=None,
+        description="comma-separated earlier keys, still accepted for verification after a key rotation",
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60, description="lifetime of an access token")
+    refresh_token_days: int = Field(default=14, ge=1, le=365, description="lifetime of a sign-in (refresh token)")
+    quote_retention_h: float = Field(default=24.0, gt=0, le=24 * 30,
+                                     description="offers never booked are deleted after this many hours")
+    rider_retention_days: int = Field(default=90, ge=1, le=3_650,
+                                      description="rider data of past trips is pseudonymised after this many days")
     reoptimise_interval_s: int = Field(default=300, gt=0, description="background OR-Tools re-plan interval")
     solver_time_limit_s: float = Field(default=5.0, gt=0)
     batch_plan_at: time | None = Field(

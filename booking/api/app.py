@@ -9,12 +9,17 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import sqlalchemy as sa
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
-from booking.api import auth, dispatch, driver, feeds, positions, rides, stops
+from booking.api import auth, dispatch, driver, feeds, me, positions, rides, stops
 from booking.api.deps import API_PREFIX, Services
-from booking.api.problems import install_problem_handlers
+from booking.api.openapi_docs import document_problems
+from booking.api.problems import OUTAGE_DETAIL, RETRY_AFTER_S, install_problem_handlers, problem_response
 from booking.service.background import BatchSchedule, PlanWriter, Reoptimiser
+from booking.service.logsafe import error_classes
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +52,40 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
     install_problem_handlers(app)
     for module in (auth, stops, rides, dispatch, driver, feeds):
         app.include_router(module.router, prefix=API_PREFIX)
-    for router in positions.routers:
+    for router in (*positions.routers, *me.routers):
         app.include_router(router, prefix=API_PREFIX)
-
-    @app.get("/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        return {"status": "ok"}
+    _health(app, services)
+    document_problems(app)
 
     app.state.services = services
     app.state.reoptimiser = reoptimiser
     app.state.plan_writer = writer
     return app
+
+
+def _health(app: FastAPI, services: Services) -> None:
+    """``/health`` and ``/health/live``: the process answers; ``/health/ready``: and its database does (503 with
+    ``Retry-After`` while it does not — a load balancer sends no traffic then; it recovers without a restart)."""
+
+    @app.get("/health", tags=["meta"], summary="The process answers")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/live", tags=["meta"], summary="Liveness: the process answers")
+    async def live() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/health/ready", tags=["meta"], summary="Readiness: the database answers", response_model=None)
+    async def ready() -> dict[str, str] | JSONResponse:
+        try:
+            await run_in_threadpool(_ping, services)
+        except Exception as exc:  # any failure to reach the store means: not ready
+            log.warning("not ready: database unreachable (%s)", error_classes(exc))
+            return problem_response(503, "not_ready", "Nicht bereit", OUTAGE_DETAIL, "/health/ready",
+                                    retry_after_s=RETRY_AFTER_S)
+        return {"status": "ready", "database": "ok"}
+
+
+def _ping(services: Services) -> None:
+    with services.sessions() as session:
+        session.execute(sa.text("SELECT 1"))

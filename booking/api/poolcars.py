@@ -33,6 +33,7 @@ from booking.api.poolcars_schemas import (
 from booking.api.schemas import aware
 from booking.service.accounts import AccountService
 from booking.service.errors import ServiceError, forbidden, invalid
+from booking.service.keys import KeyRing
 from booking.service.poolcar_admin import CarChange, PoolCarDesk
 from booking.service.poolcars import Caller, PoolCarService, PoolCarWish
 from booking.service.security import decode_token
@@ -52,7 +53,7 @@ class PoolCarApi:
     service: PoolCarService
     desk: PoolCarDesk
     accounts: AccountService
-    secret_key: str
+    secret_key: KeyRing | str  # the booking API's signing keys
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +87,8 @@ def _user(api: Api, token: Annotated[str | None, Depends(_bearer)]) -> User:
     if not token:
         raise ServiceError(401, "unauthorized", "Nicht angemeldet", "Bitte melden Sie sich an (Bearer-Token fehlt).")
     claims = decode_token(api.secret_key, token)
-    account = None if claims is None else api.accounts.get(claims.user_id)
-    if account is None or not account.active:
+    account = None if claims is None else api.accounts.principal(claims.user_id, claims.session_id, claims.version)
+    if account is None:
         raise ServiceError(
             401,
             "unauthorized",

@@ -8,8 +8,10 @@ published) and their ``vehicle_id`` is a pseudonym that changes after every trip
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,7 +39,8 @@ class GbfsSystem:
     language: str = "de"
     opening_hours: str = "24/7"
     ttl_s: int = 60
-    pseudonym_salt: str = "salzland-mobility"
+    #: secret of the vehicle_id pseudonyms (the service derives it from its signing key); random when not given
+    pseudonym_salt: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
 
 
 def _text(text: str, language: str) -> list[dict[str, str]]:
@@ -169,8 +172,11 @@ def station_status(
 
 
 def vehicle_pseudonym(car: Car, trips: int, system: GbfsSystem) -> str:
-    """A ``vehicle_id`` that changes after every trip of the car (``trips``: finished trips so far)."""
-    digest = hashlib.sha256(f"{system.pseudonym_salt}:{car.id}:{trips}".encode()).hexdigest()
+    """A ``vehicle_id`` that changes after every trip of the car (``trips``: finished trips so far).
+
+    An HMAC under the system's secret: without it, no one can compute a car's id for a trip count and so map the
+    published ids back to cars (as a plain hash of the public car id could be)."""
+    digest = hmac.new(system.pseudonym_salt.encode(), f"{car.id}:{trips}".encode(), hashlib.sha256).hexdigest()
     return f"v-{digest[:16]}"
 
 

@@ -6,6 +6,7 @@ Nothing here runs at import time. The composition root calls :func:`make_engine`
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,8 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
     isolated side by side in one database; PostGIS types stay reachable through ``public``.
     """
     connect_args: dict[str, Any] = {}
-    kwargs: dict[str, Any] = {"echo": echo}
+    # never a bound value (names, phone numbers, password hashes) in a log line or an exception message
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     backend = sa.make_url(url).get_backend_name()
     if backend == "sqlite":
         # one connection, handed from thread to thread: SQLite has one writer anyway, and waiting for the pool is
@@ -34,13 +36,29 @@ def make_engine(url: str, *, schema: str | None = None, echo: bool = False) -> s
     elif backend == "postgresql":
         import geoalchemy2  # noqa: F401  (registers its DDL listeners before any table is created)
 
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # a database that is gone answers fast: a refused or timed-out connection becomes a 503, not a hang
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True, pool_timeout=10)
+        connect_args["connect_timeout"] = 5
         if schema is not None:
             connect_args["options"] = f"-csearch_path={schema},public"
     engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    _quiet_result_rows()
     return engine
+
+
+class _NoResultRows(logging.Filter):
+    """Drops SQLAlchemy's debug lines that print result rows (``Row (...)``): they would hold personal data."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (isinstance(record.msg, str) and record.msg.startswith(("Row ", "Col ")))
+
+
+def _quiet_result_rows() -> None:
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoResultRows) for f in engine_log.filters):
+        engine_log.addFilter(_NoResultRows())
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,7 +93,7 @@ def make_read_session_factory(sessions: sessionmaker[Session], pool_size: int = 
             or engine.url.database in (None, "", ":memory:")):
         return sessions
     reader = sa.create_engine(engine.url, connect_args={"check_same_thread": False, "timeout": 30},
-                              pool_size=pool_size, max_overflow=0, pool_timeout=60)
+                              pool_size=pool_size, max_overflow=0, pool_timeout=60, hide_parameters=True)
     event.listen(reader, "connect", _sqlite_read_pragmas)
     return make_session_factory(reader)
 

@@ -45,6 +45,7 @@ class UserRow(Base):
     vehicle_id: Mapped[str | None] = mapped_column(sa.String(64))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    token_version: Mapped[int] = mapped_column(default=0)  # raised by a password change or a lock: tokens end
 
 
 class StopRow(Base):
@@ -88,7 +89,7 @@ class OfferRow(Base):
 
     id: Mapped[str] = mapped_column(sa.String(36), primary_key=True)
     customer_id: Mapped[str] = mapped_column(sa.String(64), index=True)
-    created_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(index=True)  # retention: unbooked offers go after a day
     valid_until: Mapped[datetime]
     payload: Mapped[dict[str, Any]]
 
@@ -112,7 +113,7 @@ class BookingRow(Base):
     pickup_latest: Mapped[datetime]
     planned_pickup: Mapped[datetime]
     planned_dropoff: Mapped[datetime]
-    latest_arrival: Mapped[datetime]
+    latest_arrival: Mapped[datetime] = mapped_column(index=True)  # retention: past trips are pseudonymised
     passengers: Mapped[int]
     wheelchairs: Mapped[int]
     strollers: Mapped[int]
@@ -139,6 +140,7 @@ class EventRow(Base):
     vehicle_id: Mapped[str | None] = mapped_column(sa.String(64))
     actor: Mapped[str | None] = mapped_column(sa.String(64))
     data: Mapped[dict[str, Any]]
+    erased_at: Mapped[datetime | None]  # set once when the entry was pseudonymised (docs/privacy.md)
 
 
 class PlanStateRow(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Annotated
 
 import typer
@@ -26,10 +27,15 @@ def serve(
     """Start the booking service: API, dispatcher, web pages — on the embedded SQLite store by default."""
     import uvicorn
 
+    from booking.service.keys import KeyConfigError
+    from booking.service.logsafe import RedactingFilter
     from mobility.app import build_services, create_app
+    from mobility.cli.first_run import hand_out
     from mobility.config import SettingsError, load_settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:  # a second line of defence: no hash, token or phone number
+        handler.addFilter(RedactingFilter())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     overrides: dict[str, object] = {
         k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v is not None}
@@ -42,7 +48,11 @@ def serve(
         typer.echo(f"Einstellungen ungültig:\n{exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"Lade Straßennetz {settings.network_path.name} und Flotte …")
-    parts = build_services(settings)
+    try:
+        parts = build_services(settings)
+    except KeyConfigError as exc:
+        typer.echo(f"Schlüssel fehlt oder ist unsicher: {exc}", err=True)
+        raise typer.Exit(2) from None
     app = create_app(settings, parts=parts, background=background)
     source = parts.routing.network.meta.source
     typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
@@ -53,14 +63,13 @@ def serve(
     if seed:
         created = parts.services.accounts.seed(parts.dispatcher.vehicles())
         if created:
-            typer.echo("\nErste Anmeldedaten (nur jetzt sichtbar – bitte notieren):")
-            for account in created:
-                extra = f"  Fahrzeug {account.vehicle_id}" if account.vehicle_id else ""
-                typer.echo(f"  {account.role:<10} {account.username:<24} {account.password}{extra}")
+            hand_out(created, settings.data_dir, tty=sys.stdout.isatty(), echo=typer.echo)
     base = f"http://{settings.host}:{settings.port}"
     typer.echo(f"\nFahrgäste:  {base}/\nLeitstelle: {base}/dispatcher\nFahrer:     {base}/driver\n"
                f"API-Doku:   {base}/docs\n")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    # log_config=None: uvicorn's loggers go through the root handler above (and its filter); behind the reverse
+    # proxy the client address comes from X-Forwarded-For of the addresses in FORWARDED_ALLOW_IPS
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None, proxy_headers=True)
 
 
 def _safe_url(url: str) -> str:

@@ -20,8 +20,32 @@ export function saveSession(value) {
 }
 
 export function logout() {
+  const s = session();
   localStorage.removeItem(SESSION_KEY);
-  location.assign("/login");
+  const done = () => location.assign("/login");
+  if (!s || !s.access_token) return done();
+  // end the sign-in on the server too (its tokens stop working at once), then leave
+  fetch(API + "/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${s.access_token}` } })
+    .catch(() => null)
+    .finally(done);
+}
+
+// Access tokens live 15 minutes: trade the refresh token (good once) for a new pair. One refresh at a time.
+let refreshing = null;
+async function refreshSession() {
+  const s = session();
+  if (!s || !s.refresh_token) return false;
+  refreshing = refreshing || fetch(API + "/auth/refresh", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ refresh_token: s.refresh_token }),
+  }).then(async (res) => {
+    if (!res.ok) return false;
+    const token = await res.json();
+    saveSession({ ...s, ...token, username: s.username });
+    return true;
+  }).catch(() => false).finally(() => { refreshing = null; });
+  return refreshing;
 }
 
 function toLogin() {
@@ -77,13 +101,16 @@ export async function api(path, { method = "GET", json, form, headers = {}, auth
   } else if (form !== undefined) {
     body = new URLSearchParams(form);
   }
-  const s = session();
-  if (auth && s && s.access_token) h.Authorization = `Bearer ${s.access_token}`;
   let res;
-  try {
-    res = await fetch(API + path, { method, headers: h, body });
-  } catch {
-    throw new ApiError(0, { detail: "Keine Verbindung zum Server. Bitte später erneut versuchen." });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const s = session();
+    if (auth && s && s.access_token) h.Authorization = `Bearer ${s.access_token}`;
+    try {
+      res = await fetch(API + path, { method, headers: h, body });
+    } catch {
+      throw new ApiError(0, { detail: "Keine Verbindung zum Server. Bitte später erneut versuchen." });
+    }
+    if (!(res.status === 401 && auth && attempt === 0 && (await refreshSession()))) break;
   }
   if (res.status === 401 && auth) {
     toLogin();
@@ -114,7 +141,10 @@ export function streamEvents(path, onEvent, onState = () => {}) {
       signal: controller.signal,
       cache: "no-store",
     });
-    if (res.status === 401) return toLogin();
+    if (res.status === 401) {
+      if (await refreshSession()) throw new Error("token refreshed"); // reconnects with the new token
+      return toLogin();
+    }
     if (!res.ok || !res.body) throw new Error(`stream ${res.status}`);
     onState("open");
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
