@@ -1,10 +1,16 @@
-"""Authentication and roles: OAuth2 password flow, bearer JWT, argon2 hashes, role walls."""
+"""Authentication and roles: OAuth2 password flow, bearer JWT, argon2 hashes, role walls — on SQLite and PostGIS."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.booking.conftest import PASSWORD, Env
+
+
+@pytest.fixture
+def env(any_env: Env) -> Env:
+    """Two minibuses at T0, on SQLite and then on PostGIS."""
+    return any_env
 
 
 def _is_problem(response: object, status: int) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""The night's batch plan: tomorrow's pre-booked rides re-planned as a whole, every promise kept."""
+"""The night's batch plan: tomorrow's pre-booked rides re-planned as a whole, every promise kept (service tests on
+SQLite and on PostGIS)."""
 
 from __future__ import annotations
 
@@ -51,10 +52,10 @@ def test_the_batch_runs_once_a_day_for_the_next_service_day() -> None:
     assert batch_due(datetime(2026, 11, 24, 13, 0, tzinfo=UTC), time(1, 0), BERLIN, None) is None  # started at 14:00
 
 
-def test_batch_plan_of_tomorrow_keeps_every_promise(make_env: EnvFactory) -> None:
+def test_batch_plan_of_tomorrow_keeps_every_promise(any_env_factory: EnvFactory) -> None:
     """Pre-booked rides for tomorrow are re-planned as a whole: nothing lost, every pickup in its promised
     window, no more driving than before; only tomorrow's shifts are touched."""
-    env = make_env(fleet=_fleet())
+    env = any_env_factory(fleet=_fleet())
     resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
     trips = [(BERNBURG_HBF, STASSFURT_BF, 0), (STASSFURT_BF, BERNBURG_KALISTR, 10),
              (BERNBURG_KALISTR, ASCHERSLEBEN_BF, 5), (BERNBURG_FRIEDENSHALL, STASSFURT_BF, 25),
@@ -84,9 +85,9 @@ def test_batch_plan_of_tomorrow_keeps_every_promise(make_env: EnvFactory) -> Non
     assert replaced == result["improved_rounds"]  # each better plan swapped in is logged
 
 
-def test_batch_plan_of_an_empty_day_does_nothing(make_env: EnvFactory) -> None:
+def test_batch_plan_of_an_empty_day_does_nothing(any_env_factory: EnvFactory) -> None:
     """A day without pre-bookings: no solver round, nothing replaced."""
-    env = make_env(fleet=_fleet())
+    env = any_env_factory(fleet=_fleet())
     staff = env.user("leitstelle", "dispatcher")
     r = env.client.post("/api/v1/dispatch/replan", params={"day": TOMORROW.isoformat(), "seconds": 2},
                         headers=staff)
@@ -94,9 +95,9 @@ def test_batch_plan_of_an_empty_day_does_nothing(make_env: EnvFactory) -> None:
     assert (r.json()["rounds"], r.json()["rides"], r.json()["replaced"]) == (0, 0, False)
 
 
-def test_batch_plan_bad_input_is_a_problem(make_env: EnvFactory) -> None:
+def test_batch_plan_bad_input_is_a_problem(any_env_factory: EnvFactory) -> None:
     """A day that is no date or a time budget out of range is a 422 problem+json; residents may not run it."""
-    env = make_env(fleet=_fleet())
+    env = any_env_factory(fleet=_fleet())
     staff, resident = env.user("leitstelle", "dispatcher"), env.user("erika")
     for params in ({"day": "morgen"}, {"day": TOMORROW.isoformat(), "seconds": 0},
                    {"day": TOMORROW.isoformat(), "seconds": 601}):

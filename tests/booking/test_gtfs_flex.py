@@ -9,12 +9,20 @@ import zipfile
 from datetime import date
 from typing import Any
 
+import pytest
+
 from booking.feeds.gtfs_flex import Agency, flex_files, flex_zip
 from mobility.domain.geo import Point
 from mobility.domain.rules import INSTANT, KVG
 from mobility.domain.stops import Stop, StopKind
 from tests.booking.conftest import BERNBURG_HBF, STASSFURT_BF, Env
 from tests.booking.test_dispatch import _book
+
+
+@pytest.fixture
+def env(any_env: Env) -> Env:
+    """Two minibuses at T0, on SQLite and then on PostGIS."""
+    return any_env
 
 REQUIRED = {"agency.txt", "routes.txt", "trips.txt", "stop_times.txt", "calendar.txt", "booking_rules.txt",
             "locations.geojson", "stops.txt", "feed_info.txt"}

@@ -29,8 +29,9 @@ def _slow(original: Callable[..., Any], seconds: float) -> Callable[..., Any]:
     return slow
 
 
-def test_a_failed_commit_leaves_nothing_in_the_plan(make_env: EnvFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    env = make_env(fleet=one_small_car())
+def test_a_failed_commit_leaves_nothing_in_the_plan(any_env_factory: EnvFactory,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    env = any_env_factory(fleet=one_small_car())
     services = env.parts.services
     offer = services.bookings.quote("erika", _wish())
 
@@ -47,9 +48,10 @@ def test_a_failed_commit_leaves_nothing_in_the_plan(make_env: EnvFactory, monkey
     assert list(env.parts.dispatcher.commitments()) == [row.id]
 
 
-def test_out_of_service_waits_for_a_booking_in_flight(make_env: EnvFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_out_of_service_waits_for_a_booking_in_flight(any_env_factory: EnvFactory,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """The only vehicle goes out of service while a booking on it commits: the booking is REJECTED, not lost."""
-    env = make_env(fleet=one_small_car())
+    env = any_env_factory(fleet=one_small_car())
     services = env.parts.services
     offer = services.bookings.quote("erika", _wish())
     monkeypatch.setattr(booking_module, "append_event", _slow(append_event, 0.4))

@@ -61,21 +61,22 @@ def test_restart_on_postgis_restores_bookings_and_plan(make_pg_env: EnvFactory) 
     _restart_keeps_everything(make_pg_env)
 
 
-def test_out_of_service_survives_a_restart(make_env: EnvFactory) -> None:
+def test_out_of_service_survives_a_restart(any_env_factory: EnvFactory) -> None:
     """A vehicle taken out of service stays out of service after a restart."""
-    first = make_env()
+    first = any_env_factory()
     staff = first.user("leitstelle", "dispatcher")
     assert first.client.post("/api/v1/dispatch/vehicles/sft-1/out-of-service", headers=staff).status_code == 200
     first.stop()
-    second = make_env(clock=first.clock)
+    second = any_env_factory(clock=first.clock)
     flags = {v.id: v.in_service for v in second.parts.dispatcher.vehicles()}
     assert flags == {"bbg-1": True, "sft-1": False}
 
 
-def test_plan_writer_stores_the_plan_in_the_background(env: Env) -> None:
+def test_plan_writer_stores_the_plan_in_the_background(any_env: Env) -> None:
     """Without an explicit flush the plan writer stores a booking's visits within a few seconds."""
     import time
 
+    env = any_env
     headers = env.user("erika")
     offer = env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 20), headers=headers).json()
     booking = env.client.post("/api/v1/bookings", json={"offer_id": offer["id"]}, headers=headers).json()
