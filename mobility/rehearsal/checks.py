@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from mobility.domain.fleet import Shift, Vehicle
 from mobility.rehearsal.api import Api
@@ -21,7 +22,8 @@ from mobility.rehearsal.ledger import Ledger
 
 PAST_GRACE = timedelta(minutes=1)  # a stop time this much before the snapshot counts as in the past
 SHIFT_MARGIN = timedelta(minutes=15)  # a time this far inside another shift belongs to that shift
-HORIZON = timedelta(hours=24)  # trips further ahead are not "today and the next hours"
+HORIZON = timedelta(hours=24)
+BERLIN = ZoneInfo("Europe/Berlin")  # trips further ahead are not "today and the next hours"
 
 
 @dataclass
@@ -44,7 +46,17 @@ def _inside(t: datetime, shift: Shift, margin: timedelta) -> bool:
     return shift.start + margin < t < shift.end - margin
 
 
-def trip_problems(update: Any, now: datetime, shifts: Sequence[Shift], reached: set[str] | None) -> list[str]:
+def own_shift(trip: Any, shifts: Sequence[Shift], tz: ZoneInfo) -> Shift | None:
+    """The shift whose local start is the trip's ``start_date`` and ``start_time`` (a trip is one duty)."""
+    try:
+        start = datetime.strptime(f"{trip.start_date} {trip.start_time}", "%Y%m%d %H:%M:%S").replace(tzinfo=tz)
+    except ValueError:
+        return None
+    return next((s for s in shifts if s.start == start), None)
+
+
+def trip_problems(update: Any, now: datetime, shifts: Sequence[Shift], reached: set[str] | None,
+                  tz: ZoneInfo = BERLIN) -> list[str]:
     """What is wrong with one TripUpdate (a ``gtfs_realtime_pb2.TripUpdate``)."""
     from google.transit import gtfs_realtime_pb2 as rt
 
@@ -80,10 +92,12 @@ def trip_problems(update: Any, now: datetime, shifts: Sequence[Shift], reached: 
     first, last = times[0][1], times[-1][2]
     if first > now + HORIZON:
         problems.append(f"{name}: starts {first.isoformat()}, more than a day ahead")
-    own = [s for s in shifts if s.start - SHIFT_MARGIN <= first <= s.end + SHIFT_MARGIN] or list(shifts)
-    others = [s for s in shifts if s not in own[:1]]
-    crossing = [t for _, t, _, _ in times if any(_inside(t, s, SHIFT_MARGIN) for s in others)]
-    if crossing and own:
+    own = own_shift(trip, shifts, tz)
+    if own is None:
+        problems.append(f"{name}: start {trip.start_date} {trip.start_time} is no shift start of {update.vehicle.id}")
+        return problems
+    crossing = [t for _, t, _, _ in times if any(_inside(t, s, SHIFT_MARGIN) for s in shifts if s != own)]
+    if crossing:
         problems.append(f"{name}: {len(crossing)} stop time(s) inside another shift of {update.vehicle.id} "
                         f"(first {crossing[0].isoformat()}); runs {first:%H:%M}–{last:%H:%M} UTC")
     return problems

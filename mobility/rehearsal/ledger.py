@@ -93,6 +93,7 @@ class Ledger:
     by_booking: dict[str, Ride] = field(default_factory=dict)
     observations: list[Observation] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)  # observation kinds
+    notes: Counter[str] = field(default_factory=Counter)  # things worth counting that are no misbehaviour
 
     def booked(self, ride: Ride) -> None:
         """Remember the booking of ``ride``."""

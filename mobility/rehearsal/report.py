@@ -93,7 +93,12 @@ class Report:
                  f"Refusal reasons: {json.dumps(s['refusal_reasons'], ensure_ascii=False)}  ",
                  f"Re-optimisation: {json.dumps(s['replans'], ensure_ascii=False)}  ",
                  f"Out of service: {json.dumps(s['out_of_service'], ensure_ascii=False)}  ",
-                 f"Stuck drivers: {json.dumps(s['stuck'], ensure_ascii=False)}", "",
+                 f"Stuck drivers: {json.dumps(s['stuck'], ensure_ascii=False)}  ",
+                 f"Notes: {json.dumps(s['notes'], ensure_ascii=False)}", "",
+                 "Latest pickups (vehicle at the stop after the window closed):", "",
+                 *(f"- {json.dumps(x, ensure_ascii=False)}" for x in s["late_pickups"]), "",
+                 "Largest ETA errors (~30 min before boarding):", "",
+                 *(f"- {json.dumps(x, ensure_ascii=False)}" for x in s["worst_etas"]), "",
                  "## Observations (service misbehaviour, first 50 of each kind)", "",
                  f"Counts: {json.dumps(self.observation_counts, ensure_ascii=False)}", ""]
         lines += [f"- {o['at']} `{o['kind']}` vehicle {o['vehicle_id'] or '–'} booking {o['booking_id'] or '–'}: "
@@ -136,6 +141,29 @@ def in_window(ride: Ride) -> bool | None:
         return None
     at = ride.arrived_at or ride.boarded_at
     return at <= ride.window[1]
+
+
+def _lateness(ride: Ride) -> float:
+    """Minutes the vehicle reached the pickup after the window closed (≤ 0: in time)."""
+    if ride.window is None or ride.boarded_at is None:
+        return 0.0
+    return ((ride.arrived_at or ride.boarded_at) - ride.window[1]).total_seconds() / 60
+
+
+def _late(ride: Ride) -> dict[str, Any]:
+    assert ride.window is not None
+    return {"booking_id": ride.booking_id, "booked_on": ride.vehicle_id, "window": f"{ride.window[0]:%H:%M}–"
+            f"{ride.window[1]:%H:%M}", "planned_pickup": f"{ride.planned_pickup:%H:%M:%S}" if ride.planned_pickup else
+            None, "arrived": f"{ride.arrived_at:%H:%M:%S}" if ride.arrived_at else None,
+            "late_min": round(_lateness(ride), 1)}
+
+
+def _eta_case(ride: Ride) -> dict[str, Any]:
+    assert ride.boarded_at is not None
+    return {"booking_id": ride.booking_id, "booked_on": ride.vehicle_id, "boarded": f"{ride.boarded_at:%H:%M:%S}",
+            "window": f"{ride.window[0]:%H:%M}–{ride.window[1]:%H:%M}" if ride.window else None,
+            "readings": [f"{e.asked_at:%H:%M} → {e.eta:%H:%M:%S} ({e.basis})" for e in ride.etas],
+            "error_min": round(eta_error_min(ride) or 0.0, 1)}
 
 
 def _pct(part: int, whole: int) -> float:
@@ -198,6 +226,10 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
         "eta_error_min": {"n": len(errors), "mean": round(float(np.mean(errors)), 2) if errors else None,
                           "max": round(max(errors), 2) if errors else None},
         "wall_s": round(wall_s, 1),
+        "notes": dict(ledger.notes),
+        "late_pickups": [_late(r) for r in sorted(boarded, key=_lateness, reverse=True)[:15] if _lateness(r) > 0],
+        "worst_etas": [_eta_case(r) for r in sorted(boarded, key=lambda r: eta_error_min(r) or 0.0, reverse=True)[:10]
+                       if (eta_error_min(r) or 0.0) > 5.0],
     }
     failures = [{"at": f.at.isoformat(), "kind": f"http_{f.status}", "vehicle_id": None, "booking_id": None,
                  "detail": f"{f.method} {f.path} ({f.who}): {f.detail}"} for f in traffic.failures[:100]]

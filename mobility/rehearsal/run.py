@@ -114,6 +114,9 @@ def rehearse(service: Service, options: Options) -> Rehearsal:
     api = Api(service.base_url, service.clock)
     ledger, agenda = Ledger(), Agenda()
     world = World(service.directory, service.travel, options.noise, options.the_seed)
+    area = api.call("GET", "/service-area.geojson", who="rehearsal")
+    if area.status_code == 200:
+        world.use_area(area.json())
     if requests:
         service.clock.set(min(r.request.submitted_at for r in requests) - timedelta(minutes=1))
     service.clock.set(min(service.clock.now(), begin))

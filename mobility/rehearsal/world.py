@@ -8,8 +8,10 @@ take a noisy dwell. Every draw comes from one seeded generator, so a seed gives 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from mobility.domain.geo import Point
 from mobility.domain.ports import StopDirectory, TravelTimes
@@ -45,6 +47,17 @@ class World:
         self.rng = random.Random(seed)
         self._stops = {s.id: s for s in directory.stops()}
         self._find = lru_cache(maxsize=4096)(self._lookup)
+        self.inside: Callable[[Point], bool] = lambda _p: True  # the service area (set from the service's own)
+
+    def use_area(self, geojson: dict[str, Any]) -> None:
+        """Know the service area (a GeoJSON FeatureCollection) so positions outside it are never reported."""
+        from shapely import prepared
+        from shapely.geometry import Point as ShapelyPoint
+        from shapely.geometry import shape
+        from shapely.ops import unary_union
+
+        area = prepared.prep(unary_union([shape(f["geometry"]) for f in geojson.get("features", ())]))
+        self.inside = lambda p: bool(area.contains(ShapelyPoint(p.lon, p.lat)))
 
     def _lookup(self, stop_id: str) -> Stop | None:
         stop = self._stops.get(stop_id)

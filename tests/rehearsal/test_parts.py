@@ -59,7 +59,8 @@ def test_agenda_stops_at_until_and_when_told() -> None:
     assert len(agenda) == 1
 
 
-def _trip(stops: list[tuple[str, datetime]], *, trip_id: str = "BBG-1-20260310-0600") -> object:
+def _trip(stops: list[tuple[str, datetime]], *, trip_id: str = "BBG-1-20260310-0600", start: str = "06:00:00"
+          ) -> object:
     from google.transit import gtfs_realtime_pb2 as rt
 
     feed = rt.FeedMessage()
@@ -67,6 +68,7 @@ def _trip(stops: list[tuple[str, datetime]], *, trip_id: str = "BBG-1-20260310-0
     update.trip.trip_id = trip_id
     update.trip.route_id = "on-demand-salzlandkreis"
     update.trip.start_date = "20260310"
+    update.trip.start_time = start
     update.trip.schedule_relationship = rt.TripDescriptor.NEW
     update.vehicle.id = "BBG-1"
     for n, (stop_id, at) in enumerate(stops, start=1):
@@ -84,6 +86,14 @@ def test_a_valid_trip_passes() -> None:
     update = _trip([("a", T0 + timedelta(minutes=30)), ("b", now + timedelta(minutes=5)),
                     ("c", now + timedelta(hours=1))])
     assert trip_problems(update, now, SHIFTS, {"a"}) == []
+    late = _trip([("a", T0 + timedelta(hours=8, minutes=1)), ("b", T0 + timedelta(hours=10))], start="14:00:00")
+    assert trip_problems(late, now, SHIFTS, set()) == []  # the late duty's first stop right after the early's end
+
+
+def test_a_trip_must_start_at_a_shift_start() -> None:
+    """A trip whose start date and time are no shift start of its vehicle is not one duty."""
+    update = _trip([("a", T0 + timedelta(hours=2))], start="07:00:00")
+    assert any("no shift start" in p for p in trip_problems(update, T0, SHIFTS, set()))
 
 
 @pytest.mark.parametrize(("stops", "reached", "expected"), [
