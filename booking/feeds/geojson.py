@@ -7,7 +7,7 @@ import itertools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -67,6 +67,24 @@ def visit_properties(seq: int, visit: StopVisit, *, personal: bool) -> dict[str,
     return props
 
 
+PUBLIC_SLOT = timedelta(minutes=15)
+
+
+def public_visits(seq0: int, visits: Sequence[StopVisit]) -> list[dict[str, Any]]:
+    """The visits as the public may see them: the stops in order (several visits at one stop as one), each with the
+    15-minute slot of its arrival — no kind (pickup/drop-off), window, load or exact time of a single rider."""
+    out: list[dict[str, Any]] = []
+    for visit in visits:
+        if out and out[-1]["stop_id"] == visit.stop.id:
+            continue
+        t = visit.planned_arrival.astimezone(TZ)
+        slot = t.replace(minute=t.minute - t.minute % 15, second=0, microsecond=0)
+        out.append({"seq": seq0 + len(out), "stop_id": visit.stop.id, "stop_name": visit.stop.name,
+                    "slot_start": slot.isoformat(), "slot_end": (slot + PUBLIC_SLOT).isoformat(),
+                    "coordinates": [visit.stop.point.lon, visit.stop.point.lat]})
+    return out
+
+
 def visits_line(visits: Sequence[StopVisit], legs: LegGeometry, *, start: Stop | None = None) -> list[list[float]]:
     """The road line through the visits not yet driven (``start`` prepended when given); no leg between two visits
     at the same stop."""
@@ -107,10 +125,15 @@ def _duty_properties(duty: Duty | None) -> dict[str, Any]:
 
 
 def plan_feature_collection(
-    plan: Plan, vehicles: Sequence[Vehicle], legs: LegGeometry, *, personal: bool, day: date | None = None
+    plan: Plan, vehicles: Sequence[Vehicle], legs: LegGeometry, *, personal: bool, day: date | None = None,
+    public: bool = False,
 ) -> dict[str, Any]:
     """A FeatureCollection: one LineString feature per duty with visits (``feature_type`` ``tour``, properties
     ``duty_id`` and ``day``) and a Point feature per visit.
+
+    ``public``: for anyone without a staff role — one LineString per duty whose ``stops`` are :func:`public_visits`
+    (stops in order with a 15-minute slot; no kind, window, load or exact time) and no visit points, so no single
+    rider's pickup can be read off the feed.
 
     ``day`` (a local service date) keeps only the duties of that day; ``None`` keeps every duty. ``seq`` counts a
     vehicle's visits of the collection in time order across its duties. A plan without duties gives one feature per
@@ -126,8 +149,12 @@ def plan_feature_collection(
         vehicle = names.get(vehicle_id)
         first = counted.get(vehicle_id, 0)
         counted[vehicle_id] = first + len(run.visits)
-        visits = [visit_properties(i, v, personal=personal) for i, v in enumerate(run.visits, start=first)]
         duty = _duty_properties(run.duty)
+        if public:
+            features.append(_public_tour(run, vehicle, plan.version, duty, visits_line(run.visits, legs),
+                                         first=first))
+            continue
+        visits = [visit_properties(i, v, personal=personal) for i, v in enumerate(run.visits, start=first)]
         line = visits_line(run.visits, legs)
         features.append({
             "type": "Feature",
@@ -151,4 +178,18 @@ def plan_feature_collection(
                 "properties": {"feature_type": "visit", "vehicle_id": vehicle_id, "duty_id": duty["duty_id"], **props},
             })
     return {"type": "FeatureCollection", "features": features, "plan_version": plan.version,
-            "generated_for": plan.service_area, "day": day.isoformat() if day is not None else None}
+            "generated_for": plan.service_area, "day": day.isoformat() if day is not None else None,
+            "detail": "public" if public else "staff"}
+
+
+def _public_tour(run: _Run, vehicle: Vehicle | None, version: int, duty: dict[str, Any], line: list[list[float]],
+                 *, first: int) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": f"tour-{run.duty.id}" if run.duty is not None else f"tour-{run.vehicle_id}",
+        "geometry": {"type": "LineString", "coordinates": line} if len(line) >= 2 else None,
+        "properties": {"feature_type": "tour", "vehicle_id": run.vehicle_id,
+                       "vehicle_name": vehicle.name if vehicle else run.vehicle_id,
+                       "vehicle_type": vehicle.type.id if vehicle else None, "plan_version": version, **duty,
+                       "stops": public_visits(first, run.visits)},
+    }

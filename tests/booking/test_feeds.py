@@ -20,7 +20,8 @@ def env(any_env: Env) -> Env:
 
 
 def test_trips_geojson_is_public_and_without_booking_ids(env: Env) -> None:
-    """The public trips feed shows the tours with stop times and loads but no booking or customer ids."""
+    """The public trips feed shows the tours with their stops and 15-minute slots but no booking or customer ids
+    (times and loads per visit only with a staff token: tests/booking/test_public_data.py)."""
     booking = _book(env, env.user("erika"), BERNBURG_HBF, STASSFURT_BF, 20)
     r = env.client.get("/api/v1/feeds/trips.geojson")
     assert r.status_code == 200
@@ -29,7 +30,7 @@ def test_trips_geojson_is_public_and_without_booking_ids(env: Env) -> None:
     assert booking["customer_id"] not in text
     tours = [f for f in r.json()["features"] if f["properties"]["feature_type"] == "tour"]
     assert tours[0]["geometry"]["type"] == "LineString"
-    assert {"planned_arrival", "load_seats", "stop_id"} <= tours[0]["properties"]["visits"][0].keys()
+    assert {"slot_start", "slot_end", "stop_id"} <= tours[0]["properties"]["stops"][0].keys()
 
 
 def _stamp(iso: str) -> int:
