@@ -179,7 +179,9 @@ def build_services(
     sessions = make_session_factory(engine)
     ctx = ServiceContext(sessions=sessions, dispatcher=dispatcher, stops=routing.directory, clock=clock,
                          options=ServiceOptions(no_show_wait_s=config.no_show_wait_s,
-                                                position_retention_h=settings.position_retention_h))
+                                                position_retention_h=settings.position_retention_h,
+                                                booking_rules=config.rules,
+                                                control_room_phone=settings.control_room_phone))
     operations = OperationsService(ctx)
     failures = operations.restore(settings.restore_source)
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
@@ -214,8 +216,25 @@ def create_app(settings: Settings, *, parts: Parts | None = None, background: bo
     app.state.parts = parts
     if poolcars:
         _mount_poolcars(app, parts, settings)
+    _mount_riders(app, settings)
     _mount_web(app, settings)
     return app
+
+
+def _mount_riders(app: FastAPI, settings: Settings) -> None:
+    """Rider notices: e-mail over the configured SMTP server (if any), SMS to the log (the SMS port's adapter)."""
+    from booking.api.riders import mount_riders
+    from booking.notify.email import SmtpMailer
+    from booking.notify.sms import LoggingSms
+    from booking.service.ports import NoticeChannel
+
+    channels: dict[str, NoticeChannel] = {"sms": LoggingSms()}
+    if settings.smtp_host:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        channels["email"] = SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender,
+                                       starttls=settings.smtp_starttls, username=settings.smtp_username,
+                                       password=password)
+    mount_riders(app, channels, poll_s=settings.notice_poll_s)
 
 
 def _mount_poolcars(app: FastAPI, parts: Parts, settings: Settings) -> None:

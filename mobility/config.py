@@ -101,6 +101,15 @@ class Settings(BaseSettings):
         description="phone number of the Leitstelle (control room) for bookings by phone; shown on the pages and "
                     "published in the GTFS-Flex feed",
     )
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for rider notices by e-mail; empty: no e-mail (SMS and the page only)")
+    smtp_port: int = Field(default=25, gt=0, lt=65_536)
+    smtp_sender: str = Field(default="Rufbus Salzlandkreis <rufbus@localhost>", description="From: of notices")
+    smtp_starttls: bool = Field(default=False, description="upgrade the SMTP connection with STARTTLS")
+    smtp_username: str | None = Field(default=None, description="SMTP login (with smtp_password), if the server asks")
+    smtp_password: SecretStr | None = None
+    notice_poll_s: float = Field(default=5.0, gt=0, le=600,
+                                 description="how often the notice worker looks for notices to send (seconds)")
 
     @field_validator("booking_rules")
     @classmethod

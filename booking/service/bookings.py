@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from booking.service.bookable import with_nearest_times
 from booking.service.context import ServiceContext
 from booking.service.errors import ServiceError, conflict, invalid, not_found
 from booking.service.inflight import Ticket
+from booking.service.wording import day_time
 from booking.store import bookings as store
 from booking.store.codec import offer_from_dict, offer_json
 from booking.store.events import append_event
@@ -97,7 +99,7 @@ class BookingService:
             self.ctx.pending.add_event(Event(EventType.BOOKING_REJECTED, now, actor=customer_id,
                                              data=(("reason", str(result.reason)),)))
             self.ctx.plan_changed()
-            raise no_offer_error(result)
+            raise no_offer_error(with_nearest_times(result, self.ctx.dispatcher, self.ctx.options.booking_rules, now))
         self.ctx.pending.add_offer(result, now)
         self.ctx.plan_changed()
         return result
@@ -113,7 +115,8 @@ class BookingService:
         requested = wish.departure or wish.arrival
         if requested is not None and requested < now - PAST_TOLERANCE:
             raise invalid(str(RejectionReason.IN_THE_PAST),
-                          f"Der gewünschte Zeitpunkt {requested.isoformat()} liegt in der Vergangenheit.",
+                          f"Der gewünschte Zeitpunkt ({day_time(requested, self.ctx.options.booking_rules.timezone)})"
+                          " liegt in der Vergangenheit.",
                           reason=str(RejectionReason.IN_THE_PAST))
         try:
             return RideRequest(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from booking.service.bus import EventBus
 from booking.service.inflight import InFlight
+from booking.service.notices import NoticeKind, NoticeSettings, notice_json, tell_rider
 from booking.service.pending import PendingWrites
 from booking.store import plans as plan_store
 from booking.store.bookings import add_problem
@@ -31,10 +32,12 @@ from booking.store.codec import offer_from_dict, offer_to_dict
 from booking.store.engine import make_read_session_factory
 from booking.store.events import append_event
 from booking.store.models import BookingRow
+from booking.store.notices import RiderNoticeRow
 from mobility.domain.events import Event, EventType
 from mobility.domain.plan import Plan, StopVisit, VisitKind
 from mobility.domain.ports import Clock, Dispatcher, StopDirectory
 from mobility.domain.rides import BookingState
+from mobility.domain.rules import INSTANT, BookingRules
 from mobility.domain.stops import Stop
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,8 @@ class ServiceOptions:
     restore_window_s: int = 7_200  # bookings whose latest arrival is older than this are not put back after a restart
     leg_geometry: bool = True  # store road geometry of tour legs (else straight lines)
     position_retention_h: float = 24.0  # vehicle positions older than this are purged (hours)
+    booking_rules: BookingRules = INSTANT  # service hours and notice: the next bookable time, alternatives at night
+    control_room_phone: str | None = None  # the Leitstelle's number, named in every notice to a rider
 
 
 @dataclass
@@ -150,6 +155,19 @@ class ServiceContext:
                                         data=(("reason", reason),)))
             log.warning("booking %s could not be kept: %s", booking_id, reason)
             self.bus.publish("problem", booking_id=booking_id, vehicle_id=row.vehicle_id, reason=reason)
+            self.tell_rider(session, row, NoticeKind.LOST, reason, now)
+
+    def tell_rider(self, session: Session, row: BookingRow, kind: NoticeKind, reason: str, now: datetime, *,
+                   expected: datetime | None = None, detail: str = "") -> RiderNoticeRow | None:
+        """Tell the rider of ``row`` in plain German that the ride is lost, moved or delayed: a notice in the outbox
+        (in ``session``; sent by the notice worker by the rider's channel) and at once on their page."""
+        tz = self.options.booking_rules.timezone
+        notice = tell_rider(session, row, kind, reason, now, expected=expected, detail=detail,
+                            settings=NoticeSettings(self.options.control_room_phone, tz),
+                            stop_name=lambda stop_id: getattr(self.resolve_stop(stop_id), "name", stop_id))
+        if notice is not None:
+            self.bus.publish("rider_notice", customer_id=row.customer_id, notice=notice_json(notice, tz))
+        return notice
 
 
 def sync_bookings_with_plan(session: Session, touched: Mapping[str, Sequence[StopVisit]], now: datetime) -> None:

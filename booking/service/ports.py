@@ -19,3 +19,11 @@ class NetworkView(Protocol):
     def service_area_geojson(self) -> dict[str, Any]:
         """The service area as a GeoJSON FeatureCollection."""
         ...
+
+
+class NoticeChannel(Protocol):
+    """A way to reach a rider (e-mail, SMS): sends one plain-text message or raises (the outbox retries later)."""
+
+    def send(self, recipient: str, subject: str, body: str) -> None:
+        """Deliver the message to ``recipient`` (an address or a phone number); raise when it was not accepted."""
+        ...
