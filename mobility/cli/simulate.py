@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from mobility.domain.clock import ManualClock
     from mobility.domain.fleet import Vehicle
     from mobility.domain.ports import Dispatcher, StopDirectory, TravelTimes
-    from mobility.simulation.run import RunResult
+    from mobility.simulation.run import Outline, RunResult
     from mobility.simulation.scenario import Scenario
 
 
@@ -30,6 +30,7 @@ class World:
 
     directory: StopDirectory
     travel: TravelTimes
+    outline: Outline = ()  # the service area's outer rings (lon, lat) for the report's map
 
     def make_dispatcher(self, scenario: Scenario, vehicles: Sequence[Vehicle], clock: ManualClock) -> Dispatcher:
         """A fresh LiveDispatcher configured from the scenario's ``[dispatch]`` table."""
@@ -56,7 +57,15 @@ def load_world(network_path: str | None = None, cache_dir: str | None = None) ->
     settings = Settings()
     network = load_network(Path(network_path) if network_path else settings.network_path)
     matrix = network.stop_matrix(Path(cache_dir) if cache_dir else settings.cache_dir)
-    return World(NetworkStopDirectory(network, walk_limit_m=settings.walk_limit_m), matrix)
+    return World(NetworkStopDirectory(network, walk_limit_m=settings.walk_limit_m), matrix,
+                 outline_of(network.service_area))
+
+
+def outline_of(area: Any) -> Outline:
+    """The outer rings of a shapely (Multi)Polygon as (lon, lat) tuples — what the report's map draws."""
+    polygons = getattr(area, "geoms", [area])
+    return tuple(tuple((float(x), float(y)) for x, y in p.exterior.coords) for p in polygons
+                 if hasattr(p, "exterior"))
 
 
 def run_scenario(scenario: Scenario, *, network_path: str | None = None, progress: bool = False) -> RunResult:
@@ -64,7 +73,8 @@ def run_scenario(scenario: Scenario, *, network_path: str | None = None, progres
     from mobility.simulation.run import simulate
 
     world = load_world(network_path)
-    return simulate(scenario, world.directory, world.travel, world.make_dispatcher, progress=progress)
+    return simulate(scenario, world.directory, world.travel, world.make_dispatcher, progress=progress,
+                    outline=world.outline)
 
 
 def sweep_task(scenario: Scenario, network_path: str | None = None) -> dict[str, Any]:
@@ -185,7 +195,7 @@ def sweep(  # noqa: PLR0917 - a typer command declares its options as parameters
     """Fleet size × rule variants × seeds in parallel on Dask: a curve of service rate and cost per passenger."""
     from functools import partial
 
-    from mobility.simulation.sweep import run_sweep, sweep_curve, sweep_points
+    from mobility.simulation.sweep import SweepError, run_sweep, sweep_curve, sweep_points
     from mobility.simulation.sweep_report import write_sweep
 
     base = _load(scenario_file)
@@ -194,10 +204,14 @@ def sweep(  # noqa: PLR0917 - a typer command declares its options as parameters
         _overrides_rules(base, name)
     points = sweep_points(_ints(vehicles, "vehicles"), variants, _ints(seeds, "seeds"))
     task = partial(sweep_task, network_path=str(network) if network else None)
-    with _log_to(out / "sweep.log"):
-        rows = run_sweep(base, points, task, address=address, workers=workers)
+    try:
+        with _log_to(out / "sweep.log"):
+            rows = run_sweep(base, points, task, address=address, workers=workers)
+    except SweepError as exc:
+        typer.echo(f"Error: {exc} (details in {out / 'sweep.log'})", err=True)
+        raise typer.Exit(1) from None
     curve = sweep_curve(rows)
-    written = write_sweep(rows, curve, out, title=base.scenario.name)
+    written = write_sweep(rows, curve, out, title=base.scenario.name, scenario=base)
     for item in curve:
         typer.echo(f"{item['rules']:>8} {item['vehicles']:>4} vehicles: service rate {item['service_rate']:.1%}, "
                    f"{item['cost_per_passenger_eur']:.2f} €/passenger")

@@ -10,6 +10,7 @@ Definitions (also in docs/simulation.md):
 * occupancy: passenger-km / vehicle-km; empty-km share: km driven with nobody on board / vehicle-km.
 * vehicle hours: the fleet's shift hours; passengers per vehicle-hour: served passengers / vehicle hours.
 * cost: vehicle hours × €/h + vehicle-km × €/km; CO₂: vehicle-km × the type's g/km.
+* refusals: requests without a booking per reason; short-notice share: refused for too short notice / requests.
 """
 
 from __future__ import annotations
@@ -63,6 +64,17 @@ def rates(records: Iterable[RequestRecord]) -> dict[str, float]:
     booked = sum(r.offer is not None for r in group)
     served = sum(r.outcome == Outcome.SERVED for r in group)
     return {"requests": len(group), "booked": booked, "served": served, "service_rate": _share(booked, len(group))}
+
+
+def _refusals(records: Sequence[RequestRecord]) -> dict[str, Any]:
+    """Why requests got no booking: count per reason (``declined`` when the rider turned the offer down), and the
+    share refused for too short notice (a flat figure, so sweeps keep it)."""
+    refused = [r for r in records if r.outcome in {Outcome.REJECTED, Outcome.DECLINED}]
+    reasons: dict[str, int] = {}
+    for r in refused:
+        reasons[r.rejection_reason or r.outcome.value] = reasons.get(r.rejection_reason or r.outcome.value, 0) + 1
+    return {"refusals": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "short_notice_share": _share(reasons.get("too_short_notice", 0), len(records))}
 
 
 def _fairness(records: Sequence[RequestRecord]) -> dict[str, Any]:
@@ -133,6 +145,7 @@ def compute_kpis(log: RunLog, legs: Sequence[Leg], vehicles: Sequence[Vehicle], 
         "batch_plan_km_before": round(sum(b.distance_before_m for b in log.batch_plans) / 1000, 1),
         "batch_plan_km_after": round(sum(b.distance_after_m for b in log.batch_plans) / 1000, 1),
         "anomalies": len(log.anomalies),
+        **_refusals(records),
     }
     out.update(_fairness(records))
     return out

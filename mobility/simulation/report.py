@@ -1,4 +1,7 @@
-"""One self-contained HTML report per run (and one comparing runs side by side): key figures, fairness, plots, map."""
+"""One self-contained HTML report per run (and one comparing runs side by side), in German for planners: key figures,
+refusal reasons, plots with clock-time axes, the demand map, fairness, checks — and a short explanation next to
+any figure that looks odd (``explain.py``). Numbers in de-DE format (``german.py``), no scripts, nothing loaded
+from elsewhere; readable when printed."""
 
 from __future__ import annotations
 
@@ -9,46 +12,52 @@ from pathlib import Path
 from typing import Any
 
 from mobility.simulation import plots
+from mobility.simulation.explain import Notes, explain
+from mobility.simulation.german import euro, number, percent
 from mobility.simulation.kpis import wait_s
+from mobility.simulation.labels import KPI_GROUPS, OUTCOMES, REASONS, figure, rules_label
+from mobility.simulation.mapplot import map_plot
 from mobility.simulation.records import Outcome
 from mobility.simulation.run import RunResult
 from mobility.simulation.timeseries import DaySeries, day_series, timelines
 
-KPI_ROWS: tuple[tuple[str, str], ...] = (
-    ("requests", "requests"), ("passengers_requested", "passengers requested"), ("booked", "booked"),
-    ("service_rate", "service rate (booked / requests)"), ("served_share", "served share"),
-    ("rejection_share", "rejected or declined share"), ("passengers_served", "passengers served"),
-    ("wait_min_mean", "wait mean (min)"), ("wait_min_p50", "wait p50 (min)"), ("wait_min_p95", "wait p95 (min)"),
-    ("ride_min_mean", "ride mean (min)"), ("ride_min_p95", "ride p95 (min)"),
-    ("detour_factor_mean", "detour factor mean"), ("direct_km_mean", "direct distance mean (km)"),
-    ("pooled_share", "pooled share"), ("occupancy", "occupancy (pkm / vkm)"), ("empty_km_share", "empty-km share"),
-    ("vehicles", "vehicles"), ("vehicles_used", "vehicles used"), ("vehicle_hours", "vehicle hours (shifts)"),
-    ("driving_hours", "driving hours"), ("passengers_per_vehicle_hour", "passengers per vehicle-hour"),
-    ("vehicle_km", "vehicle-km"), ("passenger_km", "passenger-km"), ("co2_kg", "CO₂ (kg)"),
-    ("co2_g_per_passenger_km", "CO₂ per passenger-km (g)"), ("cost_eur", "operating cost (€)"),
-    ("cost_per_passenger_eur", "cost per passenger (€)"), ("reoptimisations", "re-optimisations run"),
-    ("reoptimisations_improved", "re-optimisations that improved the plan"),
-    ("batch_plan_rides", "rides pre-booked at the night's batch plan"),
-    ("batch_plan_km_before", "their planned km before the batch plan"),
-    ("batch_plan_km_after", "their planned km after it"), ("violations", "hard invariants violated"),
-    ("promises_broken", "promises broken (windows, arrival, ride time)"),
-    ("anomalies", "anomalies"),
-)
+WEEKDAYS = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+BATCH_GROUP = "Nächtliche Gesamtplanung"
 
-_STYLE = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:1100px;color:#222}
-table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #ccc;padding:.25rem .6rem;text-align:right}
-th:first-child,td:first-child{text-align:left}.note{background:#fff3cd;padding:.6rem;border:1px solid #e0c060}
-svg{max-width:100%;height:auto}h2{margin-top:2rem}"""
+STYLE = """:root{color-scheme:light}
+body{font-family:"DejaVu Sans",system-ui,sans-serif;font-size:16px;line-height:1.5;margin:2rem auto;max-width:1100px;
+padding:0 1rem;color:#111;background:#fff}
+h1{font-size:1.8rem;margin-bottom:.3rem}h2{margin-top:2.5rem;border-bottom:2px solid #0072B2;padding-bottom:.2rem}
+h2,h3{break-after:avoid}a{color:#005a8c}
+table{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}
+th,td{border:1px solid #999;padding:.3rem .6rem;text-align:right;vertical-align:top}
+th[scope=row],thead th:first-child{text-align:left}th[scope=row]{font-weight:normal}
+thead th{background:#e3ecf5}tr.group th{background:#f0f0f0;text-align:left}
+table.sweep{font-size:.9rem}table.sweep th,table.sweep td{padding:.25rem .4rem}
+.note{background:#fff8e1;border-left:4px solid #E69F00;padding:.6rem .9rem;margin:1rem 0;max-width:80ch}
+.explain{background:#eef5fb;border-left:4px solid #0072B2;padding:.6rem .9rem;margin:1rem 0;max-width:80ch}
+figure{margin:1rem 0;break-inside:avoid}figcaption{font-size:.92rem;color:#333;max-width:80ch}
+svg{max-width:100%;height:auto}nav ul{columns:2;padding-left:1.2rem}
+dl.glance{display:grid;grid-template-columns:repeat(3,1fr);gap:.6rem;margin:1.2rem 0;max-width:50rem}
+@media (max-width:40rem){dl.glance{grid-template-columns:1fr 1fr}}
+dl.glance div{border:1px solid #999;border-top:4px solid #0072B2;padding:.4rem .7rem}
+dl.glance dt{font-size:.85rem;color:#333}dl.glance dd{margin:0;font-size:1.45rem;font-weight:bold}
+@media print{body{margin:0;max-width:none;font-size:11pt}nav{display:none}
+.note,.explain{border:1px solid #999;border-left-width:4px}a{color:inherit;text-decoration:none}}"""
 
 
 def _esc(value: Any) -> str:
     return html.escape(str(value))
 
 
+def midnight_of(result: RunResult) -> datetime:
+    """Local midnight at the start of the simulated day (the zero of every clock-time axis)."""
+    return datetime.combine(result.scenario.scenario.date, time(0), tzinfo=result.scenario.tz)
+
+
 def series_of(result: RunResult) -> DaySeries:
     """The day series of a run, binned by the scenario's bin width over the service day."""
-    meta = result.scenario.scenario
-    midnight = datetime.combine(meta.date, time(0), tzinfo=result.scenario.tz)
+    midnight = midnight_of(result)
     start = min([midnight + timedelta(hours=4), *(s.start for v in result.vehicles for s in v.shifts)])
     end = max(s.end for v in result.vehicles for s in v.shifts) + timedelta(hours=1)
     return day_series(list(result.log.requests.values()), result.legs, start, end,
@@ -59,81 +68,192 @@ def _waits(result: RunResult) -> list[float]:
     return [wait_s(r) / 60 for r in result.log.requests.values() if r.outcome == Outcome.SERVED]
 
 
-def _kpi_table(results: Sequence[RunResult]) -> str:
-    head = "".join(f"<th>{_esc(r.scenario.scenario.name)}</th>" for r in results)
-    rows = [f"<tr><th>figure</th>{head}</tr>"]
-    for key, label in KPI_ROWS:
-        cells = "".join(f"<td>{_esc(r.kpis.get(key, ''))}</td>" for r in results)
-        rows.append(f"<tr><td>{_esc(label)}</td>{cells}</tr>")
-    outcomes = sorted({k for r in results for k in r.kpis["outcomes"]})
-    for name in outcomes:
-        cells = "".join(f"<td>{_esc(r.kpis['outcomes'].get(name, 0))}</td>" for r in results)
-        rows.append(f"<tr><td>outcome: {_esc(name)}</td>{cells}</tr>")
-    return "<table>" + "".join(rows) + "</table>"
+def _has_batch_plan(result: RunResult) -> bool:
+    return result.scenario.dispatch.batch_plan_at is not None or bool(result.kpis.get("batch_plan_rides"))
 
 
-def _fairness_table(result: RunResult) -> str:
+def kpi_table(results: Sequence[RunResult]) -> str:
+    """The key figures, grouped, one column per run; outcomes with their share of the requests."""
+    head = "".join(f'<th scope="col">{_esc(r.scenario.scenario.name)}</th>' for r in results)
+    span = len(results) + 1
+    rows = [f'<thead><tr><th scope="col">Kennzahl</th>{head}</tr></thead><tbody>']
+    for group, items in KPI_GROUPS:
+        if group == BATCH_GROUP and not any(_has_batch_plan(r) for r in results):
+            continue
+        rows.append(f'<tr class="group"><th colspan="{span}" scope="rowgroup">{_esc(group)}</th></tr>')
+        for key, label, fmt in items:
+            cells = "".join(f"<td>{figure(r.kpis, key, fmt)}</td>" for r in results)
+            rows.append(f'<tr><th scope="row">{_esc(label)}</th>{cells}</tr>')
+    rows.append(f'<tr class="group"><th colspan="{span}" scope="rowgroup">Ausgang der Fahrtwünsche</th></tr>')
+    for name, label in OUTCOMES.items():
+        counts = [r.kpis["outcomes"].get(name, 0) for r in results]
+        if name == Outcome.UNFINISHED.value and not any(counts):
+            continue
+        cells = "".join(f"<td>{number(c)} ({percent(c / r.kpis['requests'] if r.kpis['requests'] else 0.0)})</td>"
+                        for c, r in zip(counts, results, strict=True))
+        rows.append(f'<tr><th scope="row">{_esc(label)}</th>{cells}</tr>')
+    return '<table class="kpis" aria-labelledby="kennzahlen">' + "".join(rows) + "</tbody></table>"
+
+
+def refusal_table(result: RunResult) -> str:
+    """Requests without a booking, per reason, with their share of all requests."""
+    refusals: dict[str, int] = result.kpis.get("refusals", {})
+    if not refusals:
+        return "<p>Kein Fahrtwunsch blieb ohne Buchung.</p>"
+    total = result.kpis["requests"] or 1
+    rows = ['<thead><tr><th scope="col">Grund</th><th scope="col">Fahrtwünsche</th>'
+            '<th scope="col">Anteil an allen Fahrtwünschen</th></tr></thead><tbody>']
+    for reason, count in refusals.items():
+        rows.append(f'<tr><th scope="row">{_esc(REASONS.get(reason, reason))}</th><td>{number(count)}</td>'
+                    f"<td>{percent(count / total)}</td></tr>")
+    return '<table aria-labelledby="ablehnungen">' + "".join(rows) + "</tbody></table>"
+
+
+def fairness_table(result: RunResult) -> str:
+    """Service rate per origin municipality and for wheelchair users vs others."""
     k = result.kpis
-    rows = ["<tr><th>group</th><th>requests</th><th>booked</th><th>served</th><th>service rate</th></tr>"]
-    groups = [*k["service_rate_by_municipality"].items(), ("wheelchair users", k["service_rate_wheelchair"]),
-              ("others", k["service_rate_others"])]
+    rows = ['<thead><tr><th scope="col">Gemeinde / Bedarf</th><th scope="col">Fahrtwünsche</th>'
+            '<th scope="col">gebucht</th>'
+            '<th scope="col">gefahren</th><th scope="col">Buchungsquote</th></tr></thead><tbody>']
+    groups = [*k["service_rate_by_municipality"].items(), ("Rollstuhlnutzer", k["service_rate_wheelchair"]),
+              ("alle anderen", k["service_rate_others"])]
     for name, g in groups:
-        rows.append(f"<tr><td>{_esc(name)}</td><td>{g['requests']}</td><td>{g['booked']}</td>"
-                    f"<td>{g['served']}</td><td>{g['service_rate']}</td></tr>")
-    return "<table>" + "".join(rows) + "</table>"
+        rows.append(f'<tr><th scope="row">{_esc(name)}</th><td>{number(g["requests"])}</td>'
+                    f'<td>{number(g["booked"])}</td><td>{number(g["served"])}</td>'
+                    f'<td>{percent(g["service_rate"]) if g["requests"] else "–"}</td></tr>')
+    return '<table aria-labelledby="gerechtigkeit">' + "".join(rows) + "</tbody></table>"
 
 
-def _network_note(results: Sequence[RunResult]) -> str:
+def glance(result: RunResult) -> str:
+    """The headline figures of a run as a row of boxes."""
+    k = result.kpis
+    items = (
+        ("Buchungsquote", percent(k["service_rate"])),
+        ("Beförderte Fahrgäste", number(k["passengers_served"])),
+        ("Wartezeit (Median / 95 %)", f"{number(k['wait_min_p50'], 1)} / {number(k['wait_min_p95'], 1)} min"),
+        ("Kosten je Fahrgast", euro(k["cost_per_passenger_eur"])),
+        ("Fahrzeug-km", number(k["vehicle_km"])),
+        ("Fahrgäste je Fahrzeugstunde", number(k["passengers_per_vehicle_hour"], 2)),
+    )
+    boxes = "".join(f"<div><dt>{_esc(label)}</dt><dd>{value}</dd></div>" for label, value in items)
+    return f'<dl class="glance" aria-label="Auf einen Blick">{boxes}</dl>'
+
+
+def network_note(results: Sequence[RunResult]) -> str:
+    """Which road network the run used; for the approximate one, that times and distances are estimates."""
     sources = sorted({r.network_source for r in results})
-    note = f"Road network source: <b>{_esc(', '.join(sources))}</b>."
+    note = f"Straßennetz: <b>{_esc(', '.join(sources))}</b>."
     if "approximate" in sources:
-        note += (" The approximate network is built from the real stops and settlements with circuity factors and "
-                 "road-class speeds, not from OpenStreetMap roads: travel times and distances are estimates.")
+        note += (" Das genäherte Netz (approximate) ist aus den echten Haltestellen und Orten mit Umwegfaktoren und "
+                 "Geschwindigkeiten je Straßenklasse gebaut, nicht aus OpenStreetMap-Straßen: Fahrzeiten und "
+                 "Entfernungen sind Schätzungen.")
     return f'<p class="note">{note}</p>'
 
 
-def _page(title: str, body: str) -> str:
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_esc(title)}</title>"
-            f"<style>{_STYLE}</style></head><body><h1>{_esc(title)}</h1>{body}</body></html>")
+def _notes(items: Sequence[str]) -> str:
+    return "".join(f'<p class="explain">{text}</p>' for text in items)
+
+
+def _figure(svg: str, caption: str) -> str:
+    return f"<figure>{svg}<figcaption>{caption}</figcaption></figure>"
+
+
+def page(title: str, body: str) -> str:
+    """A complete German HTML page around ``body``."""
+    return (f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{_esc(title)}</title>'
+            f"<style>{STYLE}</style></head><body><main><h1>{_esc(title)}</h1>{body}</main></body></html>")
+
+
+SECTIONS = (("kennzahlen", "Kennzahlen"), ("ablehnungen", "Warum Fahrtwünsche ohne Buchung blieben"),
+            ("tagesverlauf", "Fahrtwünsche und Ablehnungen über den Tag"), ("wartezeit", "Wartezeiten"),
+            ("besetzung", "Besetzung über den Tag"), ("fahrzeuge", "Tagesablauf je Fahrzeug"),
+            ("karte", "Karte der Nachfrage"),
+            ("gerechtigkeit", "Buchungsquote nach Gemeinde des Startpunkts und nach Bedarf"),
+            ("pruefung", "Prüfung der gefahrenen Touren"))
+
+
+def _h2(key: str) -> str:
+    return f'<h2 id="{key}">{dict(SECTIONS)[key]}</h2>'
 
 
 def render_report(result: RunResult) -> str:
     """The HTML report of one run."""
     meta = result.scenario.scenario
+    midnight = midnight_of(result)
     series = series_of(result)
     travel = {(g.origin, g.destination): g.duration_s for g in result.legs}
     segments = timelines(result.log.visits, travel)
+    notes: Notes = explain(result)
+    k = result.kpis
+    day = f"{WEEKDAYS[meta.date.weekday()]}, {meta.date:%d.%m.%Y}"
+    nav = "".join(f'<li><a href="#{key}">{text}</a></li>' for key, text in SECTIONS)
     parts = [
-        _network_note([result]),
-        f"<p>{_esc(meta.description)} Day {meta.date.isoformat()}, seed {meta.seed}, "
-        f"{len(result.vehicles)} vehicles, {len(result.requests)} requests.</p>",
-        "<h2>Key figures</h2>", _kpi_table([result]),
-        "<h2>Requests and rejections over the day</h2>", plots.requests_plot([(meta.name, series)]),
-        "<h2>Wait time distribution</h2>", plots.wait_plot([(meta.name, _waits(result))]),
-        "<h2>Occupancy over the day</h2>", plots.occupancy_plot([(meta.name, series)]),
-        "<h2>Vehicle timelines</h2>", plots.timeline_plot(segments, [v.id for v in result.vehicles]),
-        "<h2>Demand and tours</h2>", plots.map_plot(result),
-        "<h2>Fairness: service rate by origin municipality and by need</h2>", _fairness_table(result),
-        f"<h2>Checks of the executed tours</h2><p>{result.kpis['violations']} hard invariants violated, "
-        f"{result.kpis['promises_broken']} promises broken, {len(result.log.anomalies)} anomalies.</p>",
+        f"<p>{_esc(meta.description)}</p>",
+        f"<p>Simulierter Tag: <b>{day}</b> · Startwert (seed) {meta.seed} · {number(len(result.vehicles))} Fahrzeuge"
+        f" · {number(len(result.requests))} Fahrtwünsche · Buchungsregeln: "
+        f"<b>{_esc(rules_label(result.scenario.dispatch.rules))}</b></p>",
+        glance(result), _notes(notes.service),
+        network_note([result]),
+        f'<nav aria-label="Inhalt"><ul>{nav}</ul></nav>',
+        _h2("kennzahlen"), kpi_table([result]), _notes(notes.fleet),
+        _h2("ablehnungen"), refusal_table(result),
+        _h2("tagesverlauf"),
+        _figure(plots.requests_plot([(meta.name, series)], midnight),
+                f"Fahrtwünsche je {number(result.scenario.simulation.time_bin_min)} Minuten nach gewünschter "
+                "Fahrzeit (blau), davorgelegt der Teil, der ohne Buchung blieb (rot)."),
+        _h2("wartezeit"),
+        _figure(plots.wait_plot([(meta.name, _waits(result))]),
+                f"Wartezeit der {number(k['outcomes'].get('served', 0))} gefahrenen Fahrten: Abholung minus "
+                "Wunschzeit, in Minuten; gestrichelt der Median, gepunktet das 95-%-Quantil."),
+        _notes(notes.wait),
+        _h2("besetzung"),
+        _figure(plots.occupancy_plot([(meta.name, series)], midnight),
+                "Besetzung (Personen-km je Fahrzeug-km, Linie) und Fahrzeug-km (graue Balken, rechte Achse) je Stunde, "
+                "nach Ankunftszeit der Fahrtabschnitte."),
+        _notes(notes.occupancy),
+        _h2("fahrzeuge"),
+        _figure(plots.timeline_plot(segments, [v.id for v in result.vehicles], midnight),
+                "Je Fahrzeug eine Zeile: Leerfahrten grau, Fahrten mit Fahrgästen blau (je dunkler, desto mehr "
+                "Fahrgäste), Halte orange; weiß ist Standzeit ohne Auftrag."),
+        _h2("karte"),
+        _figure(map_plot(result),
+                "Orange Kreise: Fahrtwünsche je Einstiegshaltestelle (Fläche nach Anzahl). Blaue Linien: die "
+                "stärksten Verbindungen zwischen Gemeinden (Fahrtwünsche in beide Richtungen, Luftlinie zwischen "
+                "den Gemeindesitzen). Fahrten innerhalb einer Gemeinde zeigen nur die Kreise."),
+        _h2("gerechtigkeit"), fairness_table(result),
+        _h2("pruefung"),
+        f"<p>{number(k['violations'])} harte Regeln verletzt (Kapazität, Reihenfolge, Fahrzeiten, Schichtende), "
+        f"{number(k['promises_broken'])} Zusagen gebrochen, {number(len(result.log.anomalies))} "
+        "Auffälligkeiten.</p>",
+        _notes(notes.checks),
         "<ul>" + "".join(f"<li>{_esc(v)}</li>" for v in result.violations[:20]) + "</ul>",
     ]
-    return _page(f"Simulation: {meta.name}", "".join(parts))
+    return page(f"Simulation: {meta.name}", "".join(parts))
 
 
 def render_comparison(results: Sequence[RunResult]) -> str:
-    """The HTML report comparing runs side by side."""
+    """The HTML report comparing runs side by side (the first run's day gives the clock axis)."""
     names = [r.scenario.scenario.name for r in results]
+    midnight = midnight_of(results[0])
     series = [(r.scenario.scenario.name, series_of(r)) for r in results]
+    rules = ", ".join(f"{_esc(r.scenario.scenario.name)}: {_esc(rules_label(r.scenario.dispatch.rules))}"
+                      for r in results)
+    notes = [text for r in results for text in explain(r).service]
     parts = [
-        _network_note(results),
-        "<h2>Key figures side by side</h2>", _kpi_table(results),
-        "<h2>Requests and rejections over the day</h2>", plots.requests_plot(series),
-        "<h2>Wait time distribution</h2>",
-        plots.wait_plot([(r.scenario.scenario.name, _waits(r)) for r in results]),
-        "<h2>Occupancy over the day</h2>", plots.occupancy_plot(series),
+        network_note(results), f"<p>Buchungsregeln — {rules}</p>",
+        '<h2 id="kennzahlen">Kennzahlen nebeneinander</h2>', _notes(notes), kpi_table(results),
+        "<h2>Fahrtwünsche und Ablehnungen über den Tag</h2>",
+        _figure(plots.requests_plot(series, midnight), "Fahrtwünsche je Zeitabschnitt (dünne Linie) und "
+                "davon ohne Buchung (Fläche), je Lauf eine Farbe und Strichart."),
+        "<h2>Wartezeiten</h2>",
+        _figure(plots.wait_plot([(r.scenario.scenario.name, _waits(r)) for r in results]),
+                "Wartezeit der gefahrenen Fahrten je Lauf, in Minuten."),
+        "<h2>Besetzung über den Tag</h2>",
+        _figure(plots.occupancy_plot(series, midnight), "Besetzung (Personen-km je Fahrzeug-km) und Fahrzeug-km "
+                "je Stunde."),
     ]
-    return _page("Comparison: " + " vs ".join(names), "".join(parts))
+    return page("Vergleich: " + " / ".join(names), "".join(parts))
 
 
 def write_report(result: RunResult, path: Path) -> Path:

@@ -22,6 +22,9 @@ from mobility.simulation.records import RunLog
 from mobility.simulation.scenario import Scenario
 from mobility.simulation.validate import Violation, validate_run
 
+Ring = tuple[tuple[float, float], ...]
+Outline = tuple[Ring, ...]  # polygons' outer rings of (lon, lat) pairs
+
 
 class DispatcherFactory(Protocol):
     """Builds the dispatcher for a run (the composition root knows the concrete class)."""
@@ -45,6 +48,7 @@ class RunResult:
     legs: list[Leg]
     kpis: dict[str, Any]
     violations: list[Violation] = field(default_factory=list)
+    outline: Outline = ()  # the service area's rings of (lon, lat), for the report's map; () = none handed in
 
 
 def simulate(
@@ -54,8 +58,10 @@ def simulate(
     make_dispatcher: DispatcherFactory,
     *,
     progress: bool = False,
+    outline: Outline = (),
 ) -> RunResult:
-    """Run ``scenario``; the same scenario and seed give the same key figures."""
+    """Run ``scenario``; the same scenario and seed give the same key figures. ``outline`` (the service area as
+    rings of lon/lat pairs, from the composition root) only goes into the report's map."""
     meta = scenario.scenario
     vehicles = build_fleet(scenario.fleet, directory, meta.date, scenario.tz)
     depot_index = {v.id: directory.snap(v.depot, 5_000)[0].index for v in vehicles}
@@ -78,4 +84,4 @@ def simulate(
     kpis["violations"] = sum(not v.promise for v in violations)
     kpis["promises_broken"] = sum(v.promise for v in violations)
     return RunResult(scenario, directory.network_source, zones, requests, vehicles, depot_index, log, legs, kpis,
-                     violations)
+                     violations, outline)

@@ -11,13 +11,15 @@ import importlib
 import itertools
 import statistics
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
 from mobility.simulation.scenario import Scenario
 
 SWEEP_FIGURES = ("service_rate", "served_share", "cost_per_passenger_eur", "wait_min_mean", "wait_min_p95",
-                 "pooled_share", "occupancy", "passengers_per_vehicle_hour", "vehicle_km", "passengers_served")
+                 "pooled_share", "occupancy", "passengers_per_vehicle_hour", "vehicle_km", "passengers_served",
+                 "short_notice_share")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,10 @@ def sweep_points(vehicles: Sequence[int], rules: Sequence[str], seeds: Sequence[
 SweepTask = Callable[[Scenario], dict[str, Any]]
 
 
+class SweepError(RuntimeError):
+    """A run of the sweep failed; the message names the point (fleet size, rules, seed) and the cause."""
+
+
 def run_sweep(
     scenario: Scenario,
     points: Sequence[SweepPoint],
@@ -53,30 +59,48 @@ def run_sweep(
     workers: int = 2,
     progress: bool = True,
 ) -> list[dict[str, Any]]:
-    """Run ``task`` on every point's scenario in parallel; rows of point + figures, in grid order."""
+    """Run ``task`` on every point's scenario in parallel; rows of point + figures, in grid order.
+
+    The local cluster and the client are closed in order before this returns — also when a run fails or the
+    user interrupts: unfinished runs are cancelled, the client closes first, then the cluster retires its workers
+    and only then stops the scheduler, so no worker is left sending heartbeats to a scheduler that is gone.
+    A failed run raises :class:`SweepError` naming its point."""
+    distributed: Any = importlib.import_module("dask.distributed")  # untyped library: used through Any
+    with ExitStack() as stack:
+        if address:
+            client = stack.enter_context(distributed.Client(address))
+        else:
+            cluster = stack.enter_context(distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True,
+                # no dashboard, and its HTTP server on a free port: two sweeps at once do not fight over :8787
+                dashboard_address=None, scheduler_kwargs={"dashboard": False, "dashboard_address": ":0"}))
+            client = stack.enter_context(distributed.Client(cluster))
+        return _collect(distributed, client, [scenario.with_overrides(p.overrides()) for p in points], points,
+                        task, progress=progress)
+    raise AssertionError  # pragma: no cover - ExitStack does not swallow exceptions
+
+
+def _collect(distributed: Any, client: Any, scenarios: list[Scenario], points: Sequence[SweepPoint],
+             task: SweepTask, *, progress: bool) -> list[dict[str, Any]]:
     from tqdm import tqdm
 
-    distributed: Any = importlib.import_module("dask.distributed")  # untyped library: used through Any
-    cluster = None
-    if address:
-        client = distributed.Client(address)
-    else:
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           dashboard_address=None)
-        client = distributed.Client(cluster)
+    futures = client.map(task, scenarios, pure=False)
+    index = {f.key: k for k, f in enumerate(futures)}
+    rows: list[dict[str, Any] | None] = [None] * len(points)
     try:
-        scenarios = [scenario.with_overrides(p.overrides()) for p in points]
-        futures = client.map(task, scenarios, pure=False)
-        index = {f.key: k for k, f in enumerate(futures)}
-        rows: list[dict[str, Any] | None] = [None] * len(points)
-        for future in tqdm(distributed.as_completed(futures), total=len(futures), desc="sweep", disable=not progress):
+        for future in tqdm(distributed.as_completed(futures), total=len(futures), desc="sweep",
+                           disable=not progress):
             k = index[future.key]
+            if future.status == "error":
+                point = points[k]
+                msg = (f"run with {point.vehicles} vehicles, rules {point.rules!r}, seed {point.seed} failed: "
+                       f"{future.exception()!r}")
+                raise SweepError(msg)
             rows[k] = {"vehicles": points[k].vehicles, "rules": points[k].rules, "seed": points[k].seed,
                        **future.result()}
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    except BaseException:
+        client.cancel([f for f in futures if not f.done()])  # the workers stop after their current run
+        raise
     return [r for r in rows if r is not None]
 
 
