@@ -7,15 +7,20 @@ On the bundled district network (data/osm) with the default fleet (data/fleet, 4
 shifts from the benchmark day; the server lays out 16): books seeded random trips between real stops
 (07:00–21:00, 1–3 riders, 5 % wheelchair users) by quote + confirm until ``--confirmed`` are in the plan, timing
 the plan snapshot (``plan()``) after every confirm, then times ``--quotes`` further quotes against that plan
-(nothing confirmed, so every quote sees the same plan). Each round runs twice by default (the machine is
-shared: take the better round). Prints a table: figure, value, anchor, ratio (value / anchor; ≤ 1 meets it).
+(nothing confirmed, so every quote sees the same plan). With ``--reoptimise S`` it also times one
+re-optimisation with an S-second limit (anchor: the limit + 0.3 s) and quotes answered while a second one runs in
+another thread (anchor: the slowest under 500 ms — quotes never wait for the solver); these were timed assertions
+in the tests once and flaked on a loaded machine. Each round runs twice by default (the machine is shared: take the
+better round). Prints a table: figure, value, anchor, ratio (value / anchor; ≤ 1 meets it).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
+import threading
 import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -25,8 +30,10 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     from mobility.domain.rides import RideRequest
     from mobility.domain.stops import Stop
+    from routing.dispatcher import LiveDispatcher
 
-ANCHORS = {"quote p95 (ms)": 50.0}
+ANCHORS = {"quote p95 (ms)": 50.0, "quote during reoptimise max (ms)": 500.0}
+REOPTIMISE_OVERRUN_S = 0.3  # a re-optimisation may end this much after its limit (the swap-in and bookkeeping)
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
@@ -104,7 +111,26 @@ def _round(args: argparse.Namespace, seed: int) -> dict[str, float]:
         replaced = dispatcher.reoptimise(now + timedelta(hours=2), args.reoptimise)
         figures["reoptimise wall (s)"] = time.perf_counter() - t
         figures["reoptimise replaced"] = float(replaced)
+        during = _quotes_while_reoptimising(dispatcher, _requests(stops, 200, rng, now, "d"), now, args.reoptimise)
+        figures["quotes during reoptimise"] = float(len(during))
+        figures["quote during reoptimise max (ms)"] = max(during, default=0.0)
     return figures
+
+
+def _quotes_while_reoptimising(dispatcher: LiveDispatcher, requests: Sequence[RideRequest], now: datetime,
+                               limit_s: float) -> list[float]:
+    """Latencies (ms) of the quotes answered while a re-optimisation runs in another thread."""
+    solver = threading.Thread(target=dispatcher.reoptimise, args=(now + timedelta(hours=2), limit_s))
+    latencies = []
+    solver.start()
+    for request in itertools.cycle(requests):  # the same trips again until the solver is done
+        if not solver.is_alive():
+            break
+        t = time.perf_counter()
+        dispatcher.quote(request, now)
+        latencies.append((time.perf_counter() - t) * 1000)
+    solver.join()
+    return latencies
 
 
 def main() -> None:
@@ -119,15 +145,18 @@ def main() -> None:
     args = parser.parse_args()
     rounds = [_round(args, args.seed) for _ in range(args.repeat)]
     best = min(rounds, key=lambda f: f["quote p95 (ms)"])
+    anchors = dict(ANCHORS)
+    if args.reoptimise:
+        anchors["reoptimise wall (s)"] = args.reoptimise + REOPTIMISE_OVERRUN_S
     print(f"Quote latency, bundled district network, default fleet, {args.days} days of shifts "
           f"({args.repeat} rounds, best shown)")
-    print(f"{'figure':<26} {'value':>10} {'anchor':>10} {'ratio':>7}")
+    print(f"{'figure':<34} {'value':>10} {'anchor':>10} {'ratio':>7}")
     for figure, value in best.items():
-        anchor = ANCHORS.get(figure)
+        anchor = anchors.get(figure)
         if anchor is None:
-            print(f"{figure:<26} {value:>10.2f} {'':>10} {'':>7}")
+            print(f"{figure:<34} {value:>10.2f} {'':>10} {'':>7}")
         else:
-            print(f"{figure:<26} {value:>10.2f} {anchor:>10.2f} {value / anchor:>7.3f}")
+            print(f"{figure:<34} {value:>10.2f} {anchor:>10.2f} {value / anchor:>7.3f}")
     print("p95 per round (ms): " + ", ".join(f"{r['quote p95 (ms)']:.2f}" for r in rounds))
 
 

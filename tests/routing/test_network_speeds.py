@@ -56,11 +56,24 @@ def test_maxspeed_wins_over_class_default() -> None:
 
 @given(st.floats(min_value=0, max_value=200_000), st.floats(min_value=3, max_value=130))
 def test_travel_time_is_a_positive_integer_close_to_length_over_speed(length: float, speed: float) -> None:
-    """Travel time is an int ≥ 1 within half a second of length / speed."""
+    """Travel time is an int within half a second of length / speed (rounded), and at least 1 s: an edge shorter
+    than half a second takes one second."""
     t = travel_time_s(length, speed)
+    exact = length / (speed / 3.6)
     assert isinstance(t, int)
-    assert t >= 1
-    assert abs(t - length / (speed / 3.6)) <= max(0.5, 1.0)
+    if exact < 0.5:
+        assert t == 1
+    else:
+        assert abs(t - exact) <= 0.5 + 1e-9
+
+
+@pytest.mark.parametrize(("length", "speed", "seconds"), [
+    (0.0, 50.0, 1), (4.0, 36.0, 1), (14.0, 36.0, 1), (16.0, 36.0, 2), (1000.0, 36.0, 100), (1004.9, 36.0, 100),
+    (1005.1, 36.0, 101), (50_000.0, 100.0, 1800),
+])
+def test_travel_time_rounds_to_the_nearest_second(length: float, speed: float, seconds: int) -> None:
+    """Hand-computed cases at 10 m/s (36 km/h) and 100 km/h: nearest second, never 0."""
+    assert travel_time_s(length, speed) == seconds
 
 
 def test_travel_time_rejects_nonsense() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +32,13 @@ def test_meta_counts_match_content(district_network: RoadNetwork) -> None:
     assert 0 < meta.road_km < arrays.edge_length_m.sum() / 1000
 
 
-def test_loading_is_fast() -> None:
-    """Loading the bundled network reads arrays only: well under the 2 s budget even on a busy machine."""
-    start = time.perf_counter()
-    load_network(DEFAULT_NETWORK)
-    assert time.perf_counter() - start < 2.0
+def test_loading_twice_gives_the_same_network() -> None:
+    """Loading the bundled network is a pure read: two loads give the same hash and arrays. (How fast it loads is
+    a figure of ``benchmarks/bench_network.py``, anchor 2 s, not a timed assertion.)"""
+    first, second = load_network(DEFAULT_NETWORK), load_network(DEFAULT_NETWORK)
+    assert first.meta.hash == second.meta.hash
+    assert first.arrays.n_edges == second.arrays.n_edges > 0
+    assert (first.arrays.edge_length_m == second.arrays.edge_length_m).all()
 
 
 def test_missing_file_is_named(tmp_path: Path) -> None:

@@ -2,36 +2,111 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
+from routing.darp import DarpProblem, Request, TimeWindow, Vehicle
 from routing.darp.compiled import Compiled, compile_problem
 from routing.darp.construction import construct
 from routing.darp.positions import RouteInfo, candidates
 from routing.darp.readers import read_cordeau, read_lilim
-from routing.darp.schedule import _fixpoint, earliest_schedule, route_distance
-from tests.routing.darp.darp_builders import DATA
+from routing.darp.schedule import earliest_schedule, route_distance
+from tests.routing.darp.darp_builders import DATA, line_travel
 
 
 def _reference_schedule(c: Compiled, v: int, seq: list[int]) -> list[int] | None:
-    """Earliest schedule from scratch: forward pass from the windows, then the fixpoint."""
+    """Earliest service start times of ``[start] + seq + [end]``, written from the model, not from the solver.
+
+    The constraints of Cordeau's DARP on one route with a fixed order are difference constraints ``t_b ≥ t_a + w``:
+    windows (``t ≥ earliest``), service plus driving between consecutive stops, the ride limit of each request
+    (drop-off start ≤ end of pickup service + max ride, i.e. ``t_pickup ≥ t_dropoff − max_ride − service``) and the
+    route duration (``t_start ≥ t_end − max_duration``). Their least solution is a longest path, found by
+    Bellman-Ford relaxation from the lower bounds; it is infeasible when it passes a ``latest`` or does not settle
+    (a positive cycle). A drop-off without its pickup before it is infeasible too.
+    """
     nodes = [v, *seq, c.n_vehicles + v]
-    times, t = [c.earliest[v]], c.earliest[v]
-    pos: dict[int, int] = {}
-    pairs: list[tuple[int, int, int]] = []
-    for k in range(1, len(nodes)):
-        n = nodes[k]
-        t = max(c.earliest[n], t + c.service[nodes[k - 1]] + c.dur[nodes[k - 1]][n])
-        if t > c.latest[n]:
+    at = {n: k for k, n in enumerate(nodes)}
+    edges = [(k - 1, k, c.service[nodes[k - 1]] + c.dur[nodes[k - 1]][nodes[k]]) for k in range(1, len(nodes))]
+    for ri, (p, d) in enumerate(zip(c.pickup_node, c.dropoff_node, strict=True)):
+        if d not in at or p < 0:  # not on this route, or the rider is on board already
+            continue
+        if p not in at or at[p] > at[d]:
             return None
-        times.append(t)
-        if c.partner[n] == -1:
-            pos[n] = k
-        elif c.partner[n] >= 0:
-            if c.partner[n] not in pos:
-                return None
-            if c.ride_limit[n] >= 0:
-                pairs.append((pos[c.partner[n]], k, c.ride_limit[n]))
-    return _fixpoint(c, nodes, times, pairs, c.problem.vehicles[v].max_duration_s)
+        edges.append((at[d], at[p], -(c.max_ride[ri] + c.service[p])))
+    max_duration = c.problem.vehicles[v].max_duration_s
+    if max_duration is not None:
+        edges.append((len(nodes) - 1, 0, -max_duration))
+    t = [c.earliest[n] for n in nodes]
+    for _ in range(len(nodes) + 1):
+        changed = False
+        for a, b, w in edges:
+            if t[a] + w > t[b]:
+                t[b], changed = t[a] + w, True
+        if any(t[k] > c.latest[n] for k, n in enumerate(nodes)):
+            return None
+        if not changed:
+            return t
+    return None
+
+
+def _forward_only(c: Compiled, v: int, seq: list[int]) -> list[int]:
+    """Windows and driving alone, no ride or duration limit: where it differs, a limit forced a later start."""
+    nodes = [v, *seq, c.n_vehicles + v]
+    t = [c.earliest[v]]
+    for a, b in itertools.pairwise(nodes):
+        t.append(max(c.earliest[b], t[-1] + c.service[a] + c.dur[a][b]))
+    return t
+
+
+def _orders(pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Every order of the pickups and drop-offs in which each pickup comes before its drop-off."""
+    out: list[list[int]] = []
+
+    def extend(prefix: list[int], open_: frozenset[int]) -> None:
+        if len(prefix) == 2 * len(pairs):
+            out.append(prefix)
+            return
+        for p, d in pairs:
+            if p not in prefix:
+                extend([*prefix, p], open_ | {d})
+            elif d in open_:
+                extend([*prefix, d], open_ - {d})
+
+    extend([], frozenset())
+    return out
+
+
+def test_schedule_matches_the_reference_where_ride_and_duration_limits_bind() -> None:
+    """Small routes on a line with tight ride limits and route durations, every order of three requests: the
+    earliest schedule (including its fixpoint for binding limits) equals the reference, feasible or not; enough
+    of the cases are feasible and have a binding limit for the comparison to mean something."""
+    positions = [0, 3, 7, 12, 18, 20]
+    travel = line_travel(positions)
+    checked = feasible = binding = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        requests = []
+        for k in range(3):
+            a, b = rng.sample(range(1, len(positions)), 2)
+            start = rng.randrange(0, 1800)
+            direct = abs(positions[a] - positions[b]) * 60
+            requests.append(Request(
+                id=f"r{k}", pickup=a, dropoff=b, load=(1,),
+                pickup_window=TimeWindow(start, start + rng.choice([600, 1800, 3600])),
+                dropoff_window=TimeWindow(0, 4 * 3600), pickup_service_s=rng.choice([0, 60]), dropoff_service_s=60,
+                max_ride_s=rng.choice([None, direct + 60 + rng.choice([0, 120, 600])])))
+        bus = Vehicle(id="bus", capacity=(4,), start=0, end=0, shift=TimeWindow(0, 4 * 3600),
+                      max_duration_s=rng.choice([None, 3600, 5400]))
+        c = compile_problem(DarpProblem(tuple(requests), (bus,), travel))
+        for seq in _orders(list(zip(c.pickup_node, c.dropoff_node, strict=True))):
+            expected = _reference_schedule(c, 0, seq)
+            assert earliest_schedule(c, 0, seq) == expected, (seed, seq)
+            checked += 1
+            feasible += expected is not None
+            binding += expected is not None and expected != _forward_only(c, 0, seq)
+    assert checked == 40 * 90
+    assert feasible >= 200
+    assert binding >= 40
 
 
 def test_schedule_and_removal_gain_match_the_reference() -> None:

@@ -84,32 +84,34 @@ def test_solved_snapshot_is_dropped_after_a_driver_event(make_dispatcher: MakeDi
 
 def test_background_loop_replans_while_quotes_go_on(make_dispatcher: MakeDispatcher,
                                                     directory: NetworkStopDirectory) -> None:
-    """The background loop re-plans in its own thread; quotes answered meanwhile stay fast and valid."""
+    """The background loop re-plans in its own thread; quotes answered meanwhile are offers and the plan stays
+    valid. (How long a quote takes while the solver runs is a figure of ``benchmarks/bench_quote.py
+    --reoptimise``, not a timed assertion here.)"""
     import time
 
     from mobility.domain.clock import ManualClock
     from routing.dispatcher import ReoptimiseLoop
 
     d = loaded(make_dispatcher, directory)
+    before = set(d.commitments())
     loop = ReoptimiseLoop(d, ManualClock(NOW), interval_s=0.01, time_limit_s=1.0)
     loop.start()
-    slowest = 0.0
-    deadline = time.monotonic() + 1.5
-    while time.monotonic() < deadline:
-        t = time.perf_counter()
-        d.quote(trip(directory, "q", "959000", "953445", NOW + timedelta(hours=3), now=NOW), NOW)
-        slowest = max(slowest, time.perf_counter() - t)
+    answers = []
+    deadline = time.monotonic() + 30
+    while loop.runs < 2 and time.monotonic() < deadline:
+        answers.append(d.quote(trip(directory, "q", "959000", "953445", NOW + timedelta(hours=3), now=NOW), NOW))
     loop.stop()
-    assert loop.runs >= 1
-    assert slowest < 0.5, "a quote waited for the solver"
+    assert loop.runs >= 2
+    assert answers
+    assert all(isinstance(a, Offer) for a in answers)
+    assert set(d.commitments()) == before
     assert_plan_valid(d)
 
 
 def test_reoptimisation_keeps_its_time_limit_and_promises_on_a_route_group(make_dispatcher: MakeDispatcher,
                                                                            directory: NetworkStopDirectory) -> None:
-    """A node budget too small for the whole plan re-plans a group of routes only, within the time limit."""
-    import time
-
+    """A node budget too small for the whole plan re-plans a group of routes only, keeping every promise. (That
+    it ends within its time limit is a figure of ``benchmarks/bench_quote.py --reoptimise``.)"""
     from routing.dispatcher.reoptimise import budget_of, select_routes
 
     d = loaded(make_dispatcher, directory)
@@ -121,9 +123,7 @@ def test_reoptimisation_keeps_its_time_limit_and_promises_on_a_route_group(make_
     assert select_routes(d, snap, max_nodes=10_000, seed=0) is snap
     before = d.commitments()
     budget_of(d).per_node2_s = 1e-5  # a slow machine: few nodes fit
-    t = time.perf_counter()
     d.reoptimise(NOW, 0.5)
-    assert time.perf_counter() - t < 0.5 + 0.3
     assert set(d.commitments()) == set(before)
     assert_plan_valid(d)
 
