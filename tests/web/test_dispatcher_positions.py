@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 
 def test_dispatcher_map_shows_positions_with_their_age(browser: Browser, site: Site) -> None:
     """Two vehicles reported positions, one 2 minutes and one 12 minutes ago: a marker each, labelled with the
-    vehicle and "vor 2 Min." / "vor 12 Min."; no script error."""
+    vehicle and "vor 2 Min." / "vor 12 Min."; a new report moves the marker in place; no script error."""
     service = PositionService(site.parts.services.ctx)
     service.record("sft-1", PositionFix(STASSFURT.lon, STASSFURT.lat, accuracy_m=12.0))
     site.clock.advance(600)
@@ -33,4 +33,10 @@ def test_dispatcher_map_shows_positions_with_their_age(browser: Browser, site: S
     page.locator(".leaflet-tooltip", has_text="Staßfurt 1 · vor 12 Min.").wait_for(timeout=5000)
     assert page.locator(".vehicle-position").count() == 2
     screenshot(page, "dispatcher-positions")
+    # a new report and a live event (the page refreshes): the marker moves and is relabelled in place
+    service.record("bbg-1", PositionFix(BERNBURG.lon + 0.01, BERNBURG.lat))
+    site.parts.services.ctx.bus.publish("vehicle_changed", vehicle_id="bbg-1")
+    page.locator(".leaflet-tooltip", has_text="Bernburg 1 · gerade eben").wait_for(timeout=5000)
+    assert page.locator(".vehicle-position").count() == 2
+    assert page.locator(".leaflet-tooltip", has_text="Bernburg 1").count() == 1
     assert page_errors(page) == []

@@ -8,7 +8,7 @@ import * as fmt from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 const state = { map: null, tourLayer: null, tours: [], vehicles: [], colourIndex: new Map(), refreshTimer: null,
-  positionLayer: null, positions: [], positionsAt: 0 };
+  positionMarkers: new Map(), positions: [], positionsAt: 0 };
 const POSITION_POLL_MS = 15000;
 const POSITION_STALE_S = 600;
 
@@ -133,22 +133,40 @@ async function loadPositions() {
   drawPositions();
 }
 
+// One marker per vehicle, moved and relabelled in place (no flicker, no second tooltip while the map animates).
 function drawPositions() {
   if (!state.map) return;
   const L = window.L;
-  if (state.positionLayer) state.map.removeLayer(state.positionLayer);
-  const group = L.layerGroup();
   const since = (Date.now() - state.positionsAt) / 1000;
+  const seen = new Set();
   for (const p of state.positions) {
+    const id = String(p.vehicle_id);
     const age = p.age_s + since;
-    const label = `${vehicleName(p.vehicle_id)}: Standort ${ageText(age)}`;
-    L.marker([p.lat, p.lon], { icon: positionIcon(colour(String(p.vehicle_id)), age > POSITION_STALE_S), title: label,
-      keyboard: false, zIndexOffset: 1000 })
-      .bindTooltip(`${fmt.esc(vehicleName(p.vehicle_id))} · ${ageText(age)}`, { permanent: true, direction: "right", offset: [10, 0] })
-      .addTo(group);
+    const stale = age > POSITION_STALE_S;
+    const text = `${vehicleName(id)} · ${ageText(age)}`;
+    let marker = state.positionMarkers.get(id);
+    if (!marker) {
+      marker = L.marker([p.lat, p.lon], { icon: positionIcon(colour(id), stale), keyboard: false, zIndexOffset: 1000 })
+        .bindTooltip(fmt.esc(text), { permanent: true, direction: "right", offset: [10, 0] })
+        .addTo(state.map);
+      marker.stale = stale;
+      state.positionMarkers.set(id, marker);
+    } else {
+      marker.setLatLng([p.lat, p.lon]);
+      marker.setTooltipContent(fmt.esc(text));
+      if (marker.stale !== stale) {
+        marker.setIcon(positionIcon(colour(id), stale));
+        marker.stale = stale;
+      }
+    }
+    seen.add(id);
   }
-  group.addTo(state.map);
-  state.positionLayer = group;
+  for (const [id, marker] of state.positionMarkers) {
+    if (!seen.has(id)) {
+      marker.remove();
+      state.positionMarkers.delete(id);
+    }
+  }
 }
 
 const KPI_LABEL = [
