@@ -8,7 +8,7 @@ import pytest
 
 from booking.service.positions import PositionFix, PositionService
 from tests.booking.conftest import BERNBURG, STASSFURT
-from tests.web.conftest import Site, login, new_page, page_errors, screenshot
+from tests.web.conftest import Site, axe_violations, login, new_page, page_errors, screenshot
 from tests.web.helpers import wait_live
 
 if TYPE_CHECKING:
@@ -19,7 +19,8 @@ pytestmark = pytest.mark.browser
 
 def test_dispatcher_map_shows_positions_with_their_age(browser: Browser, site: Site) -> None:
     """Two vehicles reported positions, one 2 minutes and one 12 minutes ago: a marker each, labelled with the
-    vehicle and "vor 2 Min." / "vor 12 Min."; a new report moves the marker in place; no script error."""
+    vehicle and "vor 2 Min." / "vor 12 Min."; a new report moves the marker in place; no serious axe finding,
+    no script error."""
     service = PositionService(site.parts.services.ctx)
     service.record("sft-1", PositionFix(STASSFURT.lon, STASSFURT.lat, accuracy_m=12.0))
     site.clock.advance(600)
@@ -39,4 +40,5 @@ def test_dispatcher_map_shows_positions_with_their_age(browser: Browser, site: S
     page.locator(".leaflet-tooltip", has_text="Bernburg 1 · gerade eben").wait_for(timeout=5000)
     assert page.locator(".vehicle-position").count() == 2
     assert page.locator(".leaflet-tooltip", has_text="Bernburg 1").count() == 1
+    assert axe_violations(page) == []
     assert page_errors(page) == []
