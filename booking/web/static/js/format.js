@@ -63,6 +63,12 @@ export function localDateTime(minutesAhead) {
   return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
 }
 
+// Berlin local date ("2026-05-04") and time ("09:35") of an ISO instant, for date and time inputs.
+export function localParts(iso) {
+  const p = berlinParts(new Date(iso));
+  return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}` };
+}
+
 // Offset of Berlin from UTC (minutes) at instant `d`.
 function offsetMinutes(d) {
   const p = berlinParts(d);

@@ -3,6 +3,7 @@ import { api, ApiError, idempotencyKey, requireRole } from "./api.js";
 import { StopCombobox } from "./autocomplete.js";
 import { createMap, drawBase, drawStops, stopCoordinates } from "./map.js";
 import * as fmt from "./format.js";
+import { initNotices, lostNote } from "./resident_notices.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -16,15 +17,33 @@ function init() {
   });
   state.origin = origin;
   state.destination = destination;
-  const now = fmt.localDateTime(60);
-  $("date-input").value = now.date;
-  $("time-input").value = now.time;
+  setDefaultTime();
   $("request-form").addEventListener("submit", (e) => { e.preventDefault(); requestOffer(); });
   $("offer").addEventListener("click", onOfferClick);
   $("bookings").addEventListener("click", onBookingsClick);
   initMap();
+  initNotices({ onNotice: () => loadBookings() }).then((phone) => { state.phone = phone; loadBookings(); });
   loadBookings();
   state.etaTimer = setInterval(loadBookings, 30000);
+}
+
+// The form's default time: the next bookable time in the service hours (at night: the next morning), from the
+// service's own clock and rules — not the device's clock plus an hour.
+async function setDefaultTime() {
+  let times = null;
+  try {
+    times = await api("/service/times", { auth: false });
+  } catch {
+    /* offline: fall back to the device's clock */
+  }
+  const when = times && times.next_bookable ? fmt.localParts(times.next_bookable) : fmt.localDateTime(15);
+  if (!$("date-input").value) $("date-input").value = when.date;
+  if (!$("time-input").value) $("time-input").value = when.time;
+  if (times) {
+    state.phone = times.control_room_phone;
+    $("time-hint").textContent = `Der Rufbus fährt ${times.service_hours}.`
+      + (times.next_bookable_label ? ` Frühestens buchbar: ${times.next_bookable_label}.` : "");
+  }
 }
 
 function initMap() {
@@ -65,8 +84,14 @@ function formRequest() {
   const origin = state.origin.place();
   const destination = state.destination.place();
   const problems = [];
-  if (!origin) { problems.push("Bitte einen Start aus der Liste oder auf der Karte wählen."); $("origin-input").setAttribute("aria-invalid", "true"); }
-  if (!destination) { problems.push("Bitte ein Ziel aus der Liste oder auf der Karte wählen."); $("destination-input").setAttribute("aria-invalid", "true"); }
+  for (const [value, id, what] of [[origin, "origin-input", "Start"], [destination, "destination-input", "Ziel"]]) {
+    if (value) continue;
+    const typed = $(id).value.trim();
+    problems.push(typed
+      ? `${what}: „${typed}“ ist nicht eindeutig – bitte einen Vorschlag aus der Liste oder auf der Karte wählen.`
+      : `Bitte ${what === "Start" ? "einen Start" : "ein Ziel"} eingeben oder auf der Karte wählen.`);
+    $(id).setAttribute("aria-invalid", "true");
+  }
   const date = $("date-input").value;
   const hhmm = $("time-input").value;
   if (!date || !hhmm) problems.push("Bitte Datum und Uhrzeit angeben.");
@@ -85,15 +110,28 @@ function formRequest() {
 async function requestOffer(overrideTime) {
   const error = $("form-error");
   error.hidden = true;
+  if (state.searching) return;
+  state.searching = true;
+  try {
+    await Promise.all([state.origin.resolve(), state.destination.resolve()]); // a name typed in full counts
+  } finally {
+    state.searching = false;
+  }
   const { request, problems } = formRequest();
   if (problems) {
     error.textContent = problems.join(" ");
     error.hidden = false;
+    const invalid = document.querySelector("#request-form [aria-invalid=true]");
+    (invalid || error).scrollIntoView({ block: "center" });
+    if (invalid) invalid.focus();
     return;
   }
-  if (overrideTime) {
-    delete request.arrival;
-    request.departure = overrideTime;
+  if (overrideTime) {  // an alternative: the same kind of time (departure or arrival) as asked, shown in the form
+    const kind = request.arrival ? "arrival" : "departure";
+    request[kind] = overrideTime;
+    const local = fmt.localParts(overrideTime);
+    $("date-input").value = local.date;
+    $("time-input").value = local.time;
   }
   if (state.searching) return;
   state.searching = true;
@@ -157,23 +195,42 @@ function drawOffer(offer) {
     const [lon, lat] = stopCoordinates(stop);
     if (lat === undefined) continue;
     L.circleMarker([lat, lon], { radius: 9, color: "#0b5394", weight: 3, fillColor: "#ffffff", fillOpacity: 1 })
-      .bindTooltip(`${label}: ${stop.name}`, { permanent: true, direction: "top" }).addTo(group);
+      .bindTooltip(label, { permanent: true, direction: "top" }).addTo(group);  // the names are in the offer
   }
   group.addTo(state.map);
   state.offerLayer = group;
   if (group.getLayers().length) state.map.fitBounds(group.getBounds(), { padding: [40, 40], maxZoom: 14 });
 }
 
+// A refusal where the person looks: the offer card scrolls into view and the message takes the focus; the
+// nearest possible times are buttons that ask again at once.
 function renderNoOffer(err) {
   const problem = err instanceof ApiError ? err.problem : {};
   const alternatives = Array.isArray(problem.alternatives) ? problem.alternatives : [];
+  const arrival = document.querySelector("input[name=time_kind]:checked").value === "arrival";
   const buttons = alternatives.slice(0, 4).map((t) => {
     const iso = typeof t === "string" ? t : t.departure || t.time;
-    return `<li><button type="button" class="btn btn-secondary" data-action="alternative" data-time="${fmt.esc(iso)}">Abfahrt ${fmt.time(iso)} Uhr anfragen</button></li>`;
+    const label = `${arrival ? "Ankunft bis" : "Abfahrt ab"} ${fmt.dayTime(iso)}`;
+    return `<li><button type="button" class="btn btn-secondary" data-action="alternative" data-time="${fmt.esc(iso)}">${fmt.esc(label)} anfragen</button></li>`;
   }).join("");
+  const help = state.phone ? `<p>Fragen? Die Leitstelle hilft: <a href="tel:${fmt.esc(telOf(state.phone))}">${fmt.esc(state.phone)}</a></p>` : "";
   $("offer").innerHTML = `
-    <p class="error" role="alert">${fmt.esc(err.message)}</p>
-    ${buttons ? `<p>Diese Zeiten wären möglich:</p><ul class="alt-list">${buttons}</ul>` : ""}`;
+    <div role="alert">
+      <p class="error" id="offer-message" tabindex="-1">Kein Angebot: ${fmt.esc(err.message)}</p>
+      ${buttons ? `<p>Diese Zeiten sind möglich:</p><ul class="alt-list">${buttons}</ul>` : ""}
+    </div>${help}`;
+  showAndFocus($("offer-message"));
+}
+
+// Bring a message into view and give it the focus (screen readers read it; the keyboard continues from there).
+export function showAndFocus(el) {
+  if (!el) return;
+  el.closest(".card")?.scrollIntoView({ block: "start", behavior: "auto" });
+  el.focus({ preventScroll: true });
+}
+
+export function telOf(phone) {
+  return String(phone).replace(/[^0-9+]/g, "");
 }
 
 async function onOfferClick(e) {
@@ -191,7 +248,9 @@ async function onOfferClick(e) {
       await loadBookings();
     } catch (err) {
       button.disabled = false;
-      $("offer").insertAdjacentHTML("beforeend", `<p class="error" role="alert">${fmt.esc(err.message)}</p>`);
+      $("offer").querySelector("#book-error")?.remove();
+      $("offer").insertAdjacentHTML("beforeend", `<p class="error" role="alert" id="book-error" tabindex="-1">${fmt.esc(err.message)}</p>`);
+      showAndFocus($("book-error"));
     }
   }
 }
@@ -202,6 +261,7 @@ export function shortId(id) {
 
 async function loadBookings() {
   let bookings;
+  state.bookingList = state.bookingList || [];
   try {
     bookings = await api("/bookings");
   } catch (err) {
@@ -215,6 +275,7 @@ async function loadBookings() {
     return;
   }
   active.sort((a, b) => String(pickupOf(a).earliest).localeCompare(String(pickupOf(b).earliest)));
+  state.bookingList = active;
   $("bookings").innerHTML = active.map(bookingItem).join("");
   await Promise.all(active.filter((b) => ["CONFIRMED", "STARTED"].includes(b.state)).map(showEta));
 }
@@ -227,15 +288,25 @@ function pickupOf(booking) {
   return offerOf(booking).pickup_window || {};
 }
 
+function stateLabel(b) {
+  if (b.state_reason === "no_show") return "nicht erschienen";
+  if (b.state === "REJECTED") return "fällt aus";
+  if (b.state === "CANCELLED" && b.state_reason === "cancelled_by_dispatcher") return "von der Leitstelle storniert";
+  return fmt.state(b.state);
+}
+
 function bookingItem(b) {
   const o = offerOf(b);
   const w = pickupOf(b);
   const cancellable = ["CONFIRMED", "PENDING"].includes(b.state);
+  const lost = b.state === "REJECTED";
   return `<li class="booking" data-booking-id="${fmt.esc(b.id)}" data-state="${fmt.esc(b.state)}">
     <p class="booking-head"><strong>${fmt.esc((o.pickup_stop || {}).name)} → ${fmt.esc((o.dropoff_stop || {}).name)}</strong>
-      <span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(b.state_reason === "no_show" ? "nicht erschienen" : fmt.state(b.state))}</span></p>
+      <span class="badge state-${fmt.esc(String(b.state).toLowerCase())}">${fmt.esc(stateLabel(b))}</span></p>
     <p>${fmt.day(w.earliest)}, Abholung ${fmt.window_(w.earliest, w.latest)} · ${fmt.euro(o.price_cents)}</p>
     <p class="eta" data-eta-for="${fmt.esc(b.id)}"></p>
+    ${lost ? lostNote(b, state.phone) : ""}
+    ${lost ? `<button type="button" class="btn btn-primary" data-action="again" data-id="${fmt.esc(b.id)}">Ersatzfahrt suchen<span class="sr-only"> (${fmt.esc((o.pickup_stop || {}).name)} → ${fmt.esc((o.dropoff_stop || {}).name)})</span></button>` : ""}
     ${cancellable ? `<button type="button" class="btn btn-danger" data-action="cancel" data-id="${fmt.esc(b.id)}">Stornieren<span class="sr-only"> (Fahrt ${fmt.esc((o.pickup_stop || {}).name)}, ${fmt.time(w.earliest)} Uhr)</span></button>` : ""}
   </li>`;
 }
@@ -259,7 +330,27 @@ async function showEta(b) {
   }
 }
 
+// A lost ride: the same stops and time in the form, and an offer asked for at once (or the nearest times).
+function searchAgain(id) {
+  const b = (state.bookingList || []).find((x) => x.id === id);
+  if (!b) return;
+  const o = offerOf(b);
+  for (const [box, stop] of [[state.origin, o.pickup_stop], [state.destination, o.dropoff_stop]]) {
+    if (stop) box.set({ stop_id: String(stop.id), name: stop.name, coordinates: stopCoordinates(stop) });
+  }
+  const when = pickupOf(b).earliest;
+  if (when && new Date(when) > new Date()) {
+    const local = fmt.localParts(when);
+    $("date-input").value = local.date;
+    $("time-input").value = local.time;
+  }
+  document.querySelector("input[name=time_kind][value=departure]").checked = true;
+  requestOffer();
+}
+
 async function onBookingsClick(e) {
+  const again = e.target.closest("button[data-action=again]");
+  if (again) return searchAgain(again.dataset.id);
   const button = e.target.closest("button[data-action=cancel]");
   if (!button) return;
   if (!window.confirm("Diese Fahrt wirklich stornieren?")) return;
