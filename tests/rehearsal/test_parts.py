@@ -187,3 +187,19 @@ def test_out_of_service_at_noon_or_mid_window() -> None:
     assert (at.hour, length) == (12, timedelta(hours=2))
     at, length = out_of_service_time(DeskHabits(), (day, day + timedelta(hours=3)))
     assert (at, length) == (day + timedelta(hours=1), timedelta(hours=1))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--start", "25:99"], "keine Uhrzeit"),
+    (["--region", "/nonexistent/region.toml"], "cannot read scenario file"),
+])
+def test_cli_refuses_bad_input_before_starting(tmp_path: Path, args: list[str], message: str) -> None:
+    """A bad start time or a missing region file ends with exit code 2 and says why, before anything is built."""
+    from typer.testing import CliRunner
+
+    from mobility.cli import app
+
+    result = CliRunner().invoke(app, ["rehearse", "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not (tmp_path / "out").exists()
