@@ -4,9 +4,9 @@ Used by ``tests/test_markers.py`` (``pytest --collect-only -p tests.collection_r
 per store: ``python -m pytest --collect-only -q -p tests.collection_report tests | grep '^{'``.
 
 A test *needs PostGIS* when it requests ``postgis_url`` (directly or through another fixture) or runs the PostGIS
-case of ``any_env_factory``; it *needs Chromium* when it requests ``browser``. It runs a *service on SQLite* when it
-requests one of the SQLite service fixtures (``make_env``, ``env``, the web ``site``, the pool-car ``env``) or the
-SQLite case of ``any_env_factory``.
+case of a both-stores fixture (``any_env_factory``, ``pool_env``); it *needs Chromium* when it requests
+``browser``. It runs a *service on SQLite* when it requests one of the SQLite service fixtures (``make_env``,
+``env``, the web ``site``) or the SQLite case of a both-stores fixture.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ SQLITE_FIXTURES = {
     ("make_env", "tests.booking.conftest"),
     ("env", "tests.booking.conftest"),
     ("site", "tests.web.conftest"),
-    ("env", "tests.poolcars.test_poolcar_api"),
-    ("env", "tests.poolcars.test_poolcar_staff_api"),
 }
+#: Fixtures parametrised over the stores ("sqlite", "postgis").
+BOTH_STORES = ("any_env_factory", "pool_env")
 
 
 def _param(item: pytest.Item, name: str) -> object:
@@ -38,13 +38,13 @@ def _sqlite_service(item: pytest.Item) -> bool:
         module = getattr(defs[-1].func, "__module__", "")
         if (name, module) in SQLITE_FIXTURES:
             return True
-    return _param(item, "any_env_factory") == "sqlite"
+    return any(_param(item, name) == "sqlite" for name in BOTH_STORES)
 
 
 def describe(item: pytest.Item) -> dict[str, object]:
     """What one collected test needs, which store it uses and its markers."""
     names = set(getattr(item, "fixturenames", ()))
-    postgis = "postgis_url" in names or _param(item, "any_env_factory") == "postgis"
+    postgis = "postgis_url" in names or any(_param(item, name) == "postgis" for name in BOTH_STORES)
     return {
         "id": item.nodeid,
         "needs_postgis": postgis,

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import tomllib
+import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from mobility.domain.geo import Point
 from mobility.domain.poolcar_files import Pool, pool_from_documents
 from mobility.domain.poolcars import Car, CarType, Propulsion, Station, StationKind
+from tests.poolcars.service_env import PoolEnv, build_env
 
 REPO = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Europe/Berlin")
@@ -39,3 +43,26 @@ def default_pool() -> Pool:
     """The pool configured in data/poolcars."""
     with (REPO / "data/poolcars/stations.toml").open("rb") as f, (REPO / "data/poolcars/cars.toml").open("rb") as g:
         return pool_from_documents(tomllib.load(f), tomllib.load(g))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def pool_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[PoolEnv]:
+    """The pool-car API with the default pool at Monday 07:00 on a fresh SQLite file, then in a fresh PostGIS
+    schema (dropped afterwards): the API tests run on both stores."""
+    schema: str | None = None
+    if request.param == "sqlite":
+        env = build_env(f"sqlite:///{tmp_path / 'pool.db'}")
+    else:
+        url: str = request.getfixturevalue("postgis_url")
+        schema = "test_poolapi_" + uuid.uuid4().hex[:10]
+        admin = sa.create_engine(url)
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        env = build_env(url, schema)
+    yield env
+    env.client.close()
+    env.engine.dispose()
+    if schema is not None:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

@@ -1,25 +1,20 @@
-"""The pool-car API on the embedded SQLite store: offers, reservations, changes, bad input, staff functions."""
+"""The pool-car API on SQLite and on PostGIS: offers, reservations, changes, bad input, staff functions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.poolcars.service_env import PoolEnv, at, build_env
+from tests.poolcars.service_env import PoolEnv, at
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[PoolEnv]:
-    """A fresh SQLite store with the default pool at Monday 07:00."""
-    e = build_env(f"sqlite:///{tmp_path / 'pool.db'}")
-    yield e
-    e.client.close()
-    e.engine.dispose()
+def env(pool_env: PoolEnv) -> PoolEnv:
+    """The default pool at Monday 07:00, on SQLite and then on PostGIS."""
+    return pool_env
 
 
 def offer(env: PoolEnv, headers: dict[str, str], **body: Any) -> Any:

@@ -1,27 +1,23 @@
-"""Dispatcher and admin functions of the pool-car API, availability, and the live GBFS endpoints."""
+"""Dispatcher and admin functions of the pool-car API, availability, and the live GBFS endpoints (both stores)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from tests.poolcars.service_env import PoolEnv, at, build_env
+from tests.poolcars.service_env import PoolEnv, at
 from tests.poolcars.test_poolcar_api import offer, reserve
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "gbfs-v3.0"
 
 
 @pytest.fixture
-def env(tmp_path: Path) -> Iterator[PoolEnv]:
-    """A fresh SQLite store with the default pool."""
-    e = build_env(f"sqlite:///{tmp_path / 'pool.db'}")
-    yield e
-    e.client.close()
-    e.engine.dispose()
+def env(pool_env: PoolEnv) -> PoolEnv:
+    """The default pool at Monday 07:00, on SQLite and then on PostGIS."""
+    return pool_env
 
 
 def test_breakdown_moves_reservation_to_the_twin_car(env: PoolEnv) -> None:
