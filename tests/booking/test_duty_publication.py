@@ -34,12 +34,11 @@ def fleet() -> list[Vehicle]:
             Vehicle("sft-1", "Staßfurt 1", MINIBUS, STASSFURT, "Staßfurt", shifts())]
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def booked(request: pytest.FixtureRequest) -> tuple[Env, list[dict[str, Any]]]:
+@pytest.fixture
+def booked(any_env_factory: EnvFactory) -> tuple[Env, list[dict[str, Any]]]:
     """Two parties from Bernburg Hbf to Staßfurt at 08:20 today (one bus, the same stops in a row) and one ride
     tomorrow, on SQLite and on PostGIS."""
-    factory: EnvFactory = request.getfixturevalue("make_env" if request.param == "sqlite" else "make_pg_env")
-    env = factory(fleet=fleet())
+    env = any_env_factory(fleet=fleet())
     resident = env.user("erika")
     rides = [_book(env, resident, BERNBURG_HBF, STASSFURT_BF, 20, passengers=2),
              _book(env, env.user("paul"), BERNBURG_HBF, STASSFURT_BF, 20),

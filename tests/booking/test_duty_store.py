@@ -28,12 +28,17 @@ LEG_COLUMNS = ("vehicle_id", "seq", "from_stop_id", "to_stop_id", "depart", "arr
 VISIT_COLUMNS = ("vehicle_id", "seq", "booking_id", "stop_id", "planned_arrival", "status", "duty_id")
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
-    else:
-        engine = make_engine(request.getfixturevalue("postgis_url"), schema=request.getfixturevalue("pg_schema"))
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[sa.Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(postgis_url: str, pg_schema: str) -> Iterator[sa.Engine]:
+    engine = make_engine(postgis_url, schema=pg_schema)
     upgrade(engine)
     yield engine
     engine.dispose()
@@ -81,7 +86,7 @@ def _straight(a: Stop, b: Stop) -> list[tuple[float, float]]:
     return [a.point.as_lonlat(), b.point.as_lonlat()]
 
 
-def test_legs_are_per_duty_and_never_of_zero_length(engine: sa.Engine, routing_parts: Routing) -> None:
+def _legs_are_per_duty_and_never_of_zero_length(engine: sa.Engine, routing_parts: Routing) -> None:
     """Consecutive visits at one stop, a twin stop at the very same place, a road line that collapses to a point,
     two days of duties: one leg per move between two places inside a duty, each a valid line with its duty."""
     rng = random.Random(11)
@@ -120,7 +125,7 @@ def test_legs_are_per_duty_and_never_of_zero_length(engine: sa.Engine, routing_p
     assert any(r[2] == stops[0].id for r in legs)  # the collapsing road line was met (and replaced)
 
 
-def test_driven_visits_take_their_duty_from_the_plan(engine: sa.Engine, routing_parts: Routing) -> None:
+def _driven_visits_take_their_duty_from_the_plan(engine: sa.Engine, routing_parts: Routing) -> None:
     """Visits already driven may come without a duty id (the dispatcher's history): the stored row gets the duty
     that lists them, and the plan read back has the duty ids."""
     stops = list(routing_parts.directory.stops())[:6]
@@ -138,7 +143,7 @@ def test_driven_visits_take_their_duty_from_the_plan(engine: sa.Engine, routing_
     assert {v.duty_id for v in loaded.tour("bbg-1").visits} == {duty.id}
 
 
-def test_patches_with_duties_equal_a_full_rewrite(engine: sa.Engine, routing_parts: Routing) -> None:
+def _patches_with_duties_equal_a_full_rewrite(engine: sa.Engine, routing_parts: Routing) -> None:
     """Re-timed, inserted and deleted visits inside duties, written as patches, give the rows of a full rewrite."""
     rng = random.Random(5)
     stops = list(routing_parts.directory.stops())[:20]
@@ -162,3 +167,36 @@ def test_patches_with_duties_equal_a_full_rewrite(engine: sa.Engine, routing_par
     patched = (_rows(engine, PlanVisitRow, VISIT_COLUMNS), _rows(engine, TourLegRow, LEG_COLUMNS))
     _write(engine, previous, None, _straight)
     assert patched == (_rows(engine, PlanVisitRow, VISIT_COLUMNS), _rows(engine, TourLegRow, LEG_COLUMNS))
+
+
+def test_legs_are_per_duty_and_never_of_zero_length_sqlite(sqlite_engine: sa.Engine, routing_parts: Routing) -> None:
+    """On SQLite: see :func:`_legs_are_per_duty_and_never_of_zero_length`."""
+    _legs_are_per_duty_and_never_of_zero_length(sqlite_engine, routing_parts)
+
+
+@pytest.mark.postgis
+def test_legs_are_per_duty_and_never_of_zero_length_postgis(pg_engine: sa.Engine, routing_parts: Routing) -> None:
+    """On PostGIS (``ST_IsValid``, ``ST_Length > 0``): see :func:`_legs_are_per_duty_and_never_of_zero_length`."""
+    _legs_are_per_duty_and_never_of_zero_length(pg_engine, routing_parts)
+
+
+def test_driven_visits_take_their_duty_from_the_plan_sqlite(sqlite_engine: sa.Engine, routing_parts: Routing) -> None:
+    """On SQLite: see :func:`_driven_visits_take_their_duty_from_the_plan`."""
+    _driven_visits_take_their_duty_from_the_plan(sqlite_engine, routing_parts)
+
+
+@pytest.mark.postgis
+def test_driven_visits_take_their_duty_from_the_plan_postgis(pg_engine: sa.Engine, routing_parts: Routing) -> None:
+    """On PostGIS: see :func:`_driven_visits_take_their_duty_from_the_plan`."""
+    _driven_visits_take_their_duty_from_the_plan(pg_engine, routing_parts)
+
+
+def test_patches_with_duties_equal_a_full_rewrite_sqlite(sqlite_engine: sa.Engine, routing_parts: Routing) -> None:
+    """On SQLite: see :func:`_patches_with_duties_equal_a_full_rewrite`."""
+    _patches_with_duties_equal_a_full_rewrite(sqlite_engine, routing_parts)
+
+
+@pytest.mark.postgis
+def test_patches_with_duties_equal_a_full_rewrite_postgis(pg_engine: sa.Engine, routing_parts: Routing) -> None:
+    """On PostGIS: see :func:`_patches_with_duties_equal_a_full_rewrite`."""
+    _patches_with_duties_equal_a_full_rewrite(pg_engine, routing_parts)

@@ -20,13 +20,6 @@ from tests.booking.test_offers import problem
 BERLIN = {"lon": 13.405, "lat": 52.52}
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
-def any_env(request: pytest.FixtureRequest) -> Env:
-    """Two minibuses at T0 on SQLite, then on PostGIS."""
-    factory: EnvFactory = request.getfixturevalue("make_env" if request.param == "sqlite" else "make_pg_env")
-    return factory()
-
-
 def report(env: Env, headers: dict[str, str], point: Point, **extra: Any) -> Any:
     return env.client.post("/api/v1/driver/position", json={"lon": point.lon, "lat": point.lat, **extra},
                            headers=headers)
