@@ -4,7 +4,7 @@ Used by ``tests/test_markers.py`` (``pytest --collect-only -p tests.collection_r
 per store: ``python -m pytest --collect-only -q -p tests.collection_report tests | grep '^{'``.
 
 A test *needs PostGIS* when it requests ``postgis_url`` (directly or through another fixture) or runs the PostGIS
-case of a both-stores fixture (``any_env_factory``, ``pool_env``); it *needs Chromium* when it requests
+case of a both-stores fixture (``any_env_factory``, ``pool_env``, ``any_site``); it *needs Chromium* when it requests
 ``browser``. It runs a *service on SQLite* when it requests one of the SQLite service fixtures (``make_env``,
 ``env``, the web ``site``) or the SQLite case of a both-stores fixture.
 """
@@ -22,7 +22,7 @@ SQLITE_FIXTURES = {
     ("site", "tests.web.conftest"),
 }
 #: Fixtures parametrised over the stores ("sqlite", "postgis").
-BOTH_STORES = ("any_env_factory", "pool_env")
+BOTH_STORES = ("any_env_factory", "pool_env", "any_site")
 
 
 def _param(item: pytest.Item, name: str) -> object:

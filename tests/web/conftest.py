@@ -56,19 +56,46 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The real app (bundled network, LiveDispatcher, SQLite store, web pages) on a free loopback port."""
-    tmp = tmp_path_factory.mktemp("web")
-    settings = Settings(database_url=f"sqlite:///{tmp / 'mobility.db'}", secret_key="web-test-" + uuid.uuid4().hex,
+def _serve(database_url: str, schema: str | None = None) -> Iterator[Site]:
+    """The real app (bundled network, LiveDispatcher, the store at ``database_url``, web pages) on a free port."""
+    settings = Settings(database_url=database_url, secret_key="web-test-" + uuid.uuid4().hex,
                         cache_dir=Path("/tmp/salzland-mobility-test-cache"), tile_url="", solver_time_limit_s=1.0)
     clock = ManualClock(T0)
     routing = load_routing(settings)
-    parts = build_services(settings, clock=clock, fleet=two_minibuses(), routing=routing, hasher=light_hasher())
+    parts = build_services(settings, clock=clock, fleet=two_minibuses(), routing=routing, hasher=light_hasher(),
+                           schema=schema)
     app = create_app(settings, parts=parts, background=False, poolcars=False)
     with LiveServer(app) as url:
         yield Site(url, parts, clock)
     parts.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real app (bundled network, LiveDispatcher, SQLite store, web pages) on a free loopback port."""
+    yield from _serve(f"sqlite:///{tmp_path_factory.mktemp('web') / 'mobility.db'}")
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def any_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """``site`` on SQLite, then on PostGIS (a fresh schema, dropped afterwards): pages that write data are tested
+    on both stores (a module opts in with ``site = any_site`` as its own ``site`` fixture)."""
+    if request.param == "sqlite":
+        yield from _serve(f"sqlite:///{tmp_path_factory.mktemp('web') / 'mobility.db'}")
+        return
+    import sqlalchemy as sa
+
+    url: str = request.getfixturevalue("postgis_url")
+    schema = "test_web_" + uuid.uuid4().hex[:10]
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield from _serve(url, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def new_page(browser: Browser, *, mobile: bool = False) -> Page:

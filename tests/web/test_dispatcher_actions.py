@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def site(any_site: Site) -> Site:
+    """The app on SQLite, then on PostGIS: these pages write bookings."""
+    return any_site
+
+
 def test_phone_booking_then_out_of_service_moves_it(browser: Browser, site: Site) -> None:
     """A phone booking lands in the plan; taking its vehicle out of service re-plans it onto the other vehicle."""
     site.account("leitstelle", "dispatcher")

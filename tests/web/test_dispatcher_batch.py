@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def site(any_site: Site) -> Site:
+    """The app on SQLite, then on PostGIS: these pages write bookings."""
+    return any_site
+
+
 def test_dispatcher_replans_a_whole_day(browser: Browser, site: Site) -> None:
     """Three rides booked for the day; "Tag neu planen" reports rides, shifts and kilometres before and after,
     and every booking keeps its promised pickup window."""

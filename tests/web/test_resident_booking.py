@@ -15,6 +15,12 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def site(any_site: Site) -> Site:
+    """The app on SQLite, then on PostGIS: these pages write bookings."""
+    return any_site
+
+
 def test_resident_books_and_dispatcher_sees_the_tour_live(browser: Browser, site: Site) -> None:
     """A booking made in the pages is CONFIRMED and the open dispatcher view draws it without a reload (the page
     does not poll the plan: only the live stream can bring it)."""
