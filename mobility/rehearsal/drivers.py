@@ -282,7 +282,7 @@ class Driver:
         elif post.kind == "duty_end" and m.duty is not None:
             self.ended.add(m.duty.id)
         elif ride is not None and post.kind == "boarded":
-            ride.boarded_at, ride.state = now, "STARTED"
+            ride.boarded_at, ride.state, ride.served_by = now, "STARTED", self.vehicle_id
         elif ride is not None and post.kind == "dropped_off":
             ride.dropped_at, ride.state, ride.outcome = now, "FINISHED", Outcome.FINISHED
         elif ride is not None and post.kind == "no_show":

@@ -36,6 +36,8 @@ class EtaReading:
     eta: datetime
     basis: str  # planned | live | "" (the API does not say)
     target: str  # pickup | dropoff
+    vehicle_id: str = ""
+    stops_before: int = -1
 
 
 @dataclass
@@ -58,6 +60,7 @@ class Ride:
     state: str = ""  # the booking's last known TOMP state
     arrived_at: datetime | None = None  # the vehicle reported arrived at the pickup stop
     boarded_at: datetime | None = None
+    served_by: str | None = None  # the vehicle whose driver reported the boarding
     dropped_at: datetime | None = None
     no_show_at: datetime | None = None
     cancelled_at: datetime | None = None

@@ -155,14 +155,16 @@ def _late(ride: Ride) -> dict[str, Any]:
     return {"booking_id": ride.booking_id, "booked_on": ride.vehicle_id, "window": f"{ride.window[0]:%H:%M}–"
             f"{ride.window[1]:%H:%M}", "planned_pickup": f"{ride.planned_pickup:%H:%M:%S}" if ride.planned_pickup else
             None, "arrived": f"{ride.arrived_at:%H:%M:%S}" if ride.arrived_at else None,
-            "late_min": round(_lateness(ride), 1)}
+            "served_by": ride.served_by, "late_min": round(_lateness(ride), 1)}
 
 
 def _eta_case(ride: Ride) -> dict[str, Any]:
     assert ride.boarded_at is not None
-    return {"booking_id": ride.booking_id, "booked_on": ride.vehicle_id, "boarded": f"{ride.boarded_at:%H:%M:%S}",
+    return {"booking_id": ride.booking_id, "booked_on": ride.vehicle_id, "served_by": ride.served_by,
+            "boarded": f"{ride.boarded_at:%H:%M:%S}",
             "window": f"{ride.window[0]:%H:%M}–{ride.window[1]:%H:%M}" if ride.window else None,
-            "readings": [f"{e.asked_at:%H:%M} → {e.eta:%H:%M:%S} ({e.basis})" for e in ride.etas],
+            "readings": [f"{e.asked_at:%H:%M} → {e.eta:%H:%M:%S} ({e.basis}, {e.vehicle_id}, {e.stops_before} stops "
+                         "before)" for e in ride.etas],
             "error_min": round(eta_error_min(ride) or 0.0, 1)}
 
 

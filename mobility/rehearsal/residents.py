@@ -233,7 +233,8 @@ class Residents:
             return
         body = r.json()
         reading = EtaReading(now, datetime.fromisoformat(body["eta"]), str(body.get("basis", "")),
-                             str(body.get("target", "")))
+                             str(body.get("target", "")), str(body.get("vehicle_id", "")),
+                             int(body.get("stops_before", -1)))
         ride.etas.append(reading)
         if reading.target == "pickup" and reading.eta < ride.window[0]:
             self.ledger.observe(now, "eta_before_window",
