@@ -1,18 +1,20 @@
-"""Dispatchers: tours as GeoJSON, fleet, phone bookings, out of service, re-plan, problems, figures, live stream."""
+"""Dispatchers: tours as GeoJSON, fleet, phone bookings, re-plan, figures, live stream; the control room's search,
+problems, outages and standing orders come from :mod:`booking.api.control` and :mod:`booking.api.standing`."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel
 
-from booking.api.deps import Principal, ServicesDep, StaffUser, require_roles
+from booking.api import control, standing
+from booking.api.bounds import Day
+from booking.api.deps import ServicesDep, StaffUser, require_roles
 from booking.api.live import sse_response
 from booking.api.rides import public_fresh_offer, wish
 from booking.api.schemas import BookingPublic, OfferPublic, PhoneBookingCreate, PhoneBookingPublic, local
@@ -21,35 +23,24 @@ from booking.feeds.gtfs_rt import local_day
 from booking.service.batch import plan_day
 from booking.service.bookings import Caller
 from booking.service.errors import ServiceError
+from booking.service.outages import Outages
+from booking.service.standing import StandingOrders
 from booking.service.views import kpis, vehicle_states
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"], dependencies=[Depends(require_roles("dispatcher"))])
 GEOJSON = "application/geo+json"
 
 
-class ServiceChange(BaseModel):
-    """Result of taking a vehicle out of / into service."""
-
-    vehicle_id: str
-    in_service: bool
-    lost_bookings: list[str]
-
-
-class ProblemPublic(BaseModel):
-    """A booking the plan could not keep."""
-
-    id: int
-    booking_id: str
-    vehicle_id: str | None
-    reason: str
-    created_at: Any
-    resolved_at: Any = None
+def include_control_room(parent: APIRouter) -> None:
+    """Add the control room's booking search, problem actions, outages and standing orders to ``parent``."""
+    parent.include_router(control.router)
+    parent.include_router(standing.router)
 
 
 @router.get("/tours.geojson", summary="Planned tours with road geometry")
 def tours(
     services: ServicesDep,
-    day: Annotated[date | None, Query(description="local service day (YYYY-MM-DD); default today")] = None,
+    day: Annotated[Day | None, Query(description="local service day (YYYY-MM-DD); default today")] = None,
 ) -> JSONResponse:
     """Per duty of the service day a LineString along the roads with its stop visits (times, loads), and a Point
     per visit."""
@@ -62,8 +53,18 @@ def tours(
 
 @router.get("/vehicles", summary="Fleet and its state")
 def vehicles(services: ServicesDep) -> list[dict[str, Any]]:
-    """Every vehicle with type, depot, in-service flag and next stop."""
-    return vehicle_states(services.ctx)
+    """Every vehicle with type, depot, in-service flag (and until when it is out), current duty, next stop, load,
+    overdue rides and last position."""
+    outages = Outages(services.ctx, services.operations)
+    outages.return_due()  # a vehicle whose time out of service has passed is back (and its rides with it)
+    out = outages.current()
+    states = vehicle_states(services.ctx)
+    for state in states:
+        outage = out.get(state["id"]) if not state["in_service"] else None
+        state["out_until"] = local(outage.until) if outage is not None and outage.until is not None else None
+        state["out_since"] = local(outage.start) if outage is not None else None
+        state["out_reason"] = outage.reason if outage is not None else None
+    return states
 
 
 @router.post("/bookings", status_code=status.HTTP_201_CREATED, summary="Book on behalf of a caller")
@@ -79,28 +80,11 @@ def phone_booking(body: PhoneBookingCreate, user: StaffUser, services: ServicesD
     return PhoneBookingPublic(booking=BookingPublic.of(row), offer=OfferPublic.of(offer))
 
 
-def _set_service(vehicle_id: str, in_service: bool, user: Principal, services: ServicesDep) -> ServiceChange:
-    lost = services.operations.set_in_service(vehicle_id, in_service, user.id)
-    return ServiceChange(vehicle_id=vehicle_id, in_service=in_service, lost_bookings=lost)
-
-
-@router.post("/vehicles/{vehicle_id}/out-of-service", summary="Take a vehicle out of service")
-def out_of_service(vehicle_id: str, user: StaffUser, services: ServicesDep) -> ServiceChange:
-    """Its bookings are re-planned onto other vehicles; those that cannot be kept are reported."""
-    return _set_service(vehicle_id, False, user, services)
-
-
-@router.post("/vehicles/{vehicle_id}/in-service", summary="Put a vehicle back into service")
-def in_service(vehicle_id: str, user: StaffUser, services: ServicesDep) -> ServiceChange:
-    """The vehicle takes new bookings again."""
-    return _set_service(vehicle_id, True, user, services)
-
-
 @router.post("/replan", summary="Re-optimise the plan now (or batch-plan one day)")
 def replan(
     user: StaffUser,
     services: ServicesDep,
-    day: Annotated[date | None, Query(description="batch-plan the shifts starting on this local date")] = None,
+    day: Annotated[Day | None, Query(description="batch-plan the shifts starting on this local date")] = None,
     seconds: Annotated[float | None, Query(gt=0, le=600, description="time budget of a batch plan")] = None,
 ) -> dict[str, Any]:
     """Run the solver on the not-yet-driven part now (the old plan stays if it is not better).
@@ -112,30 +96,24 @@ def replan(
         return {"replaced": replaced, "plan_version": services.ctx.dispatcher.plan().version}
     result = plan_day(services.operations, day, seconds or services.config.batch_plan_time_limit_s,
                       round_s=services.config.solver_time_limit_s, actor=user.id)
+    runs = StandingOrders(services.ctx, services.bookings, services.config.timezone).runs_on(day)
     return {"replaced": result.improved_rounds > 0, "plan_version": services.ctx.dispatcher.plan().version,
-            **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(result).items()}}
+            **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(result).items()},
+            "standing_orders": {"booked": sum(1 for _, r in runs if r.outcome == "booked"),
+                                "refused": sum(1 for _, r in runs if r.outcome == "refused")}}
 
 
-@router.get("/problems", summary="Bookings that could not be kept")
-def problems(services: ServicesDep, include_resolved: bool = False) -> list[ProblemPublic]:
-    """Open problems (or all), newest first."""
-    return [ProblemPublic(id=p.id, booking_id=p.booking_id, vehicle_id=p.vehicle_id, reason=p.reason,
-                          created_at=local(p.created_at), resolved_at=p.resolved_at and local(p.resolved_at))
-            for p in services.operations.problems(open_only=not include_resolved)]
-
-
-@router.post("/problems/{problem_id}/resolve", summary="Mark a problem as handled")
-def resolve_problem(problem_id: int, services: ServicesDep) -> ProblemPublic:
-    """The dispatcher has taken care of it."""
-    p = services.operations.resolve_problem(problem_id)
-    return ProblemPublic(id=p.id, booking_id=p.booking_id, vehicle_id=p.vehicle_id, reason=p.reason,
-                         created_at=local(p.created_at), resolved_at=p.resolved_at and local(p.resolved_at))
-
-
-@router.get("/kpis", summary="Today's figures")
-def today(services: ServicesDep) -> dict[str, Any]:
-    """Booked, served, rejected, pooled share and average wait of today."""
-    return kpis(services.ctx, services.ctx.clock.now())
+@router.get("/kpis", summary="Figures of a service day")
+def today(
+    services: ServicesDep,
+    day: Annotated[Day | None, Query(description="local service day (YYYY-MM-DD); default today")] = None,
+) -> dict[str, Any]:
+    """Booked, served, rejected, pooled share and average wait of today (or ``day``); ``now`` is the service's
+    clock."""
+    now = services.ctx.clock.now()
+    zone = ZoneInfo(services.config.timezone)
+    at = now if day is None else datetime.combine(day, time(12), zone)
+    return {**kpis(services.ctx, at), "now": local(now), "today": now.astimezone(zone).date().isoformat()}
 
 
 @router.get("/stream", summary="Live updates (Server-Sent Events)")
@@ -147,3 +125,6 @@ async def stream(
     """``plan_changed``, ``booking_changed``, ``vehicle_changed`` and ``problem`` events as they happen."""
     version = await run_in_threadpool(lambda: services.ctx.dispatcher.plan().version)
     return sse_response(request, services.ctx.bus, {"plan_version": version}, max_events=max_events)
+
+
+include_control_room(router)

@@ -14,7 +14,9 @@ from datetime import date, datetime, timedelta
 from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
+from booking.service.bookings import BookingService
 from booking.service.operations import OperationsService
+from booking.service.standing import BOOKED, StandingOrders
 from mobility.domain.batch import DayPlan, batch_rounds
 
 log = logging.getLogger(__name__)
@@ -41,10 +43,26 @@ def batch_due(now: datetime, at: clock_time, timezone: str, last_planned: date |
     return None if last_planned is not None and last_planned >= day else day
 
 
+def book_standing_orders(operations: OperationsService, day: date) -> int:
+    """Book the standing orders due on ``day`` (each order and day once); returns how many were booked. A failure
+    is logged: the batch plan goes on."""
+    try:
+        runs = StandingOrders(operations.ctx, BookingService(operations.ctx)).book_day(day)
+    except Exception:
+        log.exception("standing orders of %s could not be booked", day.isoformat())
+        return 0
+    booked = sum(1 for r in runs if r.outcome == BOOKED)
+    if runs:
+        log.info("standing orders %s: %d booked, %d refused", day.isoformat(), booked, len(runs) - booked)
+    return booked
+
+
 def plan_day(operations: OperationsService, day: date, time_limit_s: float, *, round_s: float = 5.0,
              actor: str = "batch") -> DayPlan:
-    """Re-plan the shifts starting on ``day`` within ``time_limit_s`` seconds (rounds of at most ``round_s``);
-    every round that replaces the plan is stored and logged like a background re-optimisation."""
+    """Book the standing orders due on ``day``, then re-plan the shifts starting on ``day`` within ``time_limit_s``
+    seconds (rounds of at most ``round_s``); every round that replaces the plan is stored and logged like a
+    background re-optimisation."""
+    book_standing_orders(operations, day)
     dispatcher = operations.ctx.dispatcher
     result = batch_rounds(day, lambda limit: operations.reoptimise(limit, actor=actor, day=day),
                           lambda: dispatcher.day_summary(day), time_limit_s=time_limit_s, round_s=round_s)

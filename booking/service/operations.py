@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from booking.service.context import ServiceContext
 from booking.service.errors import ServiceError, conflict, forbidden, invalid, not_found
+from booking.service.outages import Outages
 from booking.store import bookings as store
 from booking.store import plans as plan_store
 from booking.store.events import append_event, list_events, row_to_event
@@ -119,8 +120,14 @@ class OperationsService:
 
     # -- the clock ------------------------------------------------------------------------------------------------
     def advance_clock(self) -> bool:
-        """Let the clock close the past in the plan (breaks over, duties over); a change is stored shortly."""
-        return self.ctx.advance_clock()
+        """Let the clock close the past in the plan (breaks over, duties over) and bring back the vehicles whose time
+        out of service has passed, with their lost rides (:mod:`booking.service.outages`); stored shortly."""
+        try:
+            returned = Outages(self.ctx, self).return_due()
+        except Exception:  # a failed return must not stop the clock or a driver's event; retried next time
+            log.exception("could not bring back the vehicles due back in service")
+            returned = []
+        return self.ctx.advance_clock() or bool(returned)
 
     # -- driver ---------------------------------------------------------------------------------------------------
     def driver_event(self, vehicle_id: str, report: DriverReport, actor: str) -> BookingRow | None:
