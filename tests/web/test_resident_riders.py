@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
 from booking.service.security import light_hasher
 from mobility.app import build_services, create_app, load_routing
@@ -50,22 +51,41 @@ class RiderSite(Site):
     mailbox: Mailbox = dataclasses.field(default_factory=Mailbox)
 
 
-@pytest.fixture(scope="module")
-def riders_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RiderSite]:
-    """The real app as configured by settings: the notice worker sends e-mail to a local SMTP server (every 0.2 s)."""
-    tmp = tmp_path_factory.mktemp("riders")
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
+def riders_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RiderSite]:
+    """The real app as configured by settings — the notice worker sends e-mail to a local SMTP server every 0.2 s —
+    on SQLite, then on PostGIS (a fresh schema)."""
+    if request.param == "sqlite":
+        yield from _serve(f"sqlite:///{tmp_path_factory.mktemp('riders') / 'mobility.db'}")
+        return
+    url: str = request.getfixturevalue("postgis_url")
+    schema = "test_riders_" + uuid.uuid4().hex[:10]
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield from _serve(url, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def _serve(database_url: str, schema: str | None = None) -> Iterator[RiderSite]:
     mailbox = Mailbox().start()
-    settings = Settings(database_url=f"sqlite:///{tmp / 'mobility.db'}", tile_url="", solver_time_limit_s=1.0,
+    settings = Settings(database_url=database_url, tile_url="", solver_time_limit_s=1.0,
                         cache_dir=Path("/tmp/salzland-mobility-test-cache"), secret_key="riders-" + uuid.uuid4().hex,
                         control_room_phone=PHONE, smtp_host="127.0.0.1", smtp_port=mailbox.port, notice_poll_s=0.2)
     clock = ManualClock(T0)
     parts = build_services(settings, clock=clock, fleet=one_bus_two_days(), routing=load_routing(settings),
-                           hasher=light_hasher())
+                           hasher=light_hasher(), schema=schema)
     app = create_app(settings, parts=parts, background=False, poolcars=False)
-    with LiveServer(app) as url:
-        yield RiderSite(url, parts, clock, mailbox)
-    mailbox.stop()
-    parts.engine.dispose()
+    try:
+        with LiveServer(app) as url:
+            yield RiderSite(url, parts, clock, mailbox)
+    finally:
+        mailbox.stop()
+        parts.engine.dispose()
 
 
 def phone_page(browser: Browser, site: Site, *, width: int = 390) -> Page:
