@@ -149,6 +149,43 @@ def users_list() -> None:
             typer.echo(f"{user.username:<24} {user.role:<10} {user.vehicle_id or ''}")
 
 
+EXTENSIONS = ("postgis", "btree_gist")  # geometry columns; the exclusion constraint against double-booked pool cars
+
+
+@db_app.command("init")
+def db_init(
+    database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default MOBILITY_DATABASE_URL)")] = None,
+) -> None:
+    """Prepare the database for the service: on PostgreSQL create the extensions postgis and btree_gist (needs a
+    role allowed to create them, e.g. the database owner or postgres), then migrate to the newest revision."""
+    import sqlalchemy as sa
+
+    from booking.store.engine import current_revision, make_engine, upgrade
+    from mobility.config import SettingsError, load_settings
+
+    try:
+        url = database_url or load_settings().database_url
+    except SettingsError as exc:
+        typer.echo(f"Einstellungen ungültig:\n{exc}", err=True)
+        raise typer.Exit(2) from None
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name == "postgresql":
+            try:
+                with engine.begin() as conn:
+                    for name in EXTENSIONS:
+                        conn.execute(sa.text(f"CREATE EXTENSION IF NOT EXISTS {name}"))
+            except sa.exc.DBAPIError as exc:
+                typer.echo(f"Fehler: Erweiterungen {', '.join(EXTENSIONS)} nicht angelegt "
+                           f"({_safe_url(url)}): {str(exc.orig).strip().splitlines()[0]}", err=True)
+                raise typer.Exit(1) from None
+            typer.echo(f"Erweiterungen vorhanden: {', '.join(EXTENSIONS)}.")
+        upgrade(engine)
+        typer.echo(f"Datenbank {_safe_url(url)} auf Stand {current_revision(engine)}.")
+    finally:
+        engine.dispose()
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the configured database (MOBILITY_DATABASE_URL) to ``revision``."""
