@@ -32,6 +32,8 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
              if config.batch_plan_at is not None else None)
     reoptimiser = (Reoptimiser(services.operations, reoptimise_interval_s, config.solver_time_limit_s, batch)
                    if reoptimise_interval_s else None)
+    if reoptimiser is not None:
+        reoptimiser.privacy = services.privacy
     writer = PlanWriter(services.ctx)
 
     @asynccontextmanager

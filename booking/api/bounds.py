@@ -35,3 +35,4 @@ def _day(value: date) -> date:
 Moment = Annotated[datetime, AfterValidator(_moment)]
 Day = Annotated[date, AfterValidator(_day)]
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Coordinate = Annotated[float, Field(strict=True, allow_inf_nan=False)]  # a number: never true/false, "1" or NaN

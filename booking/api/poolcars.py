@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request, Respons
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 
+from booking.api.bounds import Moment
 from booking.api.poolcars_schemas import (
     BreakdownPublic,
     CarAvailability,
@@ -120,7 +121,7 @@ def _aware(t: datetime) -> datetime:
     return t if out is None else out
 
 
-def _window(start: Annotated[datetime, Query(alias="from")], end: Annotated[datetime, Query(alias="to")]) -> Window:
+def _window(start: Annotated[Moment, Query(alias="from")], end: Annotated[Moment, Query(alias="to")]) -> Window:
     return _aware(start), _aware(end)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from booking.api.bounds import Coordinate, Moment
 from booking.store.poolcars import PoolCarRow, PoolCarTypeRow, PoolOfferRow, PoolReservationRow
 from mobility.domain.poolcars import Slot, Station
 
@@ -45,11 +46,11 @@ class StationIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     municipality: str = Field(min_length=1, max_length=120)
     kind: Literal["administration", "town_centre", "rail_station"]
-    coordinates: tuple[float, float]
-    capacity: int = Field(ge=1, le=200)
+    coordinates: tuple[Coordinate, Coordinate]
+    capacity: int = Field(ge=1, le=200, strict=True)
     stop_id: str = Field(default="", max_length=64)
     address: str = Field(default="", max_length=200)
-    active: bool = True
+    active: bool = Field(default=True, strict=True)
 
 
 class CarPublic(BaseModel):
@@ -109,7 +110,7 @@ class CarUpdate(BaseModel):
     station_id: str | None = Field(default=None, min_length=1, max_length=64)
     plate: str | None = Field(default=None, max_length=20)
     availability: str | None = Field(default=None, max_length=200)
-    current_range_km: int | None = Field(default=None, ge=0, le=2_000)
+    current_range_km: int | None = Field(default=None, ge=0, le=2_000, strict=True)
 
 
 class OfferWish(BaseModel):
@@ -117,16 +118,16 @@ class OfferWish(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    start: datetime
-    end: datetime
+    start: Moment
+    end: Moment
     station_id: str | None = Field(default=None, min_length=1, max_length=64)
-    coordinates: tuple[float, float] | None = None
-    walk_radius_m: int | None = Field(default=None, ge=0, le=10_000)
-    flex_min: int = Field(default=0, ge=0, le=24 * 60)
+    coordinates: tuple[Coordinate, Coordinate] | None = None
+    walk_radius_m: int | None = Field(default=None, ge=0, le=10_000, strict=True)
+    flex_min: int = Field(default=0, ge=0, le=24 * 60, strict=True)
     car_type_id: str | None = Field(default=None, max_length=64)
-    seats: int = Field(default=1, ge=1, le=9)
-    wheelchair: bool = False
-    distance_km: int = Field(default=0, ge=0, le=2_000)
+    seats: int = Field(default=1, ge=1, le=9, strict=True)
+    wheelchair: bool = Field(default=False, strict=True)
+    distance_km: int = Field(default=0, ge=0, le=2_000, strict=True)
 
     @model_validator(mode="after")
     def _one_place(self) -> OfferWish:
@@ -177,7 +178,7 @@ class EndChange(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    end: datetime
+    end: Moment
 
 
 class ReservationPublic(BaseModel):

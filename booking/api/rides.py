@@ -87,13 +87,18 @@ def list_bookings(
     """Residents see their own bookings; dispatchers and admins see all."""
     customer = None if user.is_staff else user.id
     rows = services.bookings.list(customer, tuple(state or ()), limit)
+    if user.is_staff:  # staff reading riders' bookings is recorded (access log, docs/privacy.md)
+        services.privacy.record_access(user.id, user.role, "bookings.list", rows)
     return [BookingPublic.of(r) for r in rows]
 
 
 @router.get("/bookings/{booking_id}", summary="One booking")
 def get_booking(booking_id: str, user: CurrentUser, services: ServicesDep) -> BookingPublic:
-    """A booking (residents: only their own)."""
-    return BookingPublic.of(services.bookings.get(booking_id, None if user.is_staff else user.id))
+    """A booking (residents: only their own; staff reading it is recorded in the access log)."""
+    row = services.bookings.get(booking_id, None if user.is_staff else user.id)
+    if user.is_staff:
+        services.privacy.record_access(user.id, user.role, "booking.read", [row])
+    return BookingPublic.of(row)
 
 
 @router.post("/bookings/{booking_id}/cancel", summary="Cancel a booking")

@@ -8,13 +8,14 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from booking.api.bounds import Coordinate, Moment
 from booking.store.codec import offer_from_dict
 from booking.store.models import BookingRow
 from mobility.domain.rides import Offer, TimeWindow
 from mobility.domain.stops import Stop
 
 TZ = ZoneInfo("Europe/Berlin")
-LonLat = Annotated[list[float], Field(min_length=2, max_length=2, description="[lon, lat] in WGS84")]
+LonLat = Annotated[list[Coordinate], Field(min_length=2, max_length=2, description="[lon, lat] in WGS84")]
 
 
 def local(t: datetime) -> datetime:
@@ -57,11 +58,11 @@ class OfferCreate(BaseModel):
 
     origin: LocationIn
     destination: LocationIn
-    departure: datetime | None = Field(default=None, description="earliest pickup (ISO 8601)")
-    arrival: datetime | None = Field(default=None, description="latest arrival (ISO 8601)")
-    passengers: int = Field(default=1, ge=1, le=20)
-    wheelchairs: int = Field(default=0, ge=0, le=10)
-    strollers: int = Field(default=0, ge=0, le=10)
+    departure: Moment | None = Field(default=None, description="earliest pickup (ISO 8601)")
+    arrival: Moment | None = Field(default=None, description="latest arrival (ISO 8601)")
+    passengers: int = Field(default=1, ge=1, le=20, strict=True)
+    wheelchairs: int = Field(default=0, ge=0, le=10, strict=True)
+    strollers: int = Field(default=0, ge=0, le=10, strict=True)
 
     @model_validator(mode="after")
     def _time_and_party(self) -> OfferCreate:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from datetime import time as clock_time
 
 from booking.service.batch import batch_due, plan_day
 from booking.service.context import ServiceContext
+from booking.service.logsafe import log_failure
 from booking.service.operations import OperationsService
 from booking.service.positions import PositionService
+from booking.service.privacy import PrivacyService, PurgeReport
 from mobility.domain.batch import DayPlan
 
 log = logging.getLogger(__name__)
+PRIVACY_PURGE_EVERY_S = 3_600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +44,8 @@ class Reoptimiser:
         self.time_limit_s = time_limit_s
         self.batch = batch
         self.last_batch_day: date | None = None
+        self.privacy: PrivacyService | None = None  # retention of personal data, when the app hands it over
+        self._last_privacy_purge = -PRIVACY_PURGE_EVERY_S
         self.runs = 0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -72,7 +78,19 @@ class Reoptimiser:
         except Exception:  # a failed round must not end the loop; the old plan stays
             log.exception("background re-optimisation failed; the old plan stays")
         self.purge_positions()
+        self.purge_personal_data()
         self.runs += 1
+
+    def purge_personal_data(self) -> PurgeReport | None:
+        """Retention (hourly): unbooked offers and rider data of long-past trips (:meth:`PrivacyService.purge`)."""
+        if self.privacy is None or time.monotonic() - self._last_privacy_purge < PRIVACY_PURGE_EVERY_S:
+            return None
+        self._last_privacy_purge = time.monotonic()
+        try:
+            return self.privacy.purge()
+        except Exception as exc:
+            log_failure(log, "could not purge personal data; will retry in an hour", exc)
+            return None
 
     def purge_positions(self) -> int:
         """Delete the vehicle positions past their retention period (a failure is logged, the loop goes on)."""

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
 
 from booking.service.accounts import AccountService
 from booking.service.bookings import BookingService
@@ -140,26 +141,9 @@ class PrivacyService:
 
     # -- retention ------------------------------------------------------------------------------------------------
     def purge(self, now: datetime | None = None, *, batch: int = 1_000) -> PurgeReport:
-        """Delete unbooked offers past ``quote_retention``; pseudonymise rider data of trips past
-        ``rider_retention``; delete ended sign-ins."""
-        now = now or self.ctx.clock.now()
-        cutoff = now - self.rider_retention
-        with self.ctx.sessions.begin() as session:
-            offers = pseudo.delete_unbooked_offers(session, before=now - self.quote_retention)
-            rows = list(session.scalars(sa.select(BookingRow).where(
-                BookingRow.latest_arrival < cutoff, ~BookingRow.customer_id.startswith("erased-"),
-                ~BookingRow.customer_id.startswith("anon-")).limit(batch)))
-            done = pseudo.pseudonymise_bookings(session, rows, lambda _row: pseudo.tombstone("anon-"), now)
-            refused = {c: pseudo.tombstone("anon-") for c in pseudo.refused_requests_before(session, cutoff)}
-            events = pseudo.pseudonymise_events(session, done, refused, now, before=cutoff)
-            sessions = privacy_store.delete_stale_sessions(session, datetime.now(UTC))
-            if done or events:
-                session.add(ErasureRow(id=pseudo.tombstone("retention-"), at=now, reason="retention",
-                                       bookings=len(done), offers=offers, events=events, reservations=0))
-        report = PurgeReport(offers, len(done), events, sessions)
-        if any(asdict(report).values()):
-            log.info("retention: %s", ", ".join(f"{k} {v}" for k, v in asdict(report).items()))
-        return report
+        """Retention now (see :func:`purge_store`)."""
+        return purge_store(self.ctx.sessions, now or self.ctx.clock.now(), quote_retention=self.quote_retention,
+                           rider_retention=self.rider_retention, batch=batch)
 
     # -- access log -----------------------------------------------------------------------------------------------
     def record_access(self, actor_id: str, actor_role: str, action: str, rows: Sequence[BookingRow]) -> None:
@@ -174,6 +158,30 @@ class PrivacyService:
         with self.ctx.sessions.begin() as session:
             privacy_store.log_access(session, actor_id=actor_id, actor_role=actor_role, action=action,
                                      subjects=subjects, now=self.ctx.clock.now())
+
+
+def purge_store(sessions: sessionmaker[Session], now: datetime, *, quote_retention: timedelta,
+                rider_retention: timedelta, batch: int = 1_000) -> PurgeReport:
+    """Delete unbooked offers older than ``quote_retention``; pseudonymise (one ``anon-`` tombstone per booking)
+    bookings whose latest arrival is older than ``rider_retention``, with their offers and log entries, and refused
+    requests of that age; delete ended sign-ins. At most ``batch`` bookings per call (the loop comes back)."""
+    cutoff = now - rider_retention
+    with sessions.begin() as session:
+        offers = pseudo.delete_unbooked_offers(session, before=now - quote_retention)
+        rows = list(session.scalars(sa.select(BookingRow).where(
+            BookingRow.latest_arrival < cutoff, ~BookingRow.customer_id.startswith("erased-"),
+            ~BookingRow.customer_id.startswith("anon-")).limit(batch)))
+        done = pseudo.pseudonymise_bookings(session, rows, lambda _row: pseudo.tombstone("anon-"), now)
+        refused = {c: pseudo.tombstone("anon-") for c in pseudo.refused_requests_before(session, cutoff)}
+        events = pseudo.pseudonymise_events(session, done, refused, now, before=cutoff)
+        ended = privacy_store.delete_stale_sessions(session, datetime.now(UTC))
+        if done or events:
+            session.add(ErasureRow(id=pseudo.tombstone("retention-"), at=now, reason="retention",
+                                   bookings=len(done), offers=offers, events=events, reservations=0))
+    report = PurgeReport(offers, len(done), events, ended)
+    if any(asdict(report).values()):
+        log.info("retention: %s", ", ".join(f"{k} {v}" for k, v in asdict(report).items()))
+    return report
 
 
 def _booking(row: BookingRow) -> dict[str, Any]:

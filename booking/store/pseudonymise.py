@@ -57,11 +57,11 @@ def _chunks(items: Sequence[str]) -> Iterable[list[str]]:
 
 
 def pseudonymise_bookings(session: Session, rows: Iterable[BookingRow], stand_in: Callable[[BookingRow], str],
-                          now: datetime) -> dict[str, str]:
-    """Pseudonymise booking rows and their offers; returns booking id → tombstone (for the log entries)."""
-    done: dict[str, str] = {}
+                          now: datetime) -> dict[str, tuple[str, str]]:
+    """Pseudonymise booking rows and their offers; returns booking id → (old customer id, tombstone) for the log."""
+    done: dict[str, tuple[str, str]] = {}
     for row in rows:
-        tomb = stand_in(row)
+        tomb, old = stand_in(row), row.customer_id
         row.customer_id = tomb
         row.caller_name = None
         row.caller_phone = None
@@ -75,13 +75,13 @@ def pseudonymise_bookings(session: Session, rows: Iterable[BookingRow], stand_in
         if offer is not None:
             offer.customer_id = tomb
             offer.payload = scrub_offer(offer.payload, tomb)
-        done[row.id] = tomb
+        done[row.id] = (old, tomb)
     session.flush()
     return done
 
 
 def _scrub_event(row: EventRow, stand_in: str, customers: set[str], now: datetime) -> None:
-    if row.actor is not None and (row.actor in customers or row.booking_id is None):
+    if row.actor is not None and (row.actor in customers or row.booking_id is None):  # the rider, not staff
         row.actor = stand_in
     data = dict(row.data)
     if "customer_id" in data:
@@ -96,16 +96,18 @@ def _scrub_event(row: EventRow, stand_in: str, customers: set[str], now: datetim
     row.erased_at = now
 
 
-def pseudonymise_events(session: Session, bookings: Mapping[str, str], customers: Mapping[str, str],
+def pseudonymise_events(session: Session, bookings: Mapping[str, tuple[str, str]], customers: Mapping[str, str],
                         now: datetime, *, before: datetime | None = None) -> int:
-    """Rewrite the log entries of ``bookings`` (id → tombstone) and those a customer of ``customers`` (old id →
-    tombstone) made without a booking (refused requests; only before ``before`` when given); each entry once."""
+    """Rewrite the log entries of ``bookings`` (id → (old customer id, tombstone)) and those a customer of
+    ``customers`` (old id → tombstone) made without a booking (refused requests; only before ``before`` when given);
+    each entry once."""
     count = 0
     old_ids = set(customers)
     for ids in _chunks(sorted(bookings)):
         stmt = sa.select(EventRow).where(EventRow.booking_id.in_(ids), EventRow.erased_at.is_(None))
         for row in session.scalars(stmt):
-            _scrub_event(row, bookings[str(row.booking_id)], old_ids, now)
+            old, tomb = bookings[str(row.booking_id)]
+            _scrub_event(row, tomb, old_ids | {old}, now)
             count += 1
     for ids in _chunks(sorted(customers)):
         stmt = sa.select(EventRow).where(EventRow.actor.in_(ids), EventRow.booking_id.is_(None),

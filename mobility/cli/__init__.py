@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from mobility.cli import network as network_cli
+from mobility.cli import privacy as privacy_cli
 from mobility.cli import rehearse as rehearse_cli
 from mobility.cli import serve as serve_cli
 from mobility.cli import simulate as simulate_cli
@@ -23,6 +24,7 @@ app.add_typer(network_cli.app, name="network", help="Build, inspect and query th
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.users_app, name="users", help="Accounts of the booking service.")
 app.add_typer(serve_cli.db_app, name="db", help="The booking store (migrations).")
+app.add_typer(privacy_cli.app, name="privacy", help="Retention of personal data (purge).")
 app.command("simulate")(simulate_cli.simulate)
 app.command("sweep")(simulate_cli.sweep)
 app.command("rehearse")(rehearse_cli.rehearse)
