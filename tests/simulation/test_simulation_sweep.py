@@ -45,15 +45,16 @@ def test_curve_averages_over_seeds() -> None:
     assert curve[0]["cost_per_passenger_eur"] == pytest.approx(30.0)
 
 
-CURVE: list[dict[str, Any]] = [  # measured 2026-12-05 on the default district day, seed 1 (short-notice share: kvg)
-    {"rules": "instant", "vehicles": 20, "runs": 1, "service_rate": 0.856, "cost_per_passenger_eur": 17.88,
-     "short_notice_share": 0.0, "wait_min_mean": 8.9},
-    {"rules": "instant", "vehicles": 40, "runs": 1, "service_rate": 0.980, "cost_per_passenger_eur": 28.28,
-     "short_notice_share": 0.0, "wait_min_mean": 6.0},
-    {"rules": "kvg", "vehicles": 20, "runs": 1, "service_rate": 0.317, "cost_per_passenger_eur": 41.35,
-     "short_notice_share": 0.61, "wait_min_mean": 3.6},
-    {"rules": "kvg", "vehicles": 40, "runs": 1, "service_rate": 0.320, "cost_per_passenger_eur": 77.91,
-     "short_notice_share": 0.61, "wait_min_mean": 3.2},
+CURVE: list[dict[str, Any]] = [  # `mobility sweep scenarios/default.toml --vehicles 20,40 --rules instant,kvg
+    # --seeds 1`, measured 2026-12-06 (approximate network)
+    {"rules": "instant", "vehicles": 20, "runs": 1, "service_rate": 0.8595, "cost_per_passenger_eur": 17.63,
+     "short_notice_share": 0.0, "wait_min_mean": 8.89},
+    {"rules": "instant", "vehicles": 40, "runs": 1, "service_rate": 0.9824, "cost_per_passenger_eur": 28.32,
+     "short_notice_share": 0.0, "wait_min_mean": 5.77},
+    {"rules": "kvg", "vehicles": 20, "runs": 1, "service_rate": 0.322, "cost_per_passenger_eur": 40.82,
+     "short_notice_share": 0.6615, "wait_min_mean": 3.32},
+    {"rules": "kvg", "vehicles": 40, "runs": 1, "service_rate": 0.318, "cost_per_passenger_eur": 78.61,
+     "short_notice_share": 0.6624, "wait_min_mean": 3.28},
 ]
 
 
@@ -63,8 +64,8 @@ def test_flat_curve_under_a_notice_rule_is_explained(tiny: Scenario) -> None:
     notes = sweep_notes(CURVE, tiny)
     assert len(notes) == 1
     assert "KVG-Regeln" in notes[0]
-    assert f"{percent(0.317)} bis {percent(0.320)}" in notes[0]
-    assert f"{percent(0.61)} der Fahrtwünsche an der Vorbuchfrist" in notes[0]
+    assert f"{percent(0.318)} bis {percent(0.322)}" in notes[0]
+    assert f"{percent((0.6615 + 0.6624) / 2)} der Fahrtwünsche an der Vorbuchfrist" in notes[0]
     assert "mindestens 60 Minuten Vorlauf" in notes[0]
     assert sweep_notes(CURVE[:2], tiny) == []
 
@@ -75,8 +76,8 @@ def test_sweep_page_is_german_with_de_de_numbers(tiny: Scenario) -> None:
     assert '<html lang="de">' in page
     assert "Flottengrößen im Vergleich: tiny" in page
     assert page.count("<svg") == 1
-    assert f"<td>{percent(0.856)}</td>" in page
-    assert f"<td>{euro(77.91)}</td>" in page
+    assert f"<td>{percent(0.8595)}</td>" in page
+    assert f"<td>{euro(78.61)}</td>" in page
     assert "<td>8,9</td>" in page
     assert "Sofortbuchung" in page
     assert "Warum sich die Buchungsquote" in page
@@ -126,8 +127,8 @@ def test_sweep_command_ends_cleanly(tmp_path: Path) -> None:
     assert scenario.demand.requests == 40
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     done = subprocess.run(
-        [sys.executable, "-c", "from mobility.cli import main; main()", "sweep", str(SCENARIOS / "tiny.toml"), "--vehicles", "1,3",
-         "--rules", "instant,kvg", "--seeds", "1", "--workers", "2", "--out", str(tmp_path)],
+        [sys.executable, "-c", "from mobility.cli import main; main()", "sweep", str(SCENARIOS / "tiny.toml"),
+         "--vehicles", "1,3", "--rules", "instant,kvg", "--seeds", "1", "--workers", "2", "--out", str(tmp_path)],
         capture_output=True, text=True, timeout=600, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert not [word for word in NOISE if word in done.stderr], done.stderr
