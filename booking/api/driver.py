@@ -14,11 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from booking.api.deps import DriverUser, ServicesDep
 from booking.api.live import sse_response
-from booking.api.schemas import BookingPublic, LonLat
+from booking.api.schemas import BookingPublic, LonLat, aware
 from booking.service.bus import Message
+from booking.service.driver_replay import recorded
 from booking.service.errors import conflict
 from booking.service.manifest import duty_label, manifest
 from booking.service.operations import DriverReport, require_driver_vehicle
+from booking.store.bookings import get_booking_row
 
 router = APIRouter(prefix="/driver", tags=["driver"])
 
@@ -38,6 +40,11 @@ class DriverEventCreate(BaseModel):
     stop_id: str | None = Field(default=None, min_length=1, max_length=64)
     duty_id: str | None = Field(default=None, min_length=1, max_length=80,
                                 description="the duty the driver sees; refused (409) when it is no longer current")
+    at: datetime | None = Field(default=None, description="when it happened, for an event sent late (queued while "
+                                "offline): at most 2 h ago and not in the future, else 422; default: now")
+    event_id: str | None = Field(default=None, min_length=8, max_length=80, pattern=r"^[A-Za-z0-9._:-]+$",
+                                 description="the phone's key for this event: sent again, it is not applied twice "
+                                             "(the answer says replayed)")
 
 
 class WindowOut(BaseModel):
@@ -142,6 +149,7 @@ class DriverEventPublic(BaseModel):
     vehicle_id: str
     booking: BookingPublic | None = None
     manifest: ManifestOut
+    replayed: bool = Field(default=False, description="the event_id was recorded before: nothing applied again")
 
 
 @router.get("/manifest", summary="My current duty")
@@ -178,13 +186,30 @@ def post_event(body: DriverEventCreate, user: DriverUser, services: ServicesDep)
     nothing. With ``duty_id`` (as the page sends it) an event from a stale screen — the duty ended meanwhile, on
     another device — is refused instead of applying to the next duty."""
     vehicle_id = require_driver_vehicle(user.vehicle_id)
-    report = DriverReport(body.type, body.booking_id, body.stop_id)
+    report = DriverReport(body.type, body.booking_id, body.stop_id, at=aware(body.at), event_id=body.event_id)
     with services.ctx.plan_lock:  # the duty checked is the duty the event applies to
+        seen, booking = _recorded(services, vehicle_id, body.event_id)
+        if seen:
+            return DriverEventPublic(type=body.type, vehicle_id=vehicle_id, booking=booking, replayed=True,
+                                     manifest=ManifestOut.model_validate(manifest(services.ctx, vehicle_id)))
         if body.duty_id is not None:
             _require_current_duty(services, vehicle_id, body.duty_id)
         row = services.operations.driver_event(vehicle_id, report, user.id)
     return DriverEventPublic(type=body.type, vehicle_id=vehicle_id, booking=BookingPublic.of(row) if row else None,
                              manifest=ManifestOut.model_validate(manifest(services.ctx, vehicle_id)))
+
+
+def _recorded(services: ServicesDep, vehicle_id: str, event_id: str | None) -> tuple[bool, BookingPublic | None]:
+    """Whether an event with this key is in the vehicle's log already (sent again: queued on the phone, its answer
+    lost), and the booking it changed."""
+    if event_id is None:
+        return False, None
+    with services.ctx.read_session() as session:
+        row = recorded(session, vehicle_id, event_id, services.ctx.clock.now())
+        if row is None:
+            return False, None
+        booking = get_booking_row(session, row.booking_id) if row.booking_id else None
+        return True, BookingPublic.of(booking) if booking is not None else None
 
 
 def _require_current_duty(services: ServicesDep, vehicle_id: str, duty_id: str) -> None:

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from booking.service import driver_replay as replay
 from booking.service.context import ServiceContext
 from booking.service.errors import ServiceError, conflict, forbidden, invalid, not_found
 from booking.service.outages import Outages
@@ -48,6 +49,8 @@ class DriverReport:
     type: str
     booking_id: str | None = None
     stop_id: str | None = None
+    at: datetime | None = None  # when it happened, if sent late (queued on the phone); checked by event_time
+    event_id: str | None = None  # the phone's key for it: logged with the event, so a resend is recognised
 
 
 class OperationsService:
@@ -140,8 +143,10 @@ class OperationsService:
         self.advance_clock()
         etype, target = DRIVER_EVENTS[report.type]
         now = self.ctx.clock.now()
-        data = (("stop_id", report.stop_id),) if report.stop_id else ()
-        event = Event(etype, now, report.booking_id, vehicle_id, actor=actor, data=data)
+        data: tuple[tuple[str, str], ...] = (("stop_id", report.stop_id),) if report.stop_id else ()
+        if report.event_id is not None:
+            data += ((replay.KEY, report.event_id), (replay.RECEIVED, now.isoformat()))
+        event = Event(etype, replay.event_time(report.at, now), report.booking_id, vehicle_id, actor=actor, data=data)
         with self.ctx.plan_lock, self.ctx.sessions() as session:
             self.ctx.in_flight.wait_done()  # the plan it changes holds only committed bookings
             row = self._driver_booking(session, vehicle_id, report, target is not None)

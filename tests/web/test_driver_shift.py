@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import sqlalchemy as sa
 
 from booking.service.security import light_hasher
+from booking.store.models import EventRow
 from mobility.app import build_services, create_app, load_routing
 from mobility.config import Settings
 from mobility.domain.clock import ManualClock
@@ -126,15 +128,25 @@ def test_a_whole_shift_clicked_through_on_a_phone(browser: Browser, shift_site: 
     fits_the_phone(page)
     screenshot(page, "driver-shift-2-arrived")
 
-    page.context.set_offline(True)  # a dead spot: the report fails with a German message, nothing is lost
+    page.context.set_offline(True)  # a dead spot: the report is kept on the phone with its time, sent later
+    offline_at = site.clock.now()
     rider.get_by_role("button", name="Eingestiegen").click()
-    page.locator("#driver-error", has_text="Keine Verbindung").wait_for(timeout=3000)
-    page.context.set_offline(False)
+    page.locator("#driver-status", has_text="Keine Verbindung: 1 Meldung wartet").wait_for(timeout=3000)
+    current.get_by_text("Staßfurt").first.wait_for(timeout=3000)  # the page goes on: next comes the drop-off
     assert site.parts.services.bookings.get(str(booking["id"]), None).state == "CONFIRMED"
-    rider.locator("button:not([disabled])", has_text="Eingestiegen").wait_for(timeout=10_000)
-    press(page, "Eingestiegen")
+    waiting = page.evaluate("Object.entries(localStorage).filter(([k]) => k.startsWith('salzland.driver.outbox'))"
+                            ".map(([, v]) => JSON.parse(v).map((e) => e.type))")
+    assert waiting == [["boarded"]]
+    fits_the_phone(page)
+    screenshot(page, "driver-shift-2-offline")
+    site.clock.advance(3 * 60)  # the bus drives on; the network comes back three minutes later
+    page.context.set_offline(False)
+    page.locator("#driver-status", has_text="Verbindung wieder da").wait_for(timeout=20_000)
+    assert site.parts.services.bookings.get(str(booking["id"]), None).state == "STARTED"
+    with site.parts.services.sessions() as session:
+        boarded = session.scalars(sa.select(EventRow).where(EventRow.type == "passenger_boarded")).one()
+    assert offline_at <= boarded.at < offline_at + timedelta(minutes=1)  # when it happened, not when it was sent
     assert page.locator("#driver-error").inner_text() == ""
-    current.get_by_text("Staßfurt").first.wait_for(timeout=3000)
     assert buttons(page)[:2] == [("arrived", True), ("dropped_off", False)]
     site.clock.advance(25 * 60)  # late: the drop-off's planned time is more than five minutes past
     page.reload()

@@ -2,6 +2,7 @@
 // for whatever comes next in the shift: Dienst beginnen → Angekommen → Eingestiegen / Nicht erschienen /
 // Ausgestiegen → Pause beginnen / beenden → Dienst beenden. Times come from the server's clock (manifest.now).
 import { api, requireRole, streamEvents } from "./api.js";
+import { applyLocally, EventQueue } from "./driver_queue.js";
 import * as fmt from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -35,7 +36,14 @@ const WEEKDAYS = ["So", "Mo", "Di", "Mi", "Do", "Fr", "Sa"];
 const dayParts = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", year: "numeric", month: "numeric", day: "numeric" });
 
 function init() {
-  if (!requireRole(["driver"])) return;
+  const session = requireRole(["driver"]);
+  if (!session) return;
+  state.queue = new EventQueue({ owner: session.username || "fahrer", onChange: showWaiting, onRefused: refused,
+    onSent: (res) => {
+      $("driver-status").textContent = "Verbindung wieder da: die gespeicherten Meldungen sind übernommen.";
+      show(res.manifest);
+    } });
+  showWaiting(state.queue.items());
   for (const id of ["duty", "current", "duty-end"]) $(id).addEventListener("click", onAction);
   const consent = $("send-position");
   consent.checked = localStorage.getItem(CONSENT_KEY) === "1";
@@ -57,6 +65,7 @@ function scheduleLoad() {
 
 async function load() {
   try {
+    if (state.queue && state.queue.size && await state.queue.flush()) return;  // what waits first, then the news
     show(await api("/driver/manifest"));
   } catch (err) {
     $("driver-error").textContent = err.message;
@@ -263,10 +272,16 @@ async function onAction(e) {
   if (target.dataset.stop) body.stop_id = target.dataset.stop;
   if (state.manifest && state.manifest.duty) body.duty_id = state.manifest.duty.id;  // refused if ended meanwhile
   try {
-    const res = await api("/driver/events", { method: "POST", json: body });
+    const at = new Date(serverNow()).toISOString();
+    const res = await state.queue.send(body, at);  // kept on the phone and sent later when there is no connection
     $("driver-error").textContent = "";
-    $("driver-status").textContent = `${DONE[type]}.`;
-    show(res.manifest);
+    if (res) {
+      $("driver-status").textContent = `${DONE[type]}.`;
+      show(res.manifest);
+    } else if (state.manifest) {
+      show(applyLocally(state.manifest, { ...body, at }));
+      showWaiting(state.queue.items());
+    }
   } catch (err) {
     $("driver-status").textContent = "";
     $("driver-error").textContent = err.message;
@@ -276,6 +291,20 @@ async function onAction(e) {
   }
   const first = document.querySelector("#duty button:not([disabled]), #current button:not([disabled]), #duty-end button:not([disabled])");
   if (first) first.focus();
+}
+
+// Events waiting for the connection, in the status line; one the server refused later, in the error line.
+function showWaiting(items) {
+  $("driver-status").classList.toggle("status-offline", items.length > 0);
+  if (!items.length) return;
+  const n = items.length;
+  const lastTime = fmt.time(items[n - 1].at);
+  $("driver-status").textContent = `Keine Verbindung: ${n === 1 ? "1 Meldung wartet" : `${n} Meldungen warten`}`
+    + ` (zuletzt „${LABEL[items[n - 1].type]}“ ${lastTime} Uhr) und ${n === 1 ? "wird" : "werden"} mit ${n === 1 ? "ihrer" : "ihren"} Uhrzeit gesendet, sobald wieder Netz da ist.`;
+}
+
+function refused(event, err) {
+  $("driver-error").textContent = `Nicht übernommen: „${LABEL[event.type]}“ von ${fmt.time(event.at)} Uhr – ${err.message}`;
 }
 
 // -- position, with the driver's consent and only while on duty --------------------------------------------------
