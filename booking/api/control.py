@@ -44,6 +44,7 @@ STATE_GROUPS = {"active": (BookingState.CONFIRMED, BookingState.STARTED)}
 @router.get("/bookings", summary="Search the bookings (control room)")
 def search_bookings(  # noqa: PLR0917 - one query parameter each
     services: ServicesDep,
+    user: StaffUser,
     q: Annotated[str, Query(max_length=100, description="name, phone, booking number, stop or vehicle")] = "",
     day: Annotated[Day | None, Query(description="local service day of the pickup (YYYY-MM-DD)")] = None,
     state: Annotated[list[str] | None, Query(description="TOMP states, or 'active' (confirmed or started)")] = None,
@@ -66,6 +67,7 @@ def search_bookings(  # noqa: PLR0917 - one query parameter each
     now = services.ctx.clock.now()
     found = BookingSearch(services.ctx, services.config.timezone).find(
         BookingQuery(q=q.strip(), day=day, states=tuple(states), page=page, page_size=page_size), now)
+    services.privacy.record_access(user.id, user.role, "bookings.search", [i.row for i in found.items])
     return BookingSearchPublic(items=[DispatchBookingPublic.found(i) for i in found.items], total=found.total,
                                page=found.page, page_size=found.page_size, pages=found.pages, now=local(now),
                                today=now.astimezone(zone).date())

@@ -28,12 +28,14 @@ from booking.service.errors import ServiceError, conflict
 from booking.store import privacy as privacy_store
 from booking.store import pseudonymise as pseudo
 from booking.store.models import BookingRow, EventRow, OfferRow, UserRow
+from booking.store.notices import RiderNoticeRow, RiderPreferenceRow
 from booking.store.poolcars import PoolReservationRow
-from booking.store.privacy import AuthSessionRow, ErasureRow
+from booking.store.privacy import AccessLogRow, AuthSessionRow, ErasureRow
 from mobility.domain.rides import BookingState
 
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = "salzland-mobility-export/1"
+ACCESS_LOG_RETENTION = timedelta(days=730)  # who read rider data: two years, then deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,9 @@ class PrivacyService:
             reservations = list(session.scalars(sa.select(PoolReservationRow)
                                                 .where(PoolReservationRow.customer_id == user_id)))
             accesses = privacy_store.accesses_of(session, user_id)
+            notices = list(session.scalars(sa.select(RiderNoticeRow).where(RiderNoticeRow.customer_id == user_id)
+                                           .order_by(RiderNoticeRow.id)))
+            preference = session.get(RiderPreferenceRow, user_id)
         return {
             "format": EXPORT_FORMAT,
             "generated_at": _iso(datetime.now(UTC)),
@@ -97,6 +102,11 @@ class PrivacyService:
             "pool_car_reservations": [{"id": r.id, "car_id": r.car_id, "station_id": r.station_id, "state": r.state,
                                        "start": _iso(r.start_at), "end": _iso(r.end_at),
                                        "created_at": _iso(r.created_at)} for r in reservations],
+            "notices": [{"kind": n.kind, "subject": n.subject, "body": n.body, "channel": n.channel,
+                         "recipient": n.recipient, "status": n.status, "created_at": _iso(n.created_at),
+                         "sent_at": _iso(n.sent_at), "seen_at": _iso(n.seen_at)} for n in notices],
+            "notice_settings": None if preference is None else {"channel": preference.channel,
+                                                                  "email": preference.email},
             "accessed_by_staff": [{"at": _iso(a.at), "role": a.actor_role, "action": a.action,
                                    "booking_id": a.booking_id} for a in accesses],
             "retention": {"unbooked_offers_hours": self.quote_retention.total_seconds() / 3600,
@@ -129,6 +139,7 @@ class PrivacyService:
             events = pseudo.pseudonymise_events(session, done, {user_id: tomb}, now)
             reservations = pseudo.pseudonymise_reservations(session, user_id, tomb)
             pseudo.pseudonymise_access_log(session, user_id, tomb)
+            pseudo.erase_notices_and_orders(session, user_id, tomb)
             session.execute(sa.delete(AuthSessionRow).where(AuthSessionRow.user_id == user_id))
             session.execute(sa.delete(UserRow).where(UserRow.id == user_id))
             session.add(ErasureRow(id=tomb, at=now, reason="request", bookings=len(done), offers=offers,
@@ -164,7 +175,8 @@ def purge_store(sessions: sessionmaker[Session], now: datetime, *, quote_retenti
                 rider_retention: timedelta, batch: int = 1_000) -> PurgeReport:
     """Delete unbooked offers older than ``quote_retention``; pseudonymise (one ``anon-`` tombstone per booking)
     bookings whose latest arrival is older than ``rider_retention``, with their offers and log entries, and refused
-    requests of that age; delete ended sign-ins. At most ``batch`` bookings per call (the loop comes back)."""
+    requests of that age; delete ended sign-ins and access-log rows older than two years. At most ``batch``
+    bookings per call (the loop comes back)."""
     cutoff = now - rider_retention
     with sessions.begin() as session:
         offers = pseudo.delete_unbooked_offers(session, before=now - quote_retention)
@@ -175,6 +187,7 @@ def purge_store(sessions: sessionmaker[Session], now: datetime, *, quote_retenti
         refused = {c: pseudo.tombstone("anon-") for c in pseudo.refused_requests_before(session, cutoff)}
         events = pseudo.pseudonymise_events(session, done, refused, now, before=cutoff)
         ended = privacy_store.delete_stale_sessions(session, datetime.now(UTC))
+        session.execute(sa.delete(AccessLogRow).where(AccessLogRow.at < now - ACCESS_LOG_RETENTION))
         if done or events:
             session.add(ErasureRow(id=pseudo.tombstone("retention-"), at=now, reason="retention",
                                    bookings=len(done), offers=offers, events=events, reservations=0))

@@ -19,7 +19,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from booking.store.control import StandingOrderRow
 from booking.store.models import BookingRow, EventRow, OfferRow
+from booking.store.notices import RiderNoticeRow, RiderPreferenceRow
 from booking.store.poolcars import PoolOfferRow, PoolReservationRow
 from booking.store.privacy import AccessLogRow
 from booking.store.types import point_wkt
@@ -138,6 +140,21 @@ def pseudonymise_reservations(session: Session, customer_id: str, stand_in: str)
     stmt = (sa.update(PoolReservationRow).where(PoolReservationRow.customer_id == customer_id)
             .values(customer_id=stand_in, idempotency_key=None))
     return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def erase_notices_and_orders(session: Session, customer_id: str, stand_in: str) -> int:
+    """A rider's notices (texts to them, addresses) and notice settings go; their standing orders end, without
+    name or phone. Returns how many rows were touched."""
+    statements = (
+        sa.delete(RiderNoticeRow).where(RiderNoticeRow.customer_id == customer_id),
+        sa.delete(RiderPreferenceRow).where(RiderPreferenceRow.user_id == customer_id),
+        sa.update(StandingOrderRow).where(StandingOrderRow.customer_id == customer_id).values(
+            customer_id=stand_in, caller_name="–", caller_phone=None, note=None, active=False),
+    )
+    count = 0
+    for statement in statements:
+        count += int(session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]
+    return count
 
 
 def pseudonymise_access_log(session: Session, customer_id: str, stand_in: str) -> None:

@@ -198,3 +198,20 @@ def test_purge_command_and_background_loop(make_env: EnvFactory, monkeypatch: An
     assert report is not None
     assert report.offers_deleted == 1
     assert loop.purge_personal_data() is None  # hourly, not every round
+
+
+def test_a_control_room_search_is_logged_and_erasure_reaches_notices(any_env_factory: EnvFactory) -> None:
+    """Searching bookings by name in the control room is logged per rider found; erasing the account also removes
+    the rider's notices and notice settings."""
+    env = any_env_factory()
+    me, user_id = _rider(env)
+    _book_from_home(env, me)
+    staff = env.user("leitstelle", "dispatcher")
+    assert env.client.get("/api/v1/dispatch/bookings?q=Mustermann", headers=staff).json()["total"] == 1
+    assert env.scalar(f"SELECT action FROM access_log WHERE subject = '{user_id}'") == "bookings.search"
+    env.flush()
+    r = env.client.request("DELETE", "/api/v1/me", json={"password": PASSWORD}, headers=me)
+    assert r.status_code == 204, r.text
+    assert env.scalar(f"SELECT count(*) FROM rider_notices WHERE customer_id = '{user_id}'") == 0
+    assert env.scalar(f"SELECT count(*) FROM rider_preferences WHERE user_id = '{user_id}'") == 0
+    assert env.scalar(f"SELECT count(*) FROM access_log WHERE subject = '{user_id}'") == 0
