@@ -98,6 +98,18 @@ REASONS: dict[str, str] = {
     "declined": "Angebot zu weit vom Wunschtermin",
 }
 
+VIOLATIONS: dict[str, str] = {  # kinds of the executed-tour check (validate.py)
+    "capacity": "mehr an Bord, als das Fahrzeug fasst",
+    "travel": "an einem Halt früher, als die Fahrt dorthin dauert",
+    "order": "Ausstieg nicht nach dem Einstieg im selben Fahrzeug",
+    "window": "Abholung nach dem zugesagten Zeitfenster",
+    "arrival": "Ankunft nach der zugesagten spätesten Ankunftszeit",
+    "ride": "Fahrzeit länger als die zugesagte Höchstfahrzeit",
+    "shift": "nach Schichtende zurück am Betriebshof",
+    "pairing": "Einstieg ohne Ausstieg oder umgekehrt",
+    "conservation": "Fahrtwünsche ohne Abschluss",
+}
+
 RULES: dict[str, str] = {
     "instant": "Sofortbuchung",
     "kvg": "KVG-Regeln (Vorbuchfrist)",

@@ -248,6 +248,7 @@ def timeline_plot(segments: Sequence[Segment], vehicle_ids: Sequence[str], midni
         times = [hours_since(midnight, t) for seg in segments for t in (seg.start, seg.end)]
         clock_axis(ax, "Uhrzeit", float(int(min(times, default=5.0))), float(int(max(times, default=23.0)) + 1))
         ax.set_yticks(range(len(vehicle_ids)), vehicle_ids, fontsize=7)
+        ax.set_ylabel("Fahrzeug")
         ax.set_ylim(len(vehicle_ids) - 0.5, -0.5)
         ax.grid(axis="y", visible=False)
         handles = [Patch(facecolor=TIMELINE_COLOURS[k], label=text) for k, text in (

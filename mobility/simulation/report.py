@@ -15,7 +15,7 @@ from mobility.simulation import plots
 from mobility.simulation.explain import Notes, explain
 from mobility.simulation.german import euro, number, percent
 from mobility.simulation.kpis import wait_s
-from mobility.simulation.labels import KPI_GROUPS, OUTCOMES, REASONS, figure, rules_label
+from mobility.simulation.labels import KPI_GROUPS, OUTCOMES, REASONS, VIOLATIONS, figure, rules_label
 from mobility.simulation.mapplot import map_plot
 from mobility.simulation.records import Outcome
 from mobility.simulation.run import RunResult
@@ -33,7 +33,7 @@ table{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #999;padding:.3rem .6rem;text-align:right;vertical-align:top}
 th[scope=row],thead th:first-child{text-align:left}th[scope=row]{font-weight:normal}
 thead th{background:#e3ecf5}tr.group th{background:#f0f0f0;text-align:left}
-table.sweep{font-size:.9rem}table.sweep th,table.sweep td{padding:.25rem .4rem}
+table.sweep{font-size:.9rem}table.findings td{text-align:left}table.sweep th,table.sweep td{padding:.25rem .4rem}
 .note{background:#fff8e1;border-left:4px solid #E69F00;padding:.6rem .9rem;margin:1rem 0;max-width:80ch}
 .explain{background:#eef5fb;border-left:4px solid #0072B2;padding:.6rem .9rem;margin:1rem 0;max-width:80ch}
 figure{margin:1rem 0;break-inside:avoid}figcaption{font-size:.92rem;color:#333;max-width:80ch}
@@ -139,6 +139,24 @@ def glance(result: RunResult) -> str:
     return f'<dl class="glance" aria-label="Auf einen Blick">{boxes}</dl>'
 
 
+def violations_table(result: RunResult, limit: int = 20) -> str:
+    """The first ``limit`` findings of the executed-tour check: kind (German), the ride or vehicle, what it means;
+    the technical detail of every finding is in summary.json."""
+    if not result.violations:
+        return ""
+    rows = ['<thead><tr><th scope="col">Fahrt / Fahrzeug</th><th scope="col">Befund</th>'
+            '<th scope="col">Art</th></tr></thead><tbody>']
+    for v in result.violations[:limit]:
+        subject = v.message.partition(": ")[0].split(" ")[0]
+        rows.append(f'<tr><th scope="row">{_esc(subject)}</th><td>{_esc(VIOLATIONS.get(v.kind, v.kind))}</td>'
+                    f"<td>{'Zusage' if v.promise else 'harte Regel'}</td></tr>")
+    more = len(result.violations) - limit
+    tail = f"<p>… und {number(more)} weitere (alle in summary.json).</p>" if more > 0 else ""
+    return ('<table class="findings" aria-labelledby="pruefung">' + "".join(rows) + "</tbody></table>"
+            + "<p>Einzelheiten (Zeiten, Sekunden) stehen in <code>summary.json</code> unter "
+            "<code>violations</code>.</p>" + tail)
+
+
 def network_note(results: Sequence[RunResult]) -> str:
     """Which road network the run used; for the approximate one, that times and distances are estimates."""
     sources = sorted({r.network_source for r in results})
@@ -227,7 +245,7 @@ def render_report(result: RunResult) -> str:
         f"{number(k['promises_broken'])} Zusagen gebrochen, {number(len(result.log.anomalies))} "
         "Auffälligkeiten.</p>",
         _notes(notes.checks),
-        "<ul>" + "".join(f"<li>{_esc(v)}</li>" for v in result.violations[:20]) + "</ul>",
+        violations_table(result),
     ]
     return page(f"Simulation: {meta.name}", "".join(parts))
 

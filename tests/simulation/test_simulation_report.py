@@ -210,3 +210,21 @@ def test_comparison_shows_both_runs(tiny_result: RunResult, kvg_result: RunResul
     assert "Warum die Buchungsquote hier niedrig ist" in page
     assert f"<td>{percent(kvg_result.kpis['service_rate'])}</td>" in page
     assert _external_references(page) == []
+
+
+def test_findings_of_the_tour_check_are_german(tiny_result: RunResult) -> None:
+    """Findings of the executed-tour check appear as German sentences with the ride or vehicle they concern; the
+    technical English detail stays in summary.json."""
+    from dataclasses import replace
+
+    from mobility.simulation.validate import Violation
+
+    found = [Violation("ride", "r00001: ride 2000 s exceeds 1.5·100 + 600 s"),
+             Violation("capacity", "v002 at Markt, Egeln (2026-03-10T08:00:00+01:00): load (7, 0, 0) exceeds "
+                                   "capacity (6, 1, 1)")]
+    page = render_report(replace(tiny_result, violations=found))
+    checks = _section(page, "pruefung")
+    assert '<th scope="row">r00001</th><td>Fahrzeit länger als die zugesagte Höchstfahrzeit</td><td>Zusage</td>' \
+        in checks
+    assert '<th scope="row">v002</th><td>mehr an Bord, als das Fahrzeug fasst</td><td>harte Regel</td>' in checks
+    assert "exceeds" not in page
