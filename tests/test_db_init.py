@@ -38,11 +38,14 @@ def empty_database(postgis_url: str) -> Iterator[str]:
 
 @pytest.mark.postgis
 def test_db_init_creates_the_extensions_and_migrates_an_empty_database(empty_database: str) -> None:
-    """On a database without PostGIS, ``db init`` creates postgis and btree_gist and migrates to the newest
-    revision; a second run changes nothing and succeeds (it is safe to repeat)."""
+    """On a database without PostGIS, ``db init --no-migrate`` creates postgis and btree_gist only; ``db init``
+    then migrates to the newest revision; a second run changes nothing and succeeds (it is safe to repeat)."""
     engine = sa.create_engine(empty_database)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM pg_extension WHERE extname = 'postgis'")).scalar() == 0
+    only = CliRunner().invoke(app, ["db", "init", "--no-migrate", "--database-url", empty_database])
+    assert only.exit_code == 0, only.output
+    assert not sa.inspect(engine).has_table("alembic_version")  # the tests' database: extensions, no tables
     for _ in range(2):
         result = CliRunner().invoke(app, ["db", "init", "--database-url", empty_database])
         assert result.exit_code == 0, result.output

@@ -57,6 +57,9 @@ def serve(
     source = parts.routing.network.meta.source
     typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
     typer.echo(f"Fahrzeuge: {len(parts.dispatcher.vehicles())}, Datenbank: {_safe_url(settings.database_url)}")
+    typer.echo(f"Buchungsregeln: {settings.booking_rules}, Abholfenster {settings.pickup_window_s // 60} Min., "
+               f"Wartezeit bis Nichterscheinen {settings.no_show_wait_s // 60} Min., Tarif: "
+               f"{settings.fares_path or 'eingebaut'}")
     if parts.restore_failures:
         typer.echo(f"Achtung: {len(parts.restore_failures)} Buchungen konnten nicht wieder eingeplant werden "
                    "(siehe Leitstelle → Probleme).")
@@ -155,6 +158,9 @@ EXTENSIONS = ("postgis", "btree_gist")  # geometry columns; the exclusion constr
 @db_app.command("init")
 def db_init(
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default MOBILITY_DATABASE_URL)")] = None,
+    migrate: Annotated[bool, typer.Option(
+        help="migrate to the newest revision (--no-migrate: extensions only, e.g. for the tests' database, whose "
+             "tests make their own schemas)")] = True,
 ) -> None:
     """Prepare the database for the service: on PostgreSQL create the extensions postgis and btree_gist (needs a
     role allowed to create them, e.g. the database owner or postgres), then migrate to the newest revision."""
@@ -180,8 +186,9 @@ def db_init(
                            f"({_safe_url(url)}): {str(exc.orig).strip().splitlines()[0]}", err=True)
                 raise typer.Exit(1) from None
             typer.echo(f"Erweiterungen vorhanden: {', '.join(EXTENSIONS)}.")
-        upgrade(engine)
-        typer.echo(f"Datenbank {_safe_url(url)} auf Stand {current_revision(engine)}.")
+        if migrate:
+            upgrade(engine)
+            typer.echo(f"Datenbank {_safe_url(url)} auf Stand {current_revision(engine)}.")
     finally:
         engine.dispose()
 
