@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.booking.conftest import PASSWORD
 from tests.web.conftest import Site, login, new_page, page_errors, screenshot
 from tests.web.helpers import book_shown_offer, choose_stop, set_time, wait_live
 
@@ -13,6 +14,16 @@ if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
+
+
+def begin_duty(base_url: str, username: str) -> None:
+    """The driver begins the duty (through the API, as the driver page would)."""
+    import httpx
+
+    with httpx.Client(base_url=base_url + "/api/v1", timeout=10) as client:
+        token = client.post("/auth/token", data={"username": username, "password": PASSWORD}).json()["access_token"]
+        begun = client.post("/driver/events", json={"type": "duty_begin"}, headers={"Authorization": f"Bearer {token}"})
+        assert begun.status_code == 200, begun.text
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +68,12 @@ def test_resident_books_and_dispatcher_sees_the_tour_live(browser: Browser, site
     mine = resident.locator(f'#bookings [data-booking-id="{booking_id}"]')
     mine.wait_for(timeout=3000)
     assert "gebucht" in mine.inner_text()
-    resident.locator(f'[data-eta-for="{booking_id}"]', has_text="Live:").wait_for(timeout=3000)
+    eta = resident.locator(f'[data-eta-for="{booking_id}"]')
+    assert eta.inner_text() == ""  # before the duty begins the promised window says it all
+    site.account("fahrer-erika", "driver", vehicle_id=site.parts.services.bookings.get(booking_id, None).vehicle_id)
+    begin_duty(site.url, "fahrer-erika")
+    resident.reload()
+    eta.filter(has_text="Live:").wait_for(timeout=5000)  # under way: the live estimate
     stored = site.parts.services.bookings.get(booking_id, None)
     assert stored.state == "CONFIRMED"
     screenshot(resident, "resident")
