@@ -33,6 +33,7 @@ table{border-collapse:collapse;margin:1rem 0;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #999;padding:.3rem .6rem;text-align:right;vertical-align:top}
 th[scope=row],thead th:first-child{text-align:left}th[scope=row]{font-weight:normal}
 thead th{background:#e3ecf5}tr.group th{background:#f0f0f0;text-align:left}
+div.wide{overflow-x:auto;max-width:100%}
 table.sweep{font-size:.9rem}table.findings td{text-align:left}table.sweep th,table.sweep td{padding:.25rem .4rem}
 .note{background:#fff8e1;border-left:4px solid #E69F00;padding:.6rem .9rem;margin:1rem 0;max-width:80ch}
 .explain{background:#eef5fb;border-left:4px solid #0072B2;padding:.6rem .9rem;margin:1rem 0;max-width:80ch}

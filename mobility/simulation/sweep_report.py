@@ -69,7 +69,9 @@ def sweep_table(curve: Sequence[dict[str, Any]]) -> str:
         f'<tr><th scope="row">{html.escape(rules_label(c["rules"]))}</th>'
         + "".join(_cell(c, key, fmt) for key, _, fmt in COLUMNS) + "</tr>"
         for c in curve)
-    return f'<table class="sweep" aria-labelledby="tabelle"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return ('<div class="wide" role="region" tabindex="0" aria-labelledby="tabelle">'
+            f'<table class="sweep" aria-labelledby="tabelle"><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
 
 
 def sweep_notes(curve: Sequence[dict[str, Any]], scenario: Scenario | None = None) -> list[str]:
