@@ -12,6 +12,7 @@ export async function initNotices({ onNotice = () => {} } = {}) {
   $("notices").addEventListener("click", onNoticeClick);
   $("notify-form").addEventListener("submit", (e) => { e.preventDefault(); savePreferences(); });
   $("notify-form").addEventListener("change", (e) => { if (e.target.name === "channel") showChannelFields(); });
+  $("notify-form").addEventListener("input", () => { state.touched = true; });  // never overwrite what was chosen
   streamEvents("/me/stream", (type, data) => {
     if (type !== "rider_notice" || !data.notice) return;
     addNotice(data.notice, { live: true });
@@ -106,14 +107,15 @@ async function loadPreferences() {
   }
   state.phone = prefs.control_room_phone || state.phone;
   const offered = new Set(prefs.channels || []);
+  const keep = state.touched;  // the rider began to choose before the stored choice arrived
   for (const input of document.querySelectorAll("#notify-form input[name=channel]")) {
-    input.checked = input.value === prefs.channel;
+    if (!keep) input.checked = input.value === prefs.channel;
     input.disabled = input.value !== "none" && !offered.has(input.value);
     input.closest("label").classList.toggle("unavailable", input.disabled);
     if (input.disabled) input.closest("label").title = "Hier nicht eingerichtet";
   }
-  $("notify-email").value = prefs.email || "";
-  $("notify-phone").value = prefs.phone || "";
+  if (!$("notify-email").value) $("notify-email").value = prefs.email || "";
+  if (!$("notify-phone").value) $("notify-phone").value = prefs.phone || "";
   showChannelFields();
 }
 
