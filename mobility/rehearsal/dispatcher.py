@@ -21,6 +21,7 @@ from mobility.rehearsal.ledger import Ledger, Outcome
 from mobility.rehearsal.ports import ServiceControl
 
 USERNAME = "leitstelle"
+OUT_MARGIN = timedelta(minutes=10)  # the "until" said is this much after the planned return
 PASSWORD = "Leitwarte-Probe-9026"
 
 
@@ -89,6 +90,8 @@ class Desk:
         self.out_of_service: list[tuple[datetime, str, str]] = []  # (at, vehicle, "out" | "in")
         self._end: datetime | None = None
         self.out_for = timedelta(hours=2)
+        self.put_back = 0  # lost rides booked again when the vehicle came back
+        self.still_lost = 0
 
     def sign_in(self) -> str:
         """Create the dispatcher's account (as ``mobility users add`` does) and sign in."""
@@ -173,17 +176,34 @@ class Desk:
         self.agenda.at(back, "in service", lambda: self._set(vehicle_id, in_service=True))
 
     def _set(self, vehicle_id: str, *, in_service: bool) -> None:
+        """Out of service (saying until when, with a margin: the dispatcher brings it back by hand) or back in."""
         now = self.api.clock.now()
         path = f"/dispatch/vehicles/{vehicle_id}/{'in-service' if in_service else 'out-of-service'}"
-        r = self.api.call("POST", path, token=self.sign_in(), who=USERNAME)
+        body = None if in_service else {"until": (now + self.out_for + OUT_MARGIN).isoformat(),
+                                        "reason": "Werkstatt (Probebetrieb)"}
+        r = self.api.call("POST", path, token=self.sign_in(), who=USERNAME, json=body)
         self.out_of_service.append((now, vehicle_id, "in" if in_service else "out"))
         if r.status_code != 200:
             self.ledger.observe(now, "service_change_failed", detail_of(r), vehicle_id=vehicle_id)
             return
-        for booking_id in r.json().get("lost_bookings") or ():
-            ride = self.ledger.ride(str(booking_id))
+        answer = r.json()
+        for booking_id in answer.get("lost_bookings") or ():
+            self._lost(now, vehicle_id, str(booking_id))
+        for old, new in (answer.get("put_back") or {}).items():  # booked again under a new number
+            ride = self.ledger.ride(str(old))
             if ride is not None:
-                ride.outcome, ride.reason = Outcome.LOST, "out_of_service"
-            self.ledger.observe(now, "booking_lost", f"lost when {vehicle_id} went out of service",
-                                vehicle_id=vehicle_id, booking_id=str(booking_id))
+                ride.outcome, ride.reason, ride.booking_id = Outcome.BOOKED, "", str(new)
+                self.ledger.booked(ride)
+                self.put_back += 1
+        self.still_lost += len(answer.get("still_lost") or ())
         self.crew.nudge(None)
+
+    def _lost(self, now: datetime, vehicle_id: str, booking_id: str) -> None:
+        ride = self.ledger.ride(booking_id)
+        when = ""
+        if ride is not None:
+            ride.outcome, ride.reason = Outcome.LOST, "out_of_service"
+            if ride.window is not None:
+                when = f" (pickup window {ride.window[0]:%H:%M}–{ride.window[1]:%H:%M})"
+        self.ledger.observe(now, "booking_lost", f"no other vehicle for it when {vehicle_id} went out of service "
+                            f"until {now + self.out_for:%H:%M}{when}", vehicle_id=vehicle_id, booking_id=booking_id)

@@ -101,13 +101,19 @@ class Driver:
                 return
             self.location, self.drive, self.free_at, self.just_arrived = self.drive.target, None, now, True
         m = self._read()
+        done_now: set[Post] = set()
         for _ in range(MAX_ACTIONS):
             if m is None:
                 self._block(now, "manifest unreadable")
                 self._wake(now + RETRY)
                 return
             decision = self._decide(m, now)
+            if isinstance(decision, Post) and decision in done_now:  # accepted, yet the manifest asks for it again
+                self._block(now, f"{decision.kind} accepted but still asked for by the manifest")
+                self._wake(now + RETRY)
+                return
             if isinstance(decision, Post):
+                done_now.add(decision)
                 m = self._post(decision, m)
                 if m is None:
                     self._block(now, f"{decision.kind} refused")
@@ -240,6 +246,11 @@ class Driver:
         before = self.manifest.overdue if self.manifest is not None else 0
         if m.overdue > before:  # the vehicle runs late: the manifest says so (no misbehaviour)
             self.ledger.notes["stops shown overdue to a late driver"] += m.overdue - before
+        for rider in (r for e in m.stops for r in (*e.board, *e.alight)):
+            if self.ledger.ride(rider.booking_id) is None:
+                self.ledger.observe(self.now(), "unknown_booking", f"the manifest lists {rider.booking_id}, which no "
+                                    "resident of the rehearsal booked", vehicle_id=self.vehicle_id,
+                                    booking_id=rider.booking_id, once=f"unknown {rider.booking_id}")
         if m.duty is not None:
             self.reached.setdefault(m.duty.id, set())
         self.manifest = m

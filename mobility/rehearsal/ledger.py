@@ -97,6 +97,7 @@ class Ledger:
     observations: list[Observation] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)  # observation kinds
     notes: Counter[str] = field(default_factory=Counter)  # things worth counting that are no misbehaviour
+    _seen: set[str] = field(default_factory=set)
 
     def booked(self, ride: Ride) -> None:
         """Remember the booking of ``ride``."""
@@ -108,8 +109,13 @@ class Ledger:
         return self.by_booking.get(booking_id)
 
     def observe(self, at: datetime, kind: str, detail: str, *, vehicle_id: str | None = None,
-                booking_id: str | None = None, limit: int = 50) -> None:
-        """Record a misbehaviour; each kind is counted, and the first ``limit`` of each kind are kept in full."""
+                booking_id: str | None = None, limit: int = 50, once: str | None = None) -> None:
+        """Record a misbehaviour; each kind is counted, and the first ``limit`` of each kind are kept in full.
+        With ``once``, a misbehaviour seen again under the same key is not recorded again."""
+        if once is not None:
+            if once in self._seen:
+                return
+            self._seen.add(once)
         self.counts[kind] += 1
         if self.counts[kind] <= limit:
             self.observations.append(Observation(at, kind, detail, vehicle_id, booking_id))

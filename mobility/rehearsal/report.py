@@ -218,6 +218,7 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
                     "wall_s": round(desk.stats.seconds, 1), "batch": desk.stats.batch},
         "clock_closings": desk.closings,
         "out_of_service": [(f"{at:%H:%M}", v, what) for at, v, what in desk.out_of_service],
+        "put_back_on_return": desk.put_back, "still_lost_on_return": desk.still_lost,
         "stuck": [(v, f"{a:%H:%M}", f"{b:%H:%M}" if b else None, why) for v, a, b, why in crew.stuck],
         "snapshots": [{"at": f"{s.at:%H:%M}", "trips": s.trips, "stop_updates": s.stop_updates, "tours": s.tours,
                        "problems": len(s.problems)} for s in snapshots],
