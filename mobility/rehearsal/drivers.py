@@ -107,7 +107,7 @@ class Driver:
                 self._block(now, "manifest unreadable")
                 self._wake(now + RETRY)
                 return
-            decision = self._decide(m, now)
+            decision = self.decide(m, now)
             if isinstance(decision, Post) and decision in done_now:  # accepted, yet the manifest asks for it again
                 self._block(now, f"{decision.kind} accepted but still asked for by the manifest")
                 self._wake(now + RETRY)
@@ -139,7 +139,8 @@ class Driver:
     def _poll(self, now: datetime, until: datetime) -> Wait:
         return Wait(min(until, now + timedelta(seconds=self.habits.poll_s)))
 
-    def _decide(self, m: Manifest, now: datetime) -> Decision:
+    def decide(self, m: Manifest, now: datetime) -> Decision:
+        """What to do next at ``now`` given the manifest ``m`` (no HTTP here)."""
         duty = m.duty
         if duty is None:
             return Done()
