@@ -111,8 +111,11 @@ async function loadPreferences() {
   for (const input of document.querySelectorAll("#notify-form input[name=channel]")) {
     if (!keep) input.checked = input.value === prefs.channel;
     input.disabled = input.value !== "none" && !offered.has(input.value);
-    input.closest("label").classList.toggle("unavailable", input.disabled);
-    if (input.disabled) input.closest("label").title = "Hier nicht eingerichtet";
+    const label = input.closest("label");
+    label.classList.toggle("unavailable", input.disabled);
+    if (input.disabled && !label.querySelector(".option-note")) {
+      label.insertAdjacentHTML("beforeend", ` <span class="option-note">(hier nicht eingerichtet)</span>`);
+    }
   }
   if (!$("notify-email").value) $("notify-email").value = prefs.email || "";
   if (!$("notify-phone").value) $("notify-phone").value = prefs.phone || "";
