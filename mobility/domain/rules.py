@@ -106,7 +106,7 @@ class BookingRules:
                     RejectionReason.TOO_SHORT_NOTICE,
                     f"Fahrten im Zeitraum „{period.name}“ müssen bis {period.book_by:%H:%M} Uhr "
                     f"am {deadline:%d.%m.%Y} gebucht werden.")
-        if trip_time < now + timedelta(seconds=period.min_notice_s):
+        if period.min_notice_s and trip_time < now + timedelta(seconds=period.min_notice_s):  # none: up to a minute ago
             minutes = period.min_notice_s // MINUTE
             return RuleViolation(
                 RejectionReason.TOO_SHORT_NOTICE,

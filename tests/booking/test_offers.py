@@ -54,6 +54,16 @@ def test_offer_between_real_stops_has_window_price_and_network_source(env: Env) 
     assert env.scalar("SELECT count(*) FROM offers") == 1
 
 
+def test_a_ride_for_now_asked_half_a_minute_late_gets_an_offer(env: Env) -> None:
+    """A resident who asks for "now" and sends the form 30 s later gets an offer, not a refusal to book "at least 0
+    minutes ahead" (the rule set without notice allows up to a minute in the past)."""
+    body = ride(BERNBURG_HBF, STASSFURT_BF)
+    body["departure"] = (T0 - timedelta(seconds=30)).isoformat()
+    r = env.client.post("/api/v1/offers", json=body, headers=env.user("erika"))
+    assert r.status_code == 201, r.text
+    assert datetime.fromisoformat(r.json()["planned_pickup"]) >= T0
+
+
 def test_offer_from_coordinates_snaps_to_a_stop_within_walking_distance(env: Env) -> None:
     """GeoJSON-ordered coordinates near Bernburg Hbf are served from a stop with the walk in metres."""
     headers = env.user("erika")
