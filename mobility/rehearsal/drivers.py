@@ -53,6 +53,7 @@ class Driver:
     drive: Drive | None = None
     free_at: datetime | None = None  # at a stop: when the driver can see to the next party
     just_arrived: bool = False
+    reported_at: str | None = None  # the stop the driver last reported arriving at (until it leaves)
     manifest: Manifest | None = None
     break_minutes: int = 0
     break_early_s: int = 0
@@ -182,6 +183,11 @@ class Driver:
                 return self._go_when_due(entry.stop_id, entry.planned_arrival, now)
             at = now if self.just_arrived else entry.planned_arrival - timedelta(minutes=1)
             return Post("arrived", stop_id=entry.stop_id) if now >= at else self._poll(now, at)
+        if self.reported_at != entry.stop_id and m.duty is not None:
+            self.ledger.observe(now, "arrived_without_report", f"the manifest shows stop {entry.stop_id} as arrived "
+                                "although the driver never reported arriving there (it drove there after the "
+                                "last reported stop)", vehicle_id=self.vehicle_id,
+                                once=f"arrived {m.duty.id} {entry.stop_id} {entry.planned_arrival}")
         return self._riders(entry, now)
 
     def _go_when_due(self, stop_id: str, planned_arrival: datetime, now: datetime) -> Decision:
@@ -281,10 +287,9 @@ class Driver:
             self.free_at = now
         ride = self.ledger.ride(post.booking_id) if post.booking_id else None
         duty_id = m.duty.id if m.duty is not None else ""
-        if post.kind in {"arrived", "duty_begin", "break_begin"}:
-            self.reached.setdefault(duty_id, set()).add(post.stop_id or self.location or "")
+        self.reached.setdefault(duty_id, set()).add(post.stop_id or self.location or "")
         if post.kind == "arrived":
-            self.just_arrived, self.free_at = False, now
+            self.just_arrived, self.free_at, self.reported_at = False, now, post.stop_id
             for rider in m.stops[0].board if m.stops else ():
                 known = self.ledger.ride(rider.booking_id)
                 if known is not None and known.arrived_at is None:
@@ -304,7 +309,7 @@ class Driver:
     def _leave(self, target: str, now: datetime) -> None:
         origin = self.location or target
         self.drive = Drive(origin, target, now, now + timedelta(seconds=self.world.drive_s(origin, target)))
-        self.location, self.just_arrived, self.free_at = None, False, None
+        self.location, self.just_arrived, self.free_at, self.reported_at = None, False, None, None
         self._wake(self.drive.arrive, f"arrives at {target}")
         self._schedule_positions(self.drive)
 
