@@ -8,6 +8,7 @@ Which statuses: every operation 422 (bad input, control characters), 500 and 503
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -45,20 +46,41 @@ DESCRIPTIONS = {
     503: "Database unreachable; retry after `Retry-After` seconds",
 }
 THROTTLED = ("/auth/token", "/auth/register")
+SIGN_IN = ("/auth/token", "/auth/refresh")
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}
+
+
+MEDIA_TYPES = (  # answers that are not JSON (the routes return them directly)
+    (re.compile(r"\.geojson$"), ("application/geo+json",)),
+    (re.compile(r"/gtfs-rt/"), ("application/x-protobuf", "application/json")),
+    (re.compile(r"\.zip$"), ("application/zip",)),
+    (re.compile(r"/stream$"), ("text/event-stream",)),
+)
 
 
 def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     statuses = {422, 500, 503}
     if operation.get("security"):
         statuses |= {401, 403}
-    if any(p.get("in") == "path" for p in operation.get("parameters", ())):
-        statuses.add(404)
+    if path.endswith(SIGN_IN):
+        statuses.add(401)
+    if "requestBody" in operation:
+        statuses.add(400)  # a body that cannot be parsed at all
+    if any(p.get("in") == "path" for p in operation.get("parameters", ())) or method != "get":
+        statuses.add(404)  # the resource, or one the body refers to (an offer, a booking)
     if method != "get":
         statuses |= {409, 413}
     if path.endswith(THROTTLED):
         statuses |= {400, 429}
     return statuses
+
+
+def _media_types(path: str, operation: dict[str, Any]) -> None:
+    for pattern, types in MEDIA_TYPES:
+        if pattern.search(path):
+            for status, answer in operation["responses"].items():
+                if status.startswith("2"):
+                    answer["content"] = {t: {} for t in types}
 
 
 def add_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +92,7 @@ def add_problem_responses(schema: dict[str, Any]) -> dict[str, Any]:
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
+            _media_types(path, operation)
             for status in sorted(_statuses(path, method, operation)):
                 answer = responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
                 answer["content"] = {"application/problem+json": {"schema": ref}}

@@ -196,5 +196,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         code, title, detail = HTTP_TITLES.get(exc.status_code, ("http_error", "Fehler", str(exc.detail)))
         if isinstance(exc.detail, str) and exc.detail and exc.status_code not in (404, 405):
             detail = exc.detail
+        if exc.status_code == 400 and "parsing the body" in detail:
+            detail = "Der Inhalt der Anfrage lässt sich nicht lesen (kein gültiges JSON oder Formular)."
         allow = allowed_methods(request) if exc.status_code == 405 else None
         return problem_response(exc.status_code, code, title, detail, request.url.path, allow=allow)

@@ -14,10 +14,11 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response, status
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from booking.api.bounds import RowId
 from booking.api.deps import API_PREFIX, Principal, Services, ServicesDep, require_roles
 from booking.api.live import sse_response
 from booking.service.bookable import next_bookable
@@ -153,7 +154,7 @@ def list_notices(user: Resident, notices: Notices, services: ServicesDep,
 
 
 @router.post("/me/notices/{notice_id}/seen", status_code=status.HTTP_204_NO_CONTENT, summary="I have read it")
-def notice_seen(notice_id: int, user: Resident, notices: Notices) -> Response:
+def notice_seen(notice_id: Annotated[RowId, Path()], user: Resident, notices: Notices) -> Response:
     """Mark a notice as read."""
     notices.seen(user.id, notice_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,186 @@
+"""Schemathesis over every operation of the API, as each role, on SQLite and on PostGIS: no 5xx, no secret in a log.
+
+Usage: ``python benchmarks/fuzz_api.py [--stores sqlite,postgis] [--examples 50] [--roles anonymous,resident,
+dispatcher,driver,admin] [--st /path/to/st] [--database-url URL]``
+
+Schemathesis is not a dependency of the project: install it anywhere (``python -m venv /tmp/st && /tmp/st/bin/pip
+install schemathesis``) and pass ``--st /tmp/st/bin/st``. Per store the service runs in this process under uvicorn
+(real network, default fleet, system clock, a fresh SQLite file or PostGIS schema); every role gets an account and
+a token; ``st run`` fuzzes the served OpenAPI document with ``--max-examples`` per operation (all phases: examples,
+coverage, fuzzing, stateful) and the checks ``not_a_server_error``, ``status_code_conformance`` and
+``content_type_conformance``. The service counts every answer by status itself (an ASGI wrapper), and every log
+record of the run is scanned (tests/booking/logscan.py). ``/auth/logout`` is left out for the signed-in roles (it
+would end the fuzzer's own sign-in). Prints a table: figure, value, anchor, ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.booking.logscan import capture_logs
+
+ROLES = ("anonymous", "resident", "dispatcher", "driver", "admin")
+PASSWORD = "Fuzz-Passwort-2026"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+class StatusCounter:
+    """Counts every answer of the wrapped app by status."""
+
+    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+        self.app = app
+        self.statuses: Counter[int] = Counter()
+        self.server_errors: list[str] = []
+        self._lock = threading.Lock()
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def watch(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                with self._lock:
+                    self.statuses[status] += 1
+                    if status >= 500:
+                        self.server_errors.append(f"{status} {scope['method']} {scope['path'][:120]}")
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+def _serve(app: Any) -> tuple[Any, threading.Thread, str]:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False,
+                                           log_config=None))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+def run_store(store: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Serve one store, fuzz it as every role; the figures of the run."""
+    import sqlalchemy as sa
+
+    from booking.service.security import light_hasher
+    from mobility.app import build_services, create_app
+    from mobility.config import Settings
+
+    folder = Path(tempfile.mkdtemp(prefix=f"fuzz-{store}-"))
+    schema = None
+    url = f"sqlite:///{folder / 'fuzz.db'}"
+    if store == "postgis":
+        url, schema = args.database_url, "fuzz_" + uuid.uuid4().hex[:10]
+        with sa.create_engine(url).begin() as conn:
+            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    settings = Settings(database_url=url, secret_key="fuzz-" + uuid.uuid4().hex + uuid.uuid4().hex,
+                        data_dir=folder, access_token_minutes=24 * 60, solver_time_limit_s=1.0)
+    parts = build_services(settings, hasher=light_hasher(), schema=schema)
+    services = parts.services
+    vehicle = parts.dispatcher.vehicles()[0].id
+    tokens: dict[str, str] = {}
+    for role in ROLES[1:]:
+        user = services.accounts.add(f"fuzz-{role}", PASSWORD, role, f"Fuzz {role}",
+                                     vehicle_id=vehicle if role == "driver" else None)
+        tokens[role] = services.signin.start(user).access_token
+    counter = StatusCounter(create_app(settings, parts=parts, background=False))
+    figures: dict[str, Any] = {"store": store, "roles": {}}
+    with capture_logs(sql=False) as logs:
+        server, thread, base = _serve(counter)
+        try:
+            for role in args.roles:
+                figures["roles"][role] = _fuzz(args, base, tokens.get(role), role, folder)
+        finally:
+            server.should_exit = True
+            thread.join(30)
+    parts.engine.dispose()
+    if schema is not None:
+        with sa.create_engine(url).begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    figures["requests"] = sum(counter.statuses.values())
+    figures["5xx"] = sum(n for s, n in counter.statuses.items() if s >= 500)
+    figures["statuses"] = dict(sorted(counter.statuses.items()))
+    figures["server_errors"] = counter.server_errors[:20]
+    figures["log_lines"] = len(logs.lines)
+    figures["log_findings"] = logs.findings([PASSWORD, *tokens.values()])
+    return figures
+
+
+def _fuzz(args: argparse.Namespace, base: str, token: str | None, role: str, folder: Path) -> dict[str, Any]:
+    command = [args.st, "run", f"{base}/openapi.json", "--max-examples", str(args.examples), "--workers",
+               str(args.workers), "--checks", "not_a_server_error,status_code_conformance,content_type_conformance",
+               "--request-timeout", "60", "--no-color", "--seed", str(args.seed), "--suppress-health-check", "all",
+               "--generation-database", "none", "--report", "junit",
+               "--report-junit-path", str(folder / f"junit-{role}.xml")]
+    if token is not None:
+        command += ["-H", f"Authorization: Bearer {token}", "--exclude-path", "/api/v1/auth/logout"]
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    output = done.stdout + done.stderr
+    (folder / f"st-{role}.txt").write_text(output)
+    cases = sum(int(n) for n in re.findall(r"(\d+) generated", output)) or None
+    return {"exit": done.returncode, "seconds": round(time.perf_counter() - started, 1), "cases": cases,
+            "failures": _failures(output), "output": str(folder / f"st-{role}.txt")}
+
+
+def _failures(output: str) -> list[str]:
+    """The distinct failure headings schemathesis printed (``_ POST /api/v1/… _`` and the check that failed)."""
+    return sorted(set(re.findall(r"^[-_]+ (\w+ /\S+) [-_]+$", output, re.M)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", default="sqlite,postgis")
+    parser.add_argument("--roles", default=",".join(ROLES))
+    parser.add_argument("--examples", type=int, default=50, help="max examples per operation and role")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--st", default="st", help="the schemathesis command")
+    parser.add_argument("--database-url", default=DEFAULT_PG)
+    args = parser.parse_args()
+    args.roles = args.roles.split(",")
+    rows: list[tuple[str, str, str, str]] = []
+    for store in args.stores.split(","):
+        figures = run_store(store, args)
+        cases = sum(r["cases"] or 0 for r in figures["roles"].values())
+        failing = sorted({f for r in figures["roles"].values() for f in r["failures"]})
+        rows += [
+            (f"{store}: requests answered", str(figures["requests"]), "-", "-"),
+            (f"{store}: schemathesis test cases", str(cases), "100000", f"{cases / 100_000:.2f}"),
+            (f"{store}: 5xx answers", str(figures["5xx"]), "0", "ok" if figures["5xx"] == 0 else "FAIL"),
+            (f"{store}: operations with a failed check", str(len(failing)), "0", "-"),
+            (f"{store}: log lines scanned", str(figures["log_lines"]), "-", "-"),
+            (f"{store}: log findings", str(len(figures["log_findings"])), "0",
+             "ok" if not figures["log_findings"] else "FAIL"),
+        ]
+        print(f"# {store}: statuses {figures['statuses']}", file=sys.stderr)
+        for line in figures["server_errors"] + failing + figures["log_findings"][:10]:
+            print(f"#   {line}", file=sys.stderr)
+        for role, r in figures["roles"].items():
+            print(f"#   {role}: exit {r['exit']}, {r['cases']} cases, {r['seconds']} s, {r['output']}", file=sys.stderr)
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':>10}  {'anchor':>8}  ratio")
+    for figure, value, anchor, ratio in rows:
+        print(f"{figure:<{width}}  {value:>10}  {anchor:>8}  {ratio}")
+
+
+if __name__ == "__main__":
+    main()
