@@ -8,7 +8,8 @@ install schemathesis``) and pass ``--st /tmp/st/bin/st``. Per store the service 
 (real network, default fleet, system clock, a fresh SQLite file or PostGIS schema); every role gets an account and
 a token; ``st run`` fuzzes the served OpenAPI document with ``--max-examples`` per operation (all phases: examples,
 coverage, fuzzing, stateful) and the checks ``not_a_server_error``, ``status_code_conformance`` and
-``content_type_conformance``. The service counts every answer by status itself (an ASGI wrapper), and every log
+``content_type_conformance`` (``/dispatch/replan``, seconds of solver per case, gets ``--slow-examples``). The
+service counts every answer by status itself (an ASGI wrapper), and every log
 record of the run is scanned (tests/booking/logscan.py). ``/auth/logout`` is left out for the signed-in roles (it
 would end the fuzzer's own sign-in). Prints a table: figure, value, anchor, ratio.
 """
@@ -35,6 +36,7 @@ from tests.booking.logscan import capture_logs
 ROLES = ("anonymous", "resident", "dispatcher", "driver", "admin")
 PASSWORD = "Fuzz-Passwort-2026"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+SLOW = "/api/v1/dispatch/replan"  # runs the solver for seconds per case
 
 
 class StatusCounter:
@@ -108,6 +110,9 @@ def run_store(store: str, args: argparse.Namespace) -> dict[str, Any]:
         try:
             for role in args.roles:
                 figures["roles"][role] = _fuzz(args, base, tokens.get(role), role, folder)
+                if role in ("dispatcher", "admin"):  # the solver runs seconds per case: a few examples only
+                    figures["roles"][role + " (replan)"] = _fuzz(args, base, tokens[role], role + "-replan", folder,
+                                                                 only=SLOW, examples=args.slow_examples)
         finally:
             server.should_exit = True
             thread.join(30)
@@ -124,14 +129,16 @@ def run_store(store: str, args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
-def _fuzz(args: argparse.Namespace, base: str, token: str | None, role: str, folder: Path) -> dict[str, Any]:
-    command = [args.st, "run", f"{base}/openapi.json", "--max-examples", str(args.examples), "--workers",
+def _fuzz(args: argparse.Namespace, base: str, token: str | None, role: str, folder: Path, *,
+          only: str | None = None, examples: int | None = None) -> dict[str, Any]:
+    command = [args.st, "run", f"{base}/openapi.json", "--max-examples", str(examples or args.examples), "--workers",
                str(args.workers), "--checks", "not_a_server_error,status_code_conformance,content_type_conformance",
                "--request-timeout", "60", "--no-color", "--seed", str(args.seed), "--suppress-health-check", "all",
                "--generation-database", "none", "--report", "junit",
                "--report-junit-path", str(folder / f"junit-{role}.xml")]
     if token is not None:
         command += ["-H", f"Authorization: Bearer {token}", "--exclude-path", "/api/v1/auth/logout"]
+    command += ["--include-path", only] if only else ["--exclude-path", SLOW]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     output = done.stdout + done.stderr
@@ -151,6 +158,7 @@ def main() -> None:
     parser.add_argument("--stores", default="sqlite,postgis")
     parser.add_argument("--roles", default=",".join(ROLES))
     parser.add_argument("--examples", type=int, default=50, help="max examples per operation and role")
+    parser.add_argument("--slow-examples", type=int, default=5, help="examples for the re-plan endpoint")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--st", default="st", help="the schemathesis command")
