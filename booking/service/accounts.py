@@ -68,6 +68,8 @@ class AccountService:
                                                display_name=display_name or username, now=self.clock.now(),
                                                phone=phone, vehicle_id=vehicle_id)
                 except ValueError as exc:
+                    if "taken" in str(exc):  # registered by a racing twin between the look-up and the insert
+                        raise conflict("username_taken", TAKEN, field="username") from None
                     raise ServiceError(422, "invalid_account", "Ungültiges Konto", str(exc)) from exc
         except IntegrityError:
             raise conflict("username_taken", TAKEN, field="username") from None
