@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -26,6 +27,8 @@ from booking.service.errors import ServiceError
 from booking.service.outages import Outages
 from booking.service.standing import StandingOrders
 from booking.service.views import kpis, vehicle_states
+from booking.store.models import BookingRow
+from mobility.domain.plan import Duty, VisitKind
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"], dependencies=[Depends(require_roles("dispatcher"))])
 GEOJSON = "application/geo+json"
@@ -54,17 +57,41 @@ def tours(
 @router.get("/vehicles", summary="Fleet and its state")
 def vehicles(services: ServicesDep) -> list[dict[str, Any]]:
     """Every vehicle with type, depot, in-service flag (and until when it is out), current duty, next stop, load,
-    overdue rides and last position."""
+    overdue rides, pickups planned after their promised window (``late_rides``, ``late_s``) and last position."""
     outages = Outages(services.ctx, services.operations)
     outages.return_due()  # a vehicle whose time out of service has passed is back (and its rides with it)
     out = outages.current()
     states = vehicle_states(services.ctx)
+    plan, now = services.ctx.dispatcher.plan(), services.ctx.clock.now()
+    duties = {state["id"]: plan.current_duty(state["id"], now) for state in states}
+    promised = promised_latest(services, [v.booking_id for d in duties.values() if d is not None
+                                          for v in d.ahead() if v.kind is VisitKind.PICKUP and v.booking_id])
     for state in states:
         outage = out.get(state["id"]) if not state["in_service"] else None
         state["out_until"] = local(outage.until) if outage is not None and outage.until is not None else None
         state["out_since"] = local(outage.start) if outage is not None else None
         state["out_reason"] = outage.reason if outage is not None else None
+        state["late_rides"], state["late_s"] = late_pickups(duties[state["id"]], promised)
     return states
+
+
+def promised_latest(services: ServicesDep, booking_ids: list[str]) -> dict[str, datetime]:
+    """The end of the promised pickup window of each booking (the plan may have widened its own window)."""
+    if not booking_ids:
+        return {}
+    with services.ctx.read_session() as session:
+        rows = session.execute(sa.select(BookingRow.id, BookingRow.pickup_latest).where(BookingRow.id.in_(booking_ids)))
+        return {row[0]: row[1] for row in rows}
+
+
+def late_pickups(duty: Duty | None, promised: dict[str, datetime]) -> tuple[int, int]:
+    """How many pickups ahead in ``duty`` are planned after their promised window, and by how much the latest of
+    them (seconds)."""
+    if duty is None:
+        return 0, 0
+    late = [(v.planned_arrival - promised[v.booking_id]).total_seconds() for v in duty.ahead()
+            if v.kind is VisitKind.PICKUP and v.booking_id in promised and v.planned_arrival > promised[v.booking_id]]
+    return len(late), int(max(late, default=0))
 
 
 @router.post("/bookings", status_code=status.HTTP_201_CREATED, summary="Book on behalf of a caller")

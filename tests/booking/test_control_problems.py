@@ -3,7 +3,7 @@ PostGIS."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -196,3 +196,24 @@ def test_out_of_service_until_must_lie_ahead(any_env_factory: EnvFactory) -> Non
         r = env.client.post("/api/v1/dispatch/vehicles/bbg-1/out-of-service", json={"until": until}, headers=staff)
         problem_json(r, 422)
     assert all(v["in_service"] for v in env.client.get("/api/v1/dispatch/vehicles", headers=staff).json())
+
+
+def test_the_fleet_view_counts_pickups_planned_after_their_window(any_env_factory: EnvFactory) -> None:
+    """A driver who begins the duty 40 minutes late: the ride of 20 minutes after T0 is now planned after its
+    promised window; the fleet view says so for that vehicle (one late pickup, by how much) and not for the other."""
+    env = any_env_factory()
+    staff = headers_of(env, "leitstelle", "dispatcher")
+    booking = book_app(env, headers_of(env, "erika"), BERNBURG_HBF, STASSFURT_BF, 20)
+    vehicle = booking["vehicle_id"]
+    fleet = {v["id"]: v for v in env.client.get("/api/v1/dispatch/vehicles", headers=staff).json()}
+    assert (fleet[vehicle]["late_rides"], fleet[vehicle]["late_s"]) == (0, 0)
+    env.clock.advance(40 * 60)
+    driver = env.user("fahrer", "driver", vehicle_id=vehicle)
+    r = env.client.post("/api/v1/driver/events", json={"type": "duty_begin"}, headers=driver)
+    assert r.status_code == 200, r.text
+    fleet = {v["id"]: v for v in env.client.get("/api/v1/dispatch/vehicles", headers=staff).json()}
+    latest = datetime.fromisoformat(booking["pickup_window"]["latest"])
+    assert fleet[vehicle]["late_rides"] == 1
+    assert fleet[vehicle]["late_s"] >= (env.clock.now() - latest).total_seconds()
+    other = next(v for v in fleet if v != vehicle)
+    assert fleet[other]["late_rides"] == 0

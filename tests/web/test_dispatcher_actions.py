@@ -41,10 +41,12 @@ def test_phone_booking_then_out_of_service_moves_it(browser: Browser, site: Site
     assert booking_id
     before = site.parts.services.bookings.get(booking_id, None).vehicle_id
 
-    vehicle = page.locator(f'#vehicles [data-vehicle-id="{before}"]')
-    vehicle.get_by_role("button", name="Außer Dienst nehmen").click()
+    page.locator(f'#vehicles [data-vehicle-id="{before}"] button[data-focus]').click()  # focus the vehicle
+    page.locator("#focus-bar").get_by_role("button", name="Außer Dienst nehmen").click()
+    page.get_by_role("dialog").get_by_role("button", name="Außer Dienst nehmen").click()
     page.locator("#replan", has_text="1 Fahrt(en) verlegt, 0 ohne Fahrzeug").wait_for(timeout=5000)
     page.locator(f'#gantt .gantt-row.out[data-vehicle-id="{before}"]').wait_for(timeout=3000)
+    page.locator("#focus-bar").get_by_role("button", name="Alle Fahrzeuge").click()
     after = site.parts.services.bookings.get(booking_id, None)
     assert after.state == "CONFIRMED"
     assert after.vehicle_id != before

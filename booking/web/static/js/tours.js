@@ -1,4 +1,5 @@
-// Turn the API's tours GeoJSON into one record per vehicle: its line and its ordered stop visits.
+// Turn the API's tours GeoJSON (one LineString per duty of a service day, one Point per visit) into one record per
+// duty: its vehicle, shift, road line and ordered stop visits, numbered per vehicle as on the map.
 import { stopCoordinates } from "./map.js";
 
 function loadSeats(load, props = {}) {
@@ -22,39 +23,51 @@ function visitFrom(props, coords) {
     planned_departure: props.planned_departure || props.planned_arrival,
     window_earliest: props.window_earliest ?? window.earliest,
     window_latest: props.window_latest ?? window.latest,
-    load_after: props.load_after,
     onboard: loadSeats(props.load_after, props),
-    passengers: props.passengers,
     sequence: props.seq ?? props.sequence,
   };
 }
 
 export function toursFrom(data) {
-  const byVehicle = new Map();
-  const get = (id, props = {}) => {
-    if (!byVehicle.has(id)) byVehicle.set(id, { vehicle_id: id, name: props.vehicle_name || id, line: [], visits: [] });
-    const tour = byVehicle.get(id);
+  const byKey = new Map();
+  const get = (props) => {
+    const vehicle = String(props.vehicle_id);
+    const key = props.duty_id ? String(props.duty_id) : vehicle;
+    if (!byKey.has(key)) {
+      byKey.set(key, { key, vehicle_id: vehicle, duty_id: props.duty_id || null, name: props.vehicle_name || vehicle,
+        duty_start: null, duty_end: null, duty_status: null, line: [], visits: [] });
+    }
+    const tour = byKey.get(key);
     if (props.vehicle_name) tour.name = props.vehicle_name;
+    if (props.duty_start) Object.assign(tour, { duty_start: props.duty_start, duty_end: props.duty_end, duty_status: props.duty_status });
     return tour;
   };
-  const features = (data && data.features) || [];
-  for (const f of features) {
+  for (const f of (data && data.features) || []) {
     const p = f.properties || {};
-    const id = p.vehicle_id;
-    if (id === undefined || id === null) continue;
-    const tour = get(String(id), p);
+    if (p.vehicle_id === undefined || p.vehicle_id === null) continue;
+    const tour = get(p);
     const g = f.geometry || {};
     if (g.type === "LineString") tour.line.push(g.coordinates);
     else if (g.type === "MultiLineString") tour.line.push(...g.coordinates);
     else if (g.type === "Point") tour.visits.push(visitFrom(p, g.coordinates));
-    if (Array.isArray(p.visits)) tour.listed = p.visits;
+    if (p.feature_type === "tour" && Array.isArray(p.visits)) tour.listed = p.visits;
   }
-  for (const tour of byVehicle.values()) {
-    // Point features carry the coordinates; the tour's own list is the fallback.
-    if (!tour.visits.length && tour.listed) tour.visits = tour.listed.map((v) => visitFrom(v));
+  for (const tour of byKey.values()) {
+    if (!tour.visits.length && tour.listed) tour.visits = tour.listed.map((v) => visitFrom(v));  // Points are the source
     delete tour.listed;
     tour.visits.sort((a, b) => (a.sequence ?? 0) - (b.sequence ?? 0) || String(a.planned_arrival).localeCompare(String(b.planned_arrival)));
-    tour.visits.forEach((v, i) => { v.number = i + 1; });
+    tour.visits.forEach((v, i) => { v.number = (v.sequence ?? i) + 1; });
   }
-  return [...byVehicle.values()];
+  return [...byKey.values()];
+}
+
+// The duties of each vehicle: Map vehicle id → [tour, …] in time order.
+export function byVehicle(tours) {
+  const out = new Map();
+  for (const t of tours) {
+    if (!out.has(t.vehicle_id)) out.set(t.vehicle_id, []);
+    out.get(t.vehicle_id).push(t);
+  }
+  for (const list of out.values()) list.sort((a, b) => String(a.duty_start).localeCompare(String(b.duty_start)));
+  return out;
 }
