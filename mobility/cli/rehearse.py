@@ -131,6 +131,8 @@ def run_rehearsal(options: Options, out: Path, *, database_url: str | None = Non
                     overrides, options, vehicles=vehicles, routing=routing, schema=schema) as service:
                 result = rehearse(service, options)
     result.report.write(out)
+    if result.crew is not None:
+        result.crew.write_trails(out / "drivers")
     return result
 
 

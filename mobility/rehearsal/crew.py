@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from mobility.rehearsal.api import Api
 from mobility.rehearsal.clock import Agenda
@@ -79,6 +80,12 @@ class CrewRoom:
                 open_duties = sorted(driver.begun - driver.ended)
                 self.ledger.observe(now, "duty_not_ended", f"duties {open_duties} still under way at the end",
                                     vehicle_id=driver.vehicle_id)
+
+    def write_trails(self, folder: Path) -> None:
+        """Each driver's last manifests and decisions, one file per vehicle (for reading what went wrong)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for driver in self.drivers.values():
+            (folder / f"{driver.vehicle_id}.txt").write_text("\n".join(driver.trail) + "\n", encoding="utf-8")
 
     @property
     def stuck(self) -> list[tuple[str, datetime, datetime | None, str]]:

@@ -11,6 +11,7 @@ end. A driver who is on duty and finds nothing it can do for more than five simu
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -68,6 +69,7 @@ class Driver:
     blocked: Stuck | None = None
     events: int = 0
     positions: bool = True
+    trail: deque[str] = field(default_factory=lambda: deque(maxlen=2000))  # what it saw and did, for reading
     _wake_seq: int = 0
 
     # -- time and wake-ups ------------------------------------------------------------------------------------------
@@ -109,6 +111,7 @@ class Driver:
                 self._wake(now + RETRY)
                 return
             decision = self.decide(m, now)
+            self.trail.append(f"{now:%H:%M:%S} at {self.location or '(driving)'}: {decision}")
             if isinstance(decision, Post) and decision in done_now:  # accepted, yet the manifest asks for it again
                 self._block(now, f"{decision.kind} accepted but still asked for by the manifest")
                 self._wake(now + RETRY)
@@ -261,6 +264,9 @@ class Driver:
         if m.duty is not None:
             self.reached.setdefault(m.duty.id, set())
         self.manifest = m
+        ahead = "; ".join(f"{e.kind} {e.stop_id} {e.status} {e.planned_arrival:%H:%M:%S}" for e in m.stops[:3])
+        duty = f"{m.duty.id} {m.duty.status}" if m.duty else "no duty"
+        self.trail.append(f"{self.now():%H:%M:%S} manifest v{m.plan_version} {duty} {sorted(m.actions)} [{ahead}]")
         return m
 
     def _post(self, post: Post, m: Manifest) -> Manifest | None:
@@ -279,7 +285,15 @@ class Driver:
         self.events += 1
         self._record(post, m, now)
         data = r.json()
-        return self._take(data["manifest"]) if isinstance(data.get("manifest"), dict) else self._read()
+        after = self._take(data["manifest"]) if isinstance(data.get("manifest"), dict) else self._read()
+        if post.kind == "break_begin" and after is not None and after.stops and after.stops[0].is_break:
+            shown = m.stops[0].stop_id if m.stops else ""
+            taken = after.stops[0].stop_id
+            if taken != self.location:  # the plan goes on from where the service thinks the break is
+                self.ledger.observe(now, "break_place_differs", f"the manifest sent the driver to {shown} for the "
+                                    f"break; once begun there the service has it at {taken}, and times the next "
+                                    "drive from there", vehicle_id=self.vehicle_id)
+        return after
 
     def _record(self, post: Post, m: Manifest, now: datetime) -> None:
         if post.booking_id is not None:

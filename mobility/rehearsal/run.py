@@ -26,7 +26,7 @@ from mobility.demand.profile import profile_density
 from mobility.rehearsal.api import Api
 from mobility.rehearsal.checks import FeedChecker
 from mobility.rehearsal.clock import Agenda, Pace
-from mobility.rehearsal.crew import start_crew
+from mobility.rehearsal.crew import CrewRoom, start_crew
 from mobility.rehearsal.dispatcher import Crew, Desk, DeskHabits
 from mobility.rehearsal.drivers import DriverHabits
 from mobility.rehearsal.ledger import Ledger
@@ -82,6 +82,7 @@ class Rehearsal:
     ledger: Ledger
     report: Report
     requests: list[SyntheticRequest] = field(default_factory=list)
+    crew: CrewRoom | None = None
 
 
 def window_demand(service: Service, options: Options) -> list[SyntheticRequest]:
@@ -159,7 +160,7 @@ def rehearse(service: Service, options: Options) -> Rehearsal:
     report = build_report(options=options, service=service, ledger=ledger, traffic=api.traffic, crew=crew,
                           desk=desk, window=(begin, end), wall_s=wall.perf_counter() - started,
                           screens=screens.taken if screens is not None else [])
-    return Rehearsal(options, service, ledger, report, requests)
+    return Rehearsal(options, service, ledger, report, requests, crew)
 
 
 def _bbox(service: Service) -> tuple[float, float, float, float]:
