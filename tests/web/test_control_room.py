@@ -137,6 +137,7 @@ def test_focus_on_one_vehicle_and_another_day(browser: Browser, district: Distri
     assert page.locator("#gantt .gantt-row").count() == 1
     assert page.locator("#map").get_attribute("data-focus") == vehicle_id
     assert page.locator("#focus-bar").is_visible()
+    save(page, "control-room-focus")
     page.locator("#gantt").click(position={"x": 5, "y": 5})
     page.keyboard.press("Escape")
     page.wait_for_function("() => document.querySelectorAll('#gantt .gantt-row').length === 40")
@@ -232,4 +233,32 @@ def test_no_horizontal_scroll_on_a_phone(browser: Browser, district: District, w
         save(page, "control-room-phone-full", full=True)
         assert axe_violations(page) == []
     assert page_errors(page) == []
+    assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_zoom_keeps_hour_labels_apart_and_shows_now(browser: Browser, district: District) -> None:
+    """Zooming in shows fewer hours across the box (the day scrolls sideways inside it): labels every half hour at
+    the closest zoom, never overlapping; "Jetzt" brings the now line into view; zooming out returns to 05–23 h."""
+    page = desk(browser, district)
+    box = page.locator("#gantt")
+    for label in ("12 Std. sichtbar", "8 Std. sichtbar", "4 Std. sichtbar", "2 Std. sichtbar"):
+        page.locator("#zoom-in").click()
+        page.locator("#zoom-label", has_text=label).wait_for()
+        ticks = box.locator(".tick").evaluate_all("ts => ts.map(t => [t.getBoundingClientRect().left, "
+                                                  "t.getBoundingClientRect().right, t.textContent])")
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(ticks)), ticks
+    assert page.locator("#zoom-in").is_disabled()
+    assert "06:30" in [t[2] for t in ticks]  # half hours at the closest zoom
+    assert box.evaluate("b => b.scrollWidth > b.clientWidth")
+    page.locator("#zoom-now").click()
+    line = page.locator("#gantt .gantt-now").bounding_box()
+    frame = box.bounding_box()
+    assert line is not None
+    assert frame is not None
+    assert frame["x"] + 170 <= line["x"] <= frame["x"] + frame["width"]
+    save(page, "control-room-zoomed")
+    for _ in range(4):
+        page.locator("#zoom-out").click()
+    page.locator("#zoom-label", has_text="05–23 Uhr").wait_for()
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1")
     assert page.errors == []  # type: ignore[attr-defined]

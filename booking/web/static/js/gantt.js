@@ -50,7 +50,8 @@ export function renderGantt(container, opts) {
     ? `<div class="gantt-now" style="left:${(LABEL_PX + (x(now) / 100) * trackPx).toFixed(1)}px" aria-hidden="true"></div>` : "";
   container.innerHTML = `<div class="gantt-inner${focus ? " focused" : ""}" style="--track:${trackPx}px;--label:${LABEL_PX}px;--hour:${pxPerHour.toFixed(2)}px">`
     + `<div class="gantt-axis" aria-hidden="true"><span class="gantt-label">Fahrzeug</span><div class="gantt-ticks">${ticks.join("")}</div></div>`
-    + `<div class="gantt-body">${rows.join("") || `<p class="muted gantt-empty">Keine Fahrzeuge.</p>`}${nowMark}</div></div>`;
+    + `<div class="gantt-body">${rows.join("") || `<p class="muted gantt-empty">Keine Fahrzeuge.</p>`}${nowMark}</div></div>`
+    + (focus ? visitList(duties.get(String(focus)) || [], now) : "");
   return { trackPx, pxPerHour, step };
 }
 
@@ -98,4 +99,21 @@ function row(vehicle, duties, colour, g, opts) {
     <span class="gantt-label"><span class="swatch" style="background:${colour}" aria-hidden="true"></span><button type="button" class="linklike" data-focus="${esc(vehicle.id)}" title="${esc(vehicle.name || vehicle.id)}: nur dieses Fahrzeug zeigen">${esc(shortName(vehicle))}</button>${out ? ` <span class="badge badge-warn" title="außer Dienst${esc(until)}">außer Dienst</span>` : ""}</span>
     <div class="gantt-track" role="img" aria-label="${esc(summary)}">${parts.join("")}</div>
   </div>`;
+}
+
+// The focused vehicle's stops of the day in order, numbered as on the map and in the row above.
+function visitList(duties, now) {
+  const visits = duties.flatMap((d) => d.visits);
+  if (!visits.length) return `<p class="muted gantt-empty">Keine Halte an diesem Tag.</p>`;
+  const rows = visits.map((v) => {
+    const late = v.kind !== "break" && v.status !== "done" && v.status !== "arrived" && Number.isFinite(now)
+      && ms(v.window_latest || v.planned_arrival) < now;
+    const what = v.kind === "break" ? `Pause bis ${time(v.planned_departure)}` : `${KIND_LABEL[v.kind] || v.kind} ${v.stop_name}`;
+    const state = v.status === "done" ? "erledigt" : v.status === "arrived" ? "angekommen" : late ? "überfällig" : "";
+    return `<tr class="${late ? "late" : ""}${v.status === "done" ? " done" : ""}"><td>${v.kind === "break" ? "" : v.number}</td>`
+      + `<td>${time(v.planned_arrival)}</td><td>${esc(what)}</td><td>${v.kind === "break" ? "" : v.onboard}</td><td>${state}</td></tr>`;
+  }).join("");
+  return `<table class="cr-table gantt-visits"><caption class="sr-only">Halte des Fahrzeugs an diesem Tag</caption>`
+    + `<thead><tr><th scope="col">Nr.</th><th scope="col">Zeit</th><th scope="col">Halt</th><th scope="col">an Bord danach</th>`
+    + `<th scope="col">Stand</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
