@@ -1,7 +1,7 @@
 """Events of a driver's duty (begin, end, break begin, break end) and the clock that closes the past.
 
 A duty is begun by the driver (or implicitly by the first event of its tasks) no more than an hour before its shift
-starts. A break is begun where the vehicle stands, once every ride before it is done and nobody is on board, and
+starts. A break is begun at its planned place, once every ride before it is done and nobody is on board, and
 ends when the driver ends it — or, at the latest, when the clock reaches its planned end. The clock also closes a
 break whose time passed without the driver (it is then taken as planned) and ends the duties whose shift is over with
 nothing left to drive. Errors carry a German message.
@@ -80,7 +80,8 @@ def duty_ended(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
 
 
 def break_started(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
-    """The driver begins the break where the vehicle stands."""
+    """The driver begins the break at its planned place (the manifest sent the vehicle there): the next drive starts
+    from there when the break ends."""
     route, at = _route_now(state, event, ctx)
     if on_break(state, route):
         return []
@@ -101,8 +102,9 @@ def break_started(state: PlanState, event: Event, ctx: EventContext) -> list[str
         msg = f"Die Pause kann frühestens ab {ctx.timebase.instant(task.earliest - BREAK_EARLY_S):%H:%M} Uhr beginnen."
         raise EventError(msg)
     begin_if_needed(state, route, at, ctx.timebase)
-    taken = replace(task, loc=route.start_loc, earliest=at, latest=max(task.latest, at))
-    state.put_route(replace(route, tasks=(taken, *route.tasks[k + 1:]), ready=at, pinned=1), relax=True)
+    taken = replace(task, earliest=at, latest=max(task.latest, at))  # at its planned place, where the manifest sent
+    state.put_route(replace(route, tasks=(taken, *route.tasks[k + 1:]), start_loc=task.loc, ready=at, pinned=1),
+                    relax=True)
     state.arrived.add(route.key)
     return []
 
