@@ -3,7 +3,6 @@ by the nightly batch (once per order and day), refusals explained in German, the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -124,26 +123,28 @@ def test_bad_orders_are_refused_in_german(any_env_factory: EnvFactory) -> None:
     problem_json(env.client.post(ORDERS, json=_order(), headers=headers_of(env, "erika")), 403)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
-def migrated(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    """An empty store brought to the newest revision, on SQLite and on PostGIS."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'control.db'}")
-    else:
-        engine = make_engine(request.getfixturevalue("postgis_url"), schema=request.getfixturevalue("pg_schema"))
+def _matches_the_models(engine: sa.Engine) -> None:
     upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
-def test_the_migration_builds_the_control_room_tables(migrated: sa.Engine) -> None:
-    """Migration 0006 creates exactly the tables, columns and indexes the control-room models describe."""
 
     def ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
         return table in CONTROL_TABLES and include_object(obj, name, type_, reflected, compare_to)
 
-    assert set(sa.inspect(migrated).get_table_names()) >= CONTROL_TABLES
-    with migrated.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": False, "include_object": ours})
-        assert list(compare_metadata(ctx, Base.metadata)) == []
+    try:
+        assert set(sa.inspect(engine).get_table_names()) >= CONTROL_TABLES
+        with engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"compare_type": False, "include_object": ours})
+            assert list(compare_metadata(ctx, Base.metadata)) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_migration_builds_the_control_room_tables_on_sqlite(tmp_path: Path) -> None:
+    """Migration 0006 creates exactly the tables, columns and indexes the control-room models describe (SQLite)."""
+    _matches_the_models(make_engine(f"sqlite:///{tmp_path / 'control.db'}"))
+
+
+@pytest.mark.postgis
+def test_the_migration_builds_the_control_room_tables_on_postgis(postgis_url: str, pg_schema: str) -> None:
+    """The same on PostGIS."""
+    _matches_the_models(make_engine(postgis_url, schema=pg_schema))
