@@ -114,3 +114,19 @@ def test_only_staff_search(any_env_factory: EnvFactory) -> None:
     env = any_env_factory()
     rider = headers_of(env, "erika")
     problem_json(env.client.get(SEARCH, headers=rider), 403)
+
+
+def test_figures_of_a_chosen_day_and_the_service_clock(any_env_factory: EnvFactory) -> None:
+    """The key figures count the chosen day's rides (default today) and say the service's own now and today."""
+    env = any_env_factory(fleet=week_minibuses())
+    staff = headers_of(env, "leitstelle", "dispatcher")
+    rider = headers_of(env, "erika")
+    book_app(env, rider, BERNBURG_HBF, STASSFURT_BF, 30)
+    book_app(env, rider, BERNBURG_HBF, STASSFURT_BF, 24 * 60 + 30)
+    book_app(env, rider, BERNBURG_KALISTR, ASCHERSLEBEN_BF, 24 * 60 + 90)
+    today = env.client.get("/api/v1/dispatch/kpis", headers=staff).json()
+    assert (today["day"], today["booked"], today["today"]) == ("2026-11-23", 1, "2026-11-23")
+    assert today["now"].startswith("2026-11-23T08:00:00")
+    tomorrow = env.client.get("/api/v1/dispatch/kpis", params={"day": "2026-11-24"}, headers=staff).json()
+    assert (tomorrow["day"], tomorrow["booked"], tomorrow["today"]) == ("2026-11-24", 2, "2026-11-23")
+    problem_json(env.client.get("/api/v1/dispatch/kpis", params={"day": "1999-12-31"}, headers=staff), 422)
