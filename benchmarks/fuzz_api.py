@@ -143,7 +143,8 @@ def _fuzz(args: argparse.Namespace, base: str, token: str | None, role: str, fol
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     output = done.stdout + done.stderr
     (folder / f"st-{role}.txt").write_text(output)
-    cases = sum(int(n) for n in re.findall(r"(\d+) generated", output)) or None
+    counts = re.findall(r"(\d+) generated", output)  # the summary is printed twice: the last one counts
+    cases = int(counts[-1]) if counts else None
     return {"exit": done.returncode, "seconds": round(time.perf_counter() - started, 1), "cases": cases,
             "failures": _failures(output), "output": str(folder / f"st-{role}.txt")}
 
