@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -60,6 +60,7 @@ class Options:
     screens: Path | None = None
     screen_times: tuple[time, ...] = (time(8, 0), time(12, 30), time(18, 0))
     speed: float | None = None  # pace the clock for people watching (simulated seconds per second)
+    screens_browser: Any = None  # a Playwright Browser to take the screenshots with (tests); default: launch one
     progress: Callable[[str], None] | None = None
 
     @property
@@ -177,7 +178,8 @@ def _screens(options: Options, service: Service, ledger: Ledger, busiest: Callab
         return None
     from mobility.rehearsal.screens import Screens
 
-    screens = Screens(options.screens, service.base_url, service.clock, ledger, busiest)
+    screens = Screens(options.screens, service.base_url, service.clock, ledger, busiest,
+                      browser=options.screens_browser)
     day = options.scenario.scenario.date
     labels = ("morgens", "mittags", "abends")
     for n, at in enumerate(options.screen_times):

@@ -33,7 +33,7 @@ class Screens:
     """Takes the pictures; the browser starts at the first one."""
 
     def __init__(self, out: Path, base_url: str, clock: SteppingClock, ledger: Ledger,
-                 busiest: Callable[[], str | None]) -> None:
+                 busiest: Callable[[], str | None], *, browser: Any = None) -> None:
         self.out = out
         self.base_url = base_url
         self.clock = clock
@@ -42,7 +42,8 @@ class Screens:
         self.taken: list[Path] = []
         self.errors: list[str] = []
         self._playwright: Playwright | None = None
-        self._browser: Browser | None = None
+        self._browser: Browser | None = browser  # a browser handed in (tests) is used, never closed
+        self._own = browser is None
 
     def _open(self) -> Browser:
         if self._browser is None:
@@ -56,8 +57,8 @@ class Screens:
         return self._browser
 
     def close(self) -> None:
-        """Close the browser."""
-        if self._browser is not None:
+        """Close the browser (unless it was handed in)."""
+        if self._browser is not None and self._own:
             self._browser.close()
         if self._playwright is not None:
             self._playwright.stop()
@@ -95,6 +96,7 @@ class Screens:
                                       device_scale_factor=1, has_touch=mobile, is_mobile=mobile)
         try:
             page = context.new_page()
+            page.on("pageerror", lambda e: self.ledger.observe(self.clock.now(), "page_error", f"{name}: {e}"))
             page.clock.set_fixed_time(self.clock.now())
             _login(page, self.base_url, username, password)
             page.wait_for_timeout(SETTLE_MS)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from datetime import time as clock_time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,6 +21,9 @@ from mobility.config import REPO_ROOT, Settings
 from mobility.rehearsal.ledger import Outcome
 from mobility.rehearsal.run import Options, Rehearsal
 from mobility.simulation.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.slow
 REQUESTS = 80
@@ -89,3 +94,19 @@ def test_short_rehearsal_on_postgis(tmp_path: Path, routing: Routing, postgis_ur
     result, wall_s = rehearse(tmp_path, routing, postgis_url)
     assert result.service.store == "postgresql"
     check_day(result, wall_s, tmp_path)
+
+
+@pytest.mark.browser
+def test_screenshots_of_the_three_pages(tmp_path: Path, routing: Routing, browser: Browser) -> None:
+    """At 07:00 of a short morning the resident's, the dispatcher's and a driver's pages are pictured in Chromium
+    on the simulated time, without script errors on the pages."""
+    options = replace(short_options(), hours=1.5, requests=25, screens=tmp_path / "screens",
+                      screen_times=(clock_time(7, 0),), screens_browser=browser)
+    result = run_rehearsal(options, tmp_path, vehicles=4, routing=routing, settings={"cache_dir": str(CACHE)})
+    shots = sorted((tmp_path / "screens").glob("*.png"))
+    assert [p.name for p in shots] == ["morgens-fahrer.png", "morgens-fahrgast.png", "morgens-leitstelle.png"]
+    assert all(p.stat().st_size > 20_000 for p in shots)
+    assert result.ledger.counts.get("screenshot_failed", 0) == 0, result.report.observations
+    assert result.ledger.counts.get("page_error", 0) == 0, result.report.observations
+    assert result.report.screens == [str(p) for p in sorted(shots, key=lambda p: ("fahrgast", "leitstelle",
+                                                                                  "fahrer").index(p.stem[8:]))]
