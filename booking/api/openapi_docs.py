@@ -66,8 +66,9 @@ def _statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
         statuses.add(401)
     if "requestBody" in operation:
         statuses.add(400)  # a body that cannot be parsed at all
-    if any(p.get("in") == "path" for p in operation.get("parameters", ())) or method != "get":
-        statuses.add(404)  # the resource, or one the body refers to (an offer, a booking)
+    parameters = operation.get("parameters", ())
+    if method != "get" or any(p.get("in") == "path" or str(p.get("name", "")).endswith("_id") for p in parameters):
+        statuses.add(404)  # the resource, or one the body or a query names (an offer, a car, a station)
     if method != "get":
         statuses |= {409, 413}
     if path.endswith(THROTTLED):
