@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mobility.domain.poolcar_rules import cancel, change_end, check_slot, local_time, pick_up, return_car
+from mobility.domain.poolcar_rules import cancel, change_end, check_slot, local_time, pick_up, reject, return_car
 from mobility.domain.poolcars import PoolCarError, PoolErrorCode, PoolRules, Reservation, ReservationState, Slot
 from tests.poolcars.conftest import MONDAY
 
@@ -94,11 +94,16 @@ def test_pick_up_window_is_inclusive_at_both_ends() -> None:
 
 
 def test_state_changes_that_cannot_happen_are_named() -> None:
-    """Cancelling twice or returning a car never picked up is refused, naming the state and the action."""
+    """Cancelling twice, rejecting a car already out or returning one never picked up is refused, naming the state
+    and the action; a confirmed reservation can be rejected (its car broke down)."""
     gone = cancel(_res(NINE, NINE + timedelta(hours=2)), NOW)
     assert _refused(lambda: cancel(gone, NOW)) == (
         PoolErrorCode.INVALID_STATE, "Eine Reservierung im Zustand CANCELLED kann nicht storniert werden.", "state")
     waiting = _res(NINE, NINE + timedelta(hours=2))
+    assert reject(waiting, NOW).state is ReservationState.REJECTED
+    out = pick_up(waiting, NINE, RULES)
+    assert _refused(lambda: reject(out, NINE)) == (
+        PoolErrorCode.INVALID_STATE, "Eine Reservierung im Zustand STARTED kann nicht abgelehnt werden.", "state")
     assert _refused(lambda: return_car(waiting, NINE)) == (
         PoolErrorCode.INVALID_STATE, "Eine Reservierung im Zustand CONFIRMED kann nicht zurückgegeben werden.",
         "state")

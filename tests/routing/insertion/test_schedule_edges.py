@@ -49,6 +49,13 @@ def test_an_empty_route_drives_home_at_once() -> None:
     assert (s.arrival, s.latest, s.waited) == ([0, 400], [600, 1_000], [0, 0])
 
 
+def test_latest_begins_when_the_shift_end_binds() -> None:
+    """With the shift ending at 1,000 s, each latest begin is the next one minus service and drive: 870 at the
+    drop-off (30 s service, 100 s home), 640 at the pickup (30 s, 200 s), 540 for leaving the start."""
+    r = route(task(P, "a", 1, service=30), task(D, "a", 3, service=30), shift_end=1_000)
+    assert schedule(r, TT).latest == [540, 640, 870, 1_000]
+
+
 def test_the_drive_home_must_end_by_the_shift_end() -> None:
     """Home exactly at the shift end is fine; a second less of shift and the route is infeasible, naming when."""
     tasks = (task(P, "a", 1), task(D, "a", 3))
@@ -100,6 +107,16 @@ def test_relaxed_delays_an_early_pickup_inside_its_window_then_widens_the_ride()
     assert fixed.shift_end == r.shift_end
     assert check(fixed, TT) == []
     assert schedule(fixed, TT).begin == [900, 1_000, 1_300, 1_500, 1_600, 1_900]
+
+
+def test_relaxed_counts_the_boarding_time_when_it_delays_a_pickup() -> None:
+    """The same tour with a minute of boarding at a's pickup: the ride is counted from the end of boarding, so the
+    pickup is delayed to 740, then to 940 (= 1,300 − 300 − 60), and the limit widened to 500."""
+    r = route(task(P, "a", 1, 0, 1_000, service=60), task(P, "b", 4, 900, 1_500), task(D, "a", 2, ride=300),
+              task(D, "b", 3), end=0)
+    fixed = relaxed(r, TT)
+    assert (fixed.tasks[0].earliest, fixed.tasks[2].max_ride_s) == (940, 500)
+    assert check(fixed, TT) == []
 
 
 def test_relaxed_widens_what_a_late_bus_cannot_keep() -> None:
