@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 PATTERNS = {
     "argon2 hash": re.compile(r"\$argon2(?:id|i|d)\$"),
     "JWT": re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\."),
-    "phone number": re.compile(r"(?<![\w.:-])(?:\+|00)49[\d ()/-]{6,}\d|(?<![\w.:/-])0[1-9]\d{1,4}[ /-]\d{4,9}(?![\w])"),
+    "phone number": re.compile(r"(?<![\w.:-])(?:\+|00)49[\d ()/-]{6,}\d"
+                               r"|(?<![\w.:/-])0[1-9]\d{1,4}[ /-]\d{4,9}(?![\w])"),
 }
 FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
