@@ -4,9 +4,9 @@ Used by ``tests/test_markers.py`` (``pytest --collect-only -p tests.collection_r
 per store: ``python -m pytest --collect-only -q -p tests.collection_report tests | grep '^{'``.
 
 A test *needs PostGIS* when it requests ``postgis_url`` (directly or through another fixture) or runs the PostGIS
-case of a both-stores fixture (``any_env_factory``, ``pool_env``, ``any_site``); it *needs Chromium* when it requests
-``browser``. It runs a *service on SQLite* when it requests one of the SQLite service fixtures (``make_env``,
-``env``, the web ``site``) or the SQLite case of a both-stores fixture.
+case of a fixture parametrised over the stores (``any_env_factory``, ``pool_env``, ``any_site`` …: a parameter
+``"postgis"``); it *needs Chromium* when it requests ``browser``. It runs a *service on SQLite* when it requests one
+of the SQLite service fixtures (``make_env``, ``env``, the web ``site``) or the SQLite case of such a fixture.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ SQLITE_FIXTURES = {
     ("env", "tests.booking.conftest"),
     ("site", "tests.web.conftest"),
 }
-#: Fixtures parametrised over the stores ("sqlite", "postgis").
-BOTH_STORES = ("any_env_factory", "pool_env", "any_site")
 
 
-def _param(item: pytest.Item, name: str) -> object:
+def _stores(item: pytest.Item) -> set[object]:
+    """The store cases a test runs: the values "sqlite" / "postgis" of fixtures parametrised over the stores."""
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get(name) if callspec is not None else None
+    if callspec is None:
+        return set()
+    return {v for v in callspec.params.values() if isinstance(v, str) and v in {"sqlite", "postgis"}}
 
 
 def _sqlite_service(item: pytest.Item) -> bool:
@@ -38,13 +39,13 @@ def _sqlite_service(item: pytest.Item) -> bool:
         module = getattr(defs[-1].func, "__module__", "")
         if (name, module) in SQLITE_FIXTURES:
             return True
-    return any(_param(item, name) == "sqlite" for name in BOTH_STORES)
+    return "sqlite" in _stores(item)
 
 
 def describe(item: pytest.Item) -> dict[str, object]:
     """What one collected test needs, which store it uses and its markers."""
     names = set(getattr(item, "fixturenames", ()))
-    postgis = "postgis_url" in names or any(_param(item, name) == "postgis" for name in BOTH_STORES)
+    postgis = "postgis_url" in names or "postgis" in _stores(item)
     return {
         "id": item.nodeid,
         "needs_postgis": postgis,

@@ -24,7 +24,7 @@ VISIT_COLUMNS = ("vehicle_id", "seq", "booking_id", "kind", "stop_id", "planned_
 LEG_COLUMNS = ("vehicle_id", "seq", "from_stop_id", "to_stop_id", "depart", "arrive", "load_seats", "geom")
 
 
-@pytest.fixture(params=["sqlite", "postgis"])
+@pytest.fixture(params=["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     if request.param == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
