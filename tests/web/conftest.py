@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,13 +15,10 @@ from mobility.app import Parts, build_services, create_app, load_routing
 from mobility.config import REPO_ROOT, Settings
 from mobility.domain.clock import ManualClock
 from tests.booking.conftest import PASSWORD, T0, LiveServer, two_minibuses
-from tests.ci import unavailable
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, ViewportSize
 
-CHROMIUM = Path(os.environ.get("MOBILITY_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOTS = REPO_ROOT / "artifacts" / "screenshots"
 AXE_URL = "/static/vendor/axe-core/axe.min.js"
 
@@ -41,19 +37,6 @@ class Site:
         """Create an account (password :data:`PASSWORD`) and return its username."""
         self.parts.services.accounts.add(username, PASSWORD, role, username.title(), vehicle_id=vehicle_id)
         return username
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium driven by Playwright (no browser download)."""
-    if not CHROMIUM.exists():
-        unavailable(f"Chromium at {CHROMIUM} (.ci/run installs the Debian package 'chromium')")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield b
-        b.close()
 
 
 def _serve(database_url: str, schema: str | None = None) -> Iterator[Site]:
