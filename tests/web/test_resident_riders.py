@@ -123,7 +123,7 @@ def test_a_town_typed_and_enter_takes_its_central_stop(browser: Browser, riders_
     assert page.locator("#origin-list [aria-selected=true]").count() == 0  # nothing pre-selected
     screenshot(page, "resident-search-egeln")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.getElementById('origin-input').value === 'ZOB, Egeln'")
+    page.wait_for_function("() => document.getElementById('origin-input').value === 'ZOB, Egeln'")
     assert page.locator("#origin-list").is_hidden()
 
     page.get_by_role("combobox", name="Ziel (Haltestelle oder Ort)", exact=True).fill("Stassfurt")
@@ -206,7 +206,7 @@ def test_at_night_the_default_is_the_morning_and_a_refusal_offers_the_nearest_ti
     riders_site.account("nora", "resident")
     page = phone_page(browser, riders_site)
     login(page, riders_site, "nora")
-    page.wait_for_function("document.getElementById('time-input').value !== ''")
+    page.wait_for_function("() => document.getElementById('time-input').value !== ''")
     assert page.locator("#date-input").input_value() == "2026-11-24"
     assert page.locator("#time-input").input_value() == "06:00"
     for label, typed in (("Start (Haltestelle oder Ort)", "Bernburg Hbf"), ("Ziel (Haltestelle oder Ort)", "Kalistr")):
@@ -216,7 +216,7 @@ def test_at_night_the_default_is_the_morning_and_a_refusal_offers_the_nearest_ti
     page.get_by_role("button", name="Angebot suchen").click()
     message = page.locator("#offer-message")
     message.wait_for(timeout=10_000)
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'offer-message'")
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'offer-message'")
     assert "Zu dieser Zeit fährt kein Rufbus" in message.inner_text()
     in_view = "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
     assert message.evaluate(in_view)
