@@ -11,7 +11,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class LoggingSms:
-    """Writes each SMS to the log (``booking.notify.sms``) instead of a gateway, and keeps the last ones sent."""
+    """Notes each SMS in the log (``booking.notify.sms``: the number's last two digits and the length, never the
+    text) instead of a gateway, and keeps the last ones sent in memory."""
 
     keep: int = 100
     sent: list[tuple[str, str]] = field(default_factory=list)  # (number, text), newest last
@@ -20,7 +21,8 @@ class LoggingSms:
     def send(self, recipient: str, subject: str, body: str) -> None:
         """Log the SMS to ``recipient`` (subject and body as one text)."""
         text = f"{subject}\n{body}"
-        log.info("SMS an %s: %s", recipient, text.replace("\n", " / "))
+        # neither the number nor the text in the log: both are personal data (docs/privacy.md)
+        log.info("SMS an …%s: %d Zeichen", recipient[-2:], len(text))
         with self._lock:
             self.sent.append((recipient, text))
             del self.sent[: -self.keep]
