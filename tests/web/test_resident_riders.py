@@ -183,7 +183,7 @@ def check_lost_ride(page: Page, riders_site: RiderSite, booking_id: str) -> None
     assert PHONE in text
     assert page.evaluate("document.activeElement.id") == "nachrichten-titel"  # the page shows it where one looks
     item = page.locator(f'#bookings [data-booking-id="{booking_id}"][data-state="REJECTED"]')
-    item.wait_for(timeout=5000)
+    item.wait_for(timeout=15_000)  # the notice travels through the outbox: give a loaded machine time
     assert "fällt aus" in item.inner_text()
     assert item.get_by_role("button", name=re.compile("Ersatzfahrt suchen")).is_visible()
     [(to, mail)] = riders_site.mailbox.wait_for(1)

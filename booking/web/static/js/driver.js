@@ -41,6 +41,7 @@ function init() {
   state.queue = new EventQueue({ owner: session.username || "fahrer", onChange: showWaiting, onRefused: refused,
     onSent: (res) => {
       $("driver-status").textContent = "Verbindung wieder da: die gespeicherten Meldungen sind übernommen.";
+      $("driver-error").textContent = "";  // a failed reload while offline is over
       show(res.manifest);
     } });
   showWaiting(state.queue.items());
@@ -67,6 +68,7 @@ async function load() {
   try {
     if (state.queue && state.queue.size && await state.queue.flush()) return;  // what waits first, then the news
     show(await api("/driver/manifest"));
+    $("driver-error").textContent = "";
   } catch (err) {
     $("driver-error").textContent = err.message;
   }
