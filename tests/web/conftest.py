@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -66,15 +67,22 @@ def any_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     if request.param == "sqlite":
         yield from _serve(f"sqlite:///{tmp_path_factory.mktemp('web') / 'mobility.db'}")
         return
+    url: str = request.getfixturevalue("postgis_url")
+    with fresh_schema(url, "test_web_") as schema:
+        yield from _serve(url, schema)
+
+
+@contextmanager
+def fresh_schema(url: str, prefix: str) -> Iterator[str]:
+    """A new PostgreSQL schema named ``prefix`` + a random suffix, dropped with everything in it afterwards."""
     import sqlalchemy as sa
 
-    url: str = request.getfixturevalue("postgis_url")
-    schema = "test_web_" + uuid.uuid4().hex[:10]
+    schema = prefix + uuid.uuid4().hex[:10]
     admin = sa.create_engine(url)
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     try:
-        yield from _serve(url, schema)
+        yield schema
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))

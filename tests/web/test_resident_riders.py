@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-import sqlalchemy as sa
 
 from booking.service.security import light_hasher
 from mobility.app import build_services, create_app, load_routing
@@ -26,7 +25,7 @@ from mobility.domain.clock import ManualClock
 from mobility.domain.fleet import Shift, Vehicle
 from tests.booking.conftest import BERNBURG, MINIBUS, PASSWORD, T0, LiveServer
 from tests.mailbox import Mailbox
-from tests.web.conftest import Site, axe_violations, login, new_page, page_errors, screenshot
+from tests.web.conftest import Site, axe_violations, fresh_schema, login, new_page, page_errors, screenshot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -59,16 +58,8 @@ def riders_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
         yield from _serve(f"sqlite:///{tmp_path_factory.mktemp('riders') / 'mobility.db'}")
         return
     url: str = request.getfixturevalue("postgis_url")
-    schema = "test_riders_" + uuid.uuid4().hex[:10]
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
+    with fresh_schema(url, "test_riders_") as schema:
         yield from _serve(url, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _serve(database_url: str, schema: str | None = None) -> Iterator[RiderSite]:
@@ -183,7 +174,7 @@ def check_lost_ride(page: Page, riders_site: RiderSite, booking_id: str) -> None
     assert PHONE in text
     assert page.evaluate("document.activeElement.id") == "nachrichten-titel"  # the page shows it where one looks
     item = page.locator(f'#bookings [data-booking-id="{booking_id}"][data-state="REJECTED"]')
-    item.wait_for(timeout=15_000)  # the notice travels through the outbox: give a loaded machine time
+    item.wait_for(timeout=15_000)  # the list reloads after the notice: give a loaded machine time
     assert "fällt aus" in item.inner_text()
     assert item.get_by_role("button", name=re.compile("Ersatzfahrt suchen")).is_visible()
     [(to, mail)] = riders_site.mailbox.wait_for(1)
