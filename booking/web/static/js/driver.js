@@ -68,7 +68,6 @@ async function load() {
   try {
     if (state.queue && state.queue.size && await state.queue.flush()) return;  // what waits first, then the news
     show(await api("/driver/manifest"));
-    $("driver-error").textContent = "";
   } catch (err) {
     $("driver-error").textContent = err.message;
   }
