@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from argon2 import PasswordHasher
     from fastapi import FastAPI
 
-    from booking.api.deps import Services
+    from booking.api.deps import FlexPublication, Services
     from booking.service.keys import KeyRing
     from mobility.config import Settings
     from mobility.domain.fleet import Vehicle
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from routing.dispatcher.config import DispatcherConfig
     from routing.dispatcher.live import LiveDispatcher
     from routing.network import RoadNetwork
+    from routing.region import RegionPack
 
 
 class NetworkView:
@@ -53,7 +55,9 @@ class NetworkView:
         """The service area polygon."""
         from shapely.geometry import mapping
 
-        feature = {"type": "Feature", "geometry": mapping(self.network.service_area),
+        from booking.feeds.geojson import rfc7946_rings
+
+        feature = {"type": "Feature", "geometry": rfc7946_rings(mapping(self.network.service_area)),
                    "properties": {"name": "Bediengebiet", "source": self.network.meta.source}}
         return {"type": "FeatureCollection", "features": [feature]}
 
@@ -97,12 +101,20 @@ class Parts:
     restore_failures: Sequence[str]
 
 
+def region_of(settings: Settings) -> RegionPack | None:
+    """The configured region pack (``MOBILITY_REGION`` / ``--region``), read and checked; None without one."""
+    from routing.region import load_pack
+
+    return None if settings.region is None else load_pack(settings.region)
+
+
 def load_routing(settings: Settings) -> Routing:
-    """Load the configured network, its stop directory and the (cached) stop matrix."""
+    """Load the configured network (the region pack's, if one is configured), its stop directory and matrix."""
     from routing.directory import NetworkStopDirectory
     from routing.network import load_network
 
-    network = load_network(settings.network_path)
+    pack = region_of(settings)
+    network = load_network(pack.network if pack is not None else settings.network_path)
     directory = NetworkStopDirectory(network, walk_limit_m=settings.walk_limit_m)
     return Routing(network, directory, network.stop_matrix(settings.cache_dir))
 
@@ -110,24 +122,50 @@ def load_routing(settings: Settings) -> Routing:
 FLEET_DAYS = 16  # yesterday (night shifts running past midnight) + today + the 14-day booking horizon
 
 
-def default_fleet(now: datetime, timezone: str = "Europe/Berlin") -> Sequence[Vehicle]:
-    """The default Salzlandkreis fleet (data/fleet/salzlandkreis.toml) with shifts from yesterday on."""
+def default_fleet(now: datetime, timezone: str = "Europe/Berlin", *, path: Path | None = None,
+                  network: RoadNetwork | None = None) -> Sequence[Vehicle]:
+    """The fleet file ``path`` (default: the Salzlandkreis fleet, data/fleet/salzlandkreis.toml) with shifts from
+    yesterday on. With ``network``, every depot is checked to lie inside it: a
+    :class:`routing.region.RegionError` names the depot and its vehicles otherwise (never a traceback later)."""
     from datetime import timedelta
     from zoneinfo import ZoneInfo
 
-    from routing.fleet import load_fleet
+    from routing.fleet import DEFAULT_FLEET, load_fleet_spec, vehicles_for_days
+    from routing.region.validate import check_fleet
 
+    spec = load_fleet_spec(path or DEFAULT_FLEET)
+    if network is not None:
+        check_fleet(network, spec, str(path or DEFAULT_FLEET))
     today = now.astimezone(ZoneInfo(timezone)).date()
-    return load_fleet(first_day=today - timedelta(days=1), days=FLEET_DAYS)
+    return vehicles_for_days(spec, today - timedelta(days=1), FLEET_DAYS)
 
 
 def dispatcher_config_of(settings: Settings) -> DispatcherConfig:
-    """How the live dispatcher promises and plans, from the settings (rules, fares, pickup window, no-show wait)."""
+    """How the live dispatcher promises and plans, from the settings (rules, fares, pickup window, no-show wait);
+    a region pack brings its own booking rules and fares."""
+    from mobility.config import read_fare_table
+    from mobility.domain.rules import rule_set
     from routing.dispatcher.config import DispatcherConfig
 
-    return DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone, rules=settings.rules(),
-                            fares=settings.fares(), pickup_window_s=settings.pickup_window_s,
+    pack = region_of(settings)
+    rules = rule_set(pack.booking_rules) if pack is not None else settings.rules()
+    fares = read_fare_table(pack.fares) if pack is not None else settings.fares()
+    return DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone, rules=rules,
+                            fares=fares, pickup_window_s=settings.pickup_window_s,
                             no_show_wait_s=settings.no_show_wait_s)
+
+
+def flex_publication(settings: Settings, config: DispatcherConfig) -> FlexPublication:
+    """What the GTFS-Flex feed publishes beyond the rules: URLs and the safe duration derived from the dispatcher's
+    ride-time rule and the measured ETA error (mobility.domain.flex, docs/feeds.md)."""
+    from booking.api.deps import FlexPublication
+    from mobility.domain.flex import safe_duration
+
+    safe = safe_duration(ride_alpha=config.ride_alpha, ride_beta_s=config.ride_beta_s,
+                         stop_service_s=config.stop_service_s,
+                         eta_error_p95_s=round(settings.flex_eta_error_p95_min * 60),
+                         driving_ratio=settings.flex_driving_ratio)
+    return FlexPublication(safe=safe, public_url=settings.public_url, info_url=settings.info_url)
 
 
 def signing_keys(settings: Settings) -> KeyRing:
@@ -170,7 +208,12 @@ def build_services(
     keys = signing_keys(settings)  # first: production without a key stops here, before anything is loaded
     clock = clock or SystemClock()
     routing = routing or load_routing(settings)
-    vehicles = fleet if fleet is not None else default_fleet(clock.now(), settings.timezone)
+    if fleet is None:
+        pack = region_of(settings)
+        vehicles = default_fleet(clock.now(), settings.timezone, path=pack.fleet if pack is not None else None,
+                                 network=routing.network)
+    else:
+        vehicles = fleet
     config = dispatcher_config or dispatcher_config_of(settings)
     dispatcher = LiveDispatcher(directory=routing.directory, travel=routing.matrix, fleet=vehicles, config=config,
                                 geometry=routing.directory.leg_geometry)
@@ -195,7 +238,8 @@ def build_services(
                                          batch_plan_at=settings.batch_plan_at,
                                          batch_plan_time_limit_s=settings.batch_plan_time_limit_s,
                                          booking_rules=config.rules,
-                                         control_room_phone=settings.control_room_phone),
+                                         control_room_phone=settings.control_room_phone,
+                                         flex=flex_publication(settings, config)),
                         legs=LegCache(dispatcher.leg_geometry))
     return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
 
@@ -249,7 +293,13 @@ def _mount_poolcars(app: FastAPI, parts: Parts, settings: Settings) -> None:
     service = PoolCarService(services.sessions, CarsharingPlanner(), services.ctx.clock)
     keys = services.config.keys
     desk = PoolCarDesk(service, system=GbfsSystem(pseudonym_salt=keys.derive("gbfs-vehicle-id")))
-    desk.seed(*read_pool_files())
+    pack = region_of(settings)
+    pool, hours = read_pool_files(pack.poolcars) if pack is not None else read_pool_files()
+    if pack is not None:
+        from routing.region.validate import check_stations
+
+        check_stations(parts.routing.network, pool.stations, str(pack.poolcars / "stations.toml"))
+    desk.seed(pool, hours)
     mount_poolcars(app, PoolCarApi(service, desk, services.accounts, keys))
 
 

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: SQLite file (embedded default) or postgresql+psycopg://… with PostGIS",
     )
     network_path: Path = Field(default=DEFAULT_NETWORK, description="built road network (.network.npz)")
+    region: Path | None = Field(
+        default=None,
+        description="region pack folder (mobility region build): its network, fleet, pool cars, rules and fares "
+                    "replace network_path, the default fleet and pool, booking_rules and fares_path",
+    )
     cache_dir: Path = Field(
         default=Path.home() / ".cache" / "salzland-mobility",
         description="travel-time matrix cache, keyed by network hash",
@@ -101,6 +106,25 @@ class Settings(BaseSettings):
         description="phone number of the Leitstelle (control room) for bookings by phone; shown on the pages and "
                     "published in the GTFS-Flex feed",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="public address of the service (https://…/): the booking page published in the GTFS-Flex feed; "
+                    "empty: the address a request came to",
+    )
+    info_url: str | None = Field(
+        default=None,
+        description="a page about the service for riders (GTFS-Flex info_url and route_url); empty: the agency's site",
+    )
+    flex_eta_error_p95_min: float = Field(
+        default=11.0, ge=0, le=120,
+        description="95th percentile of the service's ETA error in minutes (the rehearsal measures it); added to the "
+                    "GTFS-Flex safe_duration_offset (docs/feeds.md)",
+    )
+    flex_driving_ratio: float = Field(
+        default=1.0, gt=0.2, le=5.0,
+        description="our direct driving time divided by a journey planner's (1.0 when both use OpenStreetMap car "
+                    "speeds); multiplies the GTFS-Flex safe_duration_factor",
+    )
     smtp_host: str | None = Field(
         default=None, description="SMTP server for rider notices by e-mail; empty: no e-mail (SMS and the page only)")
     smtp_port: int = Field(default=25, gt=0, lt=65_536)
@@ -128,6 +152,16 @@ class Settings(BaseSettings):
         if value is not None:
             read_fare_table(value)
         return value
+
+    @field_validator("public_url", "info_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+(/\S*)?", value.strip()):
+            msg = f"{value!r} is not a web address (http:// or https:// and a host name), e.g. 'https://rufbus.example.de/'"
+            raise ValueError(msg)
+        return value.strip()
 
     @field_validator("control_room_phone")
     @classmethod

@@ -10,6 +10,7 @@ import typer
 
 from mobility.cli import network as network_cli
 from mobility.cli import privacy as privacy_cli
+from mobility.cli import region as region_cli
 from mobility.cli import rehearse as rehearse_cli
 from mobility.cli import serve as serve_cli
 from mobility.cli import simulate as simulate_cli
@@ -21,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(network_cli.app, name="network", help="Build, inspect and query the road network.")
+app.add_typer(region_cli.app, name="region", help="Region packs: build one for any region, inspect one.")
 app.command("serve")(serve_cli.serve)
 app.add_typer(serve_cli.users_app, name="users", help="Accounts of the booking service.")
 app.add_typer(serve_cli.db_app, name="db", help="The booking store (migrations).")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +20,8 @@ def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on (default MOBILITY_HOST or 127.0.0.1)")] = None,
     port: Annotated[int | None, typer.Option(help="port (default MOBILITY_PORT or 8000)")] = None,
     database_url: Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: SQLite file mobility.db)")] = None,
+    region: Annotated[Path | None, typer.Option(
+        help="region pack folder (mobility region build; default MOBILITY_REGION or the bundled district)")] = None,
     seed: Annotated[bool, typer.Option(help="create demo accounts on first start (empty user table)")] = True,
     background: Annotated[bool, typer.Option(help="re-optimise the plan in the background")] = True,
     rebuild_from_log: Annotated[bool, typer.Option(
@@ -32,13 +35,17 @@ def serve(
     from mobility.app import build_services, create_app
     from mobility.cli.first_run import hand_out
     from mobility.config import SettingsError, load_settings
+    from routing.fleet import FleetFileError
+    from routing.network import NetworkError
+    from routing.region import RegionError
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in logging.getLogger().handlers:  # a second line of defence: no hash, token or phone number
         handler.addFilter(RedactingFilter())
     logging.getLogger("alembic").setLevel(logging.WARNING)
     overrides: dict[str, object] = {
-        k: v for k, v in {"host": host, "port": port, "database_url": database_url}.items() if v is not None}
+        k: v for k, v in {"host": host, "port": port, "database_url": database_url, "region": region}.items()
+        if v is not None}
     if rebuild_from_log:
         overrides["restore_source"] = "log"
         typer.echo("Baue Buchungen und Fahrplan aus dem Ereignisprotokoll neu auf …")
@@ -47,13 +54,17 @@ def serve(
     except SettingsError as exc:
         typer.echo(f"Einstellungen ungültig:\n{exc}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(f"Lade Straßennetz {settings.network_path.name} und Flotte …")
+    where = settings.region or settings.network_path.name
+    typer.echo(f"Lade {'Region' if settings.region else 'Straßennetz'} {where} und Flotte …")
     try:
         parts = build_services(settings)
+        app = create_app(settings, parts=parts, background=background)
     except KeyConfigError as exc:
         typer.echo(f"Schlüssel fehlt oder ist unsicher: {exc}", err=True)
         raise typer.Exit(2) from None
-    app = create_app(settings, parts=parts, background=background)
+    except (RegionError, NetworkError, FleetFileError) as exc:
+        typer.echo(f"Fehler: {exc}", err=True)
+        raise typer.Exit(2) from None
     source = parts.routing.network.meta.source
     typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
     typer.echo(f"Fahrzeuge: {len(parts.dispatcher.vehicles())}, Datenbank: {_safe_url(settings.database_url)}")

@@ -14,6 +14,8 @@ from mobility.domain.geo import Point
 MUNICIPALITIES_FILE = "gemeinden_gv100ad_2023-11-30.csv"
 SETTLEMENTS_FILE = "places_geonames500.csv"
 STOPS_FILE = "stops_db_hafas.csv"
+#: The same three files under neutral names, as a region pack's demand folder holds them (``mobility region build``).
+PACK_FILES = {MUNICIPALITIES_FILE: "municipalities.csv", SETTLEMENTS_FILE: "settlements.csv", STOPS_FILE: "stops.csv"}
 
 
 class DemandDataError(ValueError):
@@ -66,6 +68,13 @@ def default_data_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "data" / "salzlandkreis"
 
 
+def _file(data_dir: Path, name: str) -> Path:
+    """``data_dir/name``, or the neutral name of a region pack's demand folder when only that exists."""
+    path = data_dir / name
+    pack = data_dir / PACK_FILES[name]
+    return pack if not path.is_file() and pack.is_file() else path
+
+
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     if not path.is_file():
         msg = f"{path}: file not found"
@@ -97,7 +106,7 @@ def _point(path: Path, line: int, lon: str, lat: str) -> Point:
 
 def read_municipalities(data_dir: Path) -> list[Municipality]:
     """The municipalities with their population and seat."""
-    path = data_dir / MUNICIPALITIES_FILE
+    path = _file(data_dir, MUNICIPALITIES_FILE)
     out = []
     for line, row in _rows(path, ("ags", "name", "population", "seat_lat", "seat_lon")):
         pop = int(_number(path, line, "population", row["population"]))
@@ -107,7 +116,7 @@ def read_municipalities(data_dir: Path) -> list[Municipality]:
 
 def read_settlements(data_dir: Path) -> list[Settlement]:
     """Settlements with at least 500 inhabitants."""
-    path = data_dir / SETTLEMENTS_FILE
+    path = _file(data_dir, SETTLEMENTS_FILE)
     out = []
     for line, row in _rows(path, ("name", "lat", "lon", "population")):
         pop = int(_number(path, line, "population", row["population"]))
@@ -117,7 +126,7 @@ def read_settlements(data_dir: Path) -> list[Settlement]:
 
 def read_stops(data_dir: Path) -> list[RawStop]:
     """The real stops with their importance weights."""
-    path = data_dir / STOPS_FILE
+    path = _file(data_dir, STOPS_FILE)
     out = []
     for line, row in _rows(path, ("id", "name", "lat", "lon", "weight", "bus", "regional")):
         weight = _number(path, line, "weight", row["weight"])

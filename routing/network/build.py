@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -21,6 +22,8 @@ from routing.stops.sources import StopCandidate
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
+    from routing.network.speeds import SpeedProfile
+
 #: Steps of :func:`build_osm`, for progress bars.
 OSM_BUILD_STEPS = ("OSM roads → osmnx graph", "speeds, travel times, largest component", "stops, service area")
 
@@ -34,6 +37,17 @@ APPROXIMATE_ATTRIBUTION = (
 )
 
 
+@dataclass(frozen=True)
+class DroppedStop:
+    """A stop candidate the network does not serve, and why (for the build's report)."""
+
+    id: str
+    name: str
+    lon: float
+    lat: float
+    reason: str
+
+
 def assemble(
     arrays: NetworkArrays,
     candidates: Sequence[StopCandidate],
@@ -45,10 +59,34 @@ def assemble(
     built_at: datetime | None = None,
 ) -> RoadNetwork:
     """The largest strongly connected part of ``arrays`` with the candidates inside the area snapped to it."""
+    return assemble_report(arrays, candidates, service_area, source=source, attribution=attribution,
+                           inputs=inputs, built_at=built_at)[0]
+
+
+def assemble_report(
+    arrays: NetworkArrays,
+    candidates: Sequence[StopCandidate],
+    service_area: BaseGeometry,
+    *,
+    source: Source,
+    attribution: str,
+    inputs: dict[str, str],
+    built_at: datetime | None = None,
+    snap_limit_m: float = STOP_SNAP_LIMIT_M,
+) -> tuple[RoadNetwork, list[DroppedStop]]:
+    """:func:`assemble` and the candidates left out with their reasons.
+
+    On real roads (every source but ``approximate``) a stop sits on the nearest position of the nearest edge (the
+    edge is split there); the approximate mesh snaps to its nearest node.
+    """
     import shapely
 
     arrays = largest_scc(arrays)
-    stops, nodes = snap_candidates(arrays, candidates, service_area)
+    if source == "approximate":
+        stops, nodes = snap_candidates(arrays, candidates, service_area)
+        dropped: list[DroppedStop] = []
+    else:
+        arrays, stops, nodes, dropped = snap_on_edges(arrays, candidates, service_area, snap_limit_m)
     meta = NetworkMeta(
         source=source,
         built_at=(built_at or datetime.now(UTC)).replace(microsecond=0).isoformat(),
@@ -66,7 +104,35 @@ def assemble(
         attribution=attribution,
         inputs=dict(inputs),
     )
-    return RoadNetwork(arrays=arrays, meta=meta, stops=stops, stop_nodes=nodes, service_area=service_area)
+    network = RoadNetwork(arrays=arrays, meta=meta, stops=stops, stop_nodes=nodes, service_area=service_area)
+    return network, dropped
+
+
+def snap_on_edges(
+    arrays: NetworkArrays, candidates: Sequence[StopCandidate], service_area: BaseGeometry, limit_m: float
+) -> tuple[NetworkArrays, list[Stop], np.ndarray, list[DroppedStop]]:
+    """Candidates inside the area and within ``limit_m`` of a road, each on a node at its nearest road position."""
+    import shapely
+
+    from routing.network.edge_snap import snap_points
+
+    dropped: list[DroppedStop] = []
+    if not candidates:
+        return arrays, [], np.zeros(0, dtype=np.int64), dropped
+    lon = np.array([c.lon for c in candidates], dtype=np.float64)
+    lat = np.array([c.lat for c in candidates], dtype=np.float64)
+    inside = shapely.contains_xy(service_area, lon, lat)
+    kept = [c for c, ok in zip(candidates, inside, strict=True) if ok]
+    dropped += [DroppedStop(c.id, c.name, c.lon, c.lat, "outside the service area")
+                for c, ok in zip(candidates, inside, strict=True) if not ok]
+    _, probe = snap_points(arrays, [c.lon for c in kept], [c.lat for c in kept])  # gaps only
+    near = [c for c, g in zip(kept, probe.gap_m.tolist(), strict=True) if g <= limit_m]
+    gaps = probe.gap_m.tolist()
+    dropped += [DroppedStop(c.id, c.name, c.lon, c.lat, f"{g:.0f} m from the nearest drivable road (limit "
+                            f"{limit_m:.0f} m)") for c, g in zip(kept, gaps, strict=True) if g > limit_m]
+    arrays, snap = snap_points(arrays, [c.lon for c in near], [c.lat for c in near])
+    stops = [Stop(c.id, c.name, c.municipality, Point(c.lon, c.lat), c.kind, i) for i, c in enumerate(near)]
+    return arrays, stops, snap.nodes, dropped
 
 
 def snap_candidates(
@@ -150,12 +216,31 @@ def build_osm(
     candidates: Sequence[StopCandidate] = (),
     built_at: datetime | None = None,
     step: Callable[[str], None] | None = None,
+    profile: SpeedProfile | None = None,
 ) -> RoadNetwork:
     """A network from a local OSM extract or from Overpass, clipped to ``polygon``, with the candidates inside.
 
     Without a polygon (extract only) the whole extract is used and its service area is the buffered
     hull of the road nodes. ``step`` is told the name of each of the ``OSM_BUILD_STEPS`` as it starts.
     """
+    return build_osm_report(mode, extract=extract, polygon=polygon, candidates=candidates, built_at=built_at,
+                            step=step, profile=profile)[0]
+
+
+def build_osm_report(
+    mode: Literal["extract", "overpass"],
+    *,
+    extract: Path | None = None,
+    polygon: BaseGeometry | None = None,
+    candidates: Sequence[StopCandidate] = (),
+    built_at: datetime | None = None,
+    step: Callable[[str], None] | None = None,
+    profile: SpeedProfile | None = None,
+    service_area: BaseGeometry | None = None,
+    snap_limit_m: float = STOP_SNAP_LIMIT_M,
+) -> tuple[RoadNetwork, list[DroppedStop]]:
+    """:func:`build_osm` and the stop candidates left out with their reasons; ``service_area`` (default: the
+    polygon) is where stops are served, ``polygon`` where roads are kept."""
     tell = step or (lambda _name: None)
     from routing.network.from_osmnx import arrays_from_graph
     from routing.network.osm_build import graph_from_extract, graph_from_overpass
@@ -166,20 +251,21 @@ def build_osm(
             msg = "an OSM extract file is needed to build from an extract"
             raise ValueError(msg)
         tell(OSM_BUILD_STEPS[0])
-        graph = graph_from_extract(extract, polygon)
+        graph = graph_from_extract(extract, polygon, profile)
         inputs = {"extract": extract.name}
     else:
         if polygon is None:
             msg = "a boundary polygon is needed to download from Overpass"
             raise ValueError(msg)
         tell(OSM_BUILD_STEPS[0])
-        graph = graph_from_overpass(polygon)
+        graph = graph_from_overpass(polygon, profile)
         inputs = {"overpass": "osmnx graph_from_polygon, network_type=drive"}
     tell(OSM_BUILD_STEPS[1])
-    arrays = largest_scc(arrays_from_graph(graph))
+    arrays = largest_scc(arrays_from_graph(graph, profile))
     tell(OSM_BUILD_STEPS[2])
-    area = polygon if polygon is not None else hull_area(arrays.node_lon, arrays.node_lat, buffer_m=300.0)
+    area = service_area if service_area is not None else polygon
+    if area is None:
+        area = hull_area(arrays.node_lon, arrays.node_lat, buffer_m=300.0)
     source: Source = "osm-extract" if mode == "extract" else "overpass"
-    return assemble(
-        arrays, candidates, area, source=source, attribution=OSM_ATTRIBUTION, inputs=inputs, built_at=built_at
-    )
+    return assemble_report(arrays, candidates, area, source=source, attribution=OSM_ATTRIBUTION, inputs=inputs,
+                           built_at=built_at, snap_limit_m=snap_limit_m)

@@ -8,11 +8,15 @@ import numpy as np
 
 from routing.network.arrays import NetworkArrays, geometry_arrays
 from routing.network.errors import NoDrivableRoads
-from routing.network.speeds import class_index, edge_speed_kmh, parse_maxspeed, travel_time_s
+from routing.network.speeds import SpeedProfile, class_index, edge_speed_kmh, parse_maxspeed, travel_time_s
 
 
-def arrays_from_graph(graph: Any) -> NetworkArrays:
-    """Nodes, edges (length, class, speed-based integer travel time) and edge lines of an osmnx graph."""
+def arrays_from_graph(graph: Any, profile: SpeedProfile | None = None) -> NetworkArrays:
+    """Nodes, edges (length, class, speed-based integer travel time) and edge lines of an osmnx graph.
+
+    An edge's ``travel_time`` (seconds, set before simplification: the sum of its parts) is used where present;
+    otherwise the time is its length at the speed of its class and ``maxspeed``.
+    """
     if graph.number_of_edges() == 0:
         msg = "the OSM graph has no drivable edge"
         raise NoDrivableRoads(msg)
@@ -28,11 +32,15 @@ def arrays_from_graph(graph: Any) -> NetworkArrays:
     for a, b, data in graph.edges(data=True):
         metres = max(1.0, float(data.get("length", 0.0)))
         road_class = class_index(data.get("highway"))
-        speed = edge_speed_kmh(road_class, parse_maxspeed(data.get("maxspeed")))
+        timed = data.get("travel_time")
+        if timed is None:
+            seconds = travel_time_s(metres, edge_speed_kmh(road_class, parse_maxspeed(data.get("maxspeed")), profile))
+        else:
+            seconds = max(1, round(float(timed)))
         u.append(ids[a])
         v.append(ids[b])
         length.append(max(1, round(metres)))
-        time.append(travel_time_s(metres, speed))
+        time.append(seconds)
         cls.append(road_class)
         line = data.get("geometry")
         inner.append([(float(x), float(y)) for x, y in line.coords[1:-1]] if line is not None else [])

@@ -29,3 +29,11 @@ class LocalProjection:
         x = (np.asarray(lon) - self.lon0) * k * math.cos(math.radians(self.lat0))
         y = (np.asarray(lat) - self.lat0) * k
         return np.column_stack([x, y])
+
+    def lonlat(self, xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The inverse of :meth:`xy`: ``(n, 2)`` array of (lon, lat) of projected coordinates."""
+        k = math.pi / 180 * EARTH_RADIUS_M
+        xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        lon = xy[:, 0] / (k * math.cos(math.radians(self.lat0))) + self.lon0
+        lat = xy[:, 1] / k + self.lat0
+        return np.column_stack([lon, lat])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass, field
+from pathlib import Path
 
 #: Road classes in storage order; an edge stores the index of its class (uint8).
 ROAD_CLASSES: tuple[str, ...] = (
@@ -103,12 +105,66 @@ def parse_maxspeed(value: str | list[str] | None) -> float | None:
     return min(valid) if valid else None
 
 
-def edge_speed_kmh(road_class: int, maxspeed: float | None) -> float:
-    """Driving speed of an edge (km/h): the tagged limit where present, else the class default."""
-    default = DEFAULT_SPEED_KMH[ROAD_CLASSES[road_class]]
-    if maxspeed is None:
-        return default
-    return min(maxspeed, 130.0)
+def edge_speed_kmh(road_class: int, maxspeed: float | None, profile: SpeedProfile | None = None) -> float:
+    """Driving speed of an edge (km/h): the tagged limit where present, else the class default; then the class's
+    factor of ``profile`` (default: none) is applied."""
+    name = ROAD_CLASSES[road_class]
+    if profile is None:
+        return DEFAULT_SPEED_KMH[name] if maxspeed is None else min(maxspeed, 130.0)
+    base = profile.default_kmh[name] if maxspeed is None else min(maxspeed, 130.0)
+    return base * profile.factor[name]
+
+
+@dataclass(frozen=True)
+class SpeedProfile:
+    """Speeds per road class: the default km/h where no ``maxspeed`` is tagged and a factor applied to every
+    edge of the class (tagged or not), e.g. 0.85 on residential streets for a minibus that stops and turns."""
+
+    default_kmh: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SPEED_KMH))
+    factor: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ROAD_CLASSES, 1.0))
+
+    def as_dict(self) -> dict[str, dict[str, float]]:
+        """The profile as ``{"speeds": {...}, "factors": {...}}`` (what the region manifest records)."""
+        return {"speeds": dict(self.default_kmh), "factors": dict(self.factor)}
+
+
+def speed_profile(data: dict[str, object], *, source: str = "speeds") -> SpeedProfile:
+    """A profile from a mapping ``{"speeds": {class: km/h}, "factors": {class: factor}}`` (both optional; classes
+    not named keep the defaults). A ``ValueError`` names ``source``, the table and the class."""
+    speeds, factors = dict(DEFAULT_SPEED_KMH), dict.fromkeys(ROAD_CLASSES, 1.0)
+    unknown_tables = sorted(set(data) - {"speeds", "factors"})
+    if unknown_tables:
+        msg = f"{source}: unknown table(s) {unknown_tables}; expected [speeds] and/or [factors]"
+        raise ValueError(msg)
+    for table, target, low, high in (("speeds", speeds, 1.0, 130.0), ("factors", factors, 0.1, 2.0)):
+        raw = data.get(table, {})
+        if not isinstance(raw, dict):
+            msg = f"{source}: [{table}] must be a table of road class = number"
+            raise ValueError(msg)
+        for key, value in raw.items():
+            if key not in target:
+                msg = f"{source}: [{table}] {key!r} is not a road class (known: {', '.join(ROAD_CLASSES)})"
+                raise ValueError(msg)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not low <= float(value) <= high:
+                msg = f"{source}: [{table}] {key} = {value!r} must be a number from {low:g} to {high:g}"
+                raise ValueError(msg)
+            target[key] = float(value)
+    return SpeedProfile(speeds, factors)
+
+
+def read_speed_profile(path: Path) -> SpeedProfile:
+    """The speed profile in the TOML file ``path``; a ``ValueError`` names the file and what is wrong."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        msg = f"cannot read the speed file {path}: {exc.strerror or exc}"
+        raise ValueError(msg) from None
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{path} is not valid TOML: {exc}"
+        raise ValueError(msg) from None
+    return speed_profile(data, source=str(path))
 
 
 def travel_time_s(length_m: float, speed_kmh: float) -> int:
