@@ -33,11 +33,21 @@ from booking.service.ports import NetworkView
 from booking.service.privacy import PrivacyService
 from booking.service.security import decode_token
 from booking.service.signin import SignInService
+from mobility.domain.flex import SafeDuration
 from mobility.domain.rules import INSTANT, BookingRules
 from mobility.domain.stops import Stop
 
 API_PREFIX = "/api/v1"
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl=f"{API_PREFIX}/auth/token", auto_error=False)
+
+
+@dataclass(frozen=True, slots=True)
+class FlexPublication:
+    """What the GTFS-Flex feed publishes beyond the booking rules (docs/feeds.md)."""
+
+    safe: SafeDuration | None = None  # safe_duration_factor/offset of the trips; None: not published
+    public_url: str | None = None  # the service's public address (booking_url); None: the address asked
+    info_url: str | None = None  # a page about the service (info_url); None: the agency's site
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +65,7 @@ class ApiConfig:
     booking_rules: BookingRules = INSTANT  # the service's rule set (published in the GTFS-Flex feed)
     batch_plan_time_limit_s: float = 60.0
     control_room_phone: str | None = None  # the Leitstelle's number for bookings by phone (pages, GTFS-Flex)
+    flex: FlexPublication = field(default_factory=FlexPublication)  # URLs and safe duration of the GTFS-Flex feed
 
 
 class PrincipalCache:

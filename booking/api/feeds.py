@@ -63,12 +63,14 @@ def gtfs_rt_positions(services: ServicesDep, format: FormatQuery = "pb") -> Resp
 
 @router.get("/gtfs-flex.zip", summary="The on-demand service as static GTFS-Flex", response_class=Response)
 def gtfs_flex(request: Request, services: ServicesDep) -> Response:
-    """A zone-based demand-responsive GTFS feed: service area, service hours per booking period, booking rules,
-    the virtual stops; valid for a year from today."""
+    """A zone-based demand-responsive GTFS feed: service area, service hours per booking period, booking rules
+    with the Leitstelle's phone number and the booking page, the safe duration of a ride, the virtual stops;
+    valid for a year from today (docs/feeds.md: how planners consume it)."""
     ctx, config = services.ctx, services.config
     today = ctx.clock.now().astimezone(ZoneInfo(config.timezone)).date()
-    agency = Agency(timezone=config.timezone, booking_url=str(request.base_url), phone=config.control_room_phone)
+    agency = Agency(timezone=config.timezone, booking_url=config.flex.public_url or str(request.base_url),
+                    phone=config.control_room_phone, info_url=config.flex.info_url)
     files = flex_files(config.booking_rules, services.network.service_area_geojson(), ctx.stops.stops(),
-                       agency=agency, start=today)
+                       agency=agency, start=today, safe=config.flex.safe)
     return Response(flex_zip(files), media_type="application/zip",
                     headers={"Content-Disposition": 'attachment; filename="rufbus-salzlandkreis-gtfs-flex.zip"'})

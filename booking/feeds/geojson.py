@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -193,3 +193,30 @@ def _public_tour(run: _Run, vehicle: Vehicle | None, version: int, duty: dict[st
                        "vehicle_type": vehicle.type.id if vehicle else None, "plan_version": version, **duty,
                        "stops": public_visits(first, run.visits)},
     }
+
+
+def _signed_area(ring: Sequence[Sequence[float]]) -> float:
+    """Twice the signed area of a closed ring in lon/lat (shoelace): positive when counterclockwise."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in itertools.pairwise(ring))
+
+
+def _oriented(rings: Sequence[Sequence[Sequence[float]]]) -> list[list[list[float]]]:
+    out = []
+    for k, ring in enumerate(rings):
+        points = [list(p) for p in ring]
+        ccw = _signed_area(points) > 0
+        if ccw != (k == 0):  # the outer ring counterclockwise, holes clockwise
+            points.reverse()
+        out.append(points)
+    return out
+
+
+def rfc7946_rings(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """A Polygon or MultiPolygon with its rings turned as RFC 7946 (section 3.1.6) asks: exterior rings
+    counterclockwise, holes clockwise; any other geometry unchanged."""
+    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon":
+        return {**geometry, "coordinates": _oriented(coords)}
+    if kind == "MultiPolygon":
+        return {**geometry, "coordinates": [_oriented(polygon) for polygon in coords]}
+    return dict(geometry)

@@ -16,6 +16,10 @@ included, each with ``stop_id``, an increasing ``stop_sequence``, ``arrival`` an
   drive between stops (a delay runs on until planned waiting absorbs it; a break keeps its length);
   a served stop is never in the future.
 
+Each stop time update says ``SCHEDULED`` and carries, beside the published ``time``, the plan's time as
+``scheduled_time`` (so a planner can show the delay); the trip's ``trip_properties.trip_headsign`` is
+:data:`HEADSIGN` (a NEW trip has no static trip to take one from).
+
 VehiclePositions: one entity per vehicle with a position no older than :data:`POSITION_MAX_AGE`, with the trip of the
 vehicle's current duty when that duty is published.
 """
@@ -38,6 +42,7 @@ HORIZON = timedelta(hours=6)  # duties of a later day are published this long be
 OVERRUN = timedelta(hours=2)  # a duty not begun is published until this long after its shift's end
 STALE = timedelta(hours=12)  # a duty under way is published until this long after its shift's end
 POSITION_MAX_AGE = timedelta(minutes=10)
+HEADSIGN = "Rufbus – auf Bestellung"  # trip_properties.trip_headsign of every NEW trip
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,8 @@ class TripStop:
     departure: datetime
     done: bool
     arrived: bool
+    scheduled_arrival: datetime | None = None  # as the plan has it now (``scheduled_time`` of a NEW trip)
+    scheduled_departure: datetime | None = None
 
 
 def published_duties(plan: Plan, now: datetime, *, horizon: timedelta = HORIZON, tz: ZoneInfo = TZ) -> list[Duty]:
@@ -106,12 +113,15 @@ def trip_stops(duty: Duty, now: datetime) -> list[TripStop]:
         if visit.kind is VisitKind.BREAK:
             continue  # riders neither board nor alight: the break is time between two stops
         done, arrived = visit.status is VisitStatus.DONE, visit.status is VisitStatus.ARRIVED
+        planned_departure = max(visit.planned_departure, visit.planned_arrival)
         if stops and stops[-1].stop_id == visit.stop.id:
             last = stops[-1]
             stops[-1] = TripStop(last.stop_id, last.sequence, last.arrival, departure, last.done and done,
-                                 last.arrived or arrived or (last.done and not done))
+                                 last.arrived or arrived or (last.done and not done), last.scheduled_arrival,
+                                 planned_departure)
         else:
-            stops.append(TripStop(visit.stop.id, len(stops) + 1, arrival, departure, done, arrived))
+            stops.append(TripStop(visit.stop.id, len(stops) + 1, arrival, departure, done, arrived,
+                                  visit.planned_arrival, planned_departure))
     return stops
 
 
@@ -141,6 +151,8 @@ def _header(now: datetime) -> Any:
 
 def trip_updates(plan: Plan, vehicles: Sequence[Vehicle], now: datetime, *, tz: ZoneInfo = TZ) -> Any:
     """A ``FeedMessage`` (FULL_DATASET) with one NEW TripUpdate per published duty."""
+    from google.transit import gtfs_realtime_pb2 as rt
+
     feed = _header(now)
     names = {v.id: v.name for v in vehicles}
     for duty in published_duties(plan, now, tz=tz):
@@ -149,6 +161,7 @@ def trip_updates(plan: Plan, vehicles: Sequence[Vehicle], now: datetime, *, tz: 
         entity.id = duty.id
         update = entity.trip_update
         _describe_trip(update.trip, duty, tz)
+        update.trip_properties.trip_headsign = HEADSIGN
         update.vehicle.id = duty.vehicle_id
         update.vehicle.label = names.get(duty.vehicle_id, duty.vehicle_id)
         update.timestamp = int(now.timestamp())
@@ -156,8 +169,12 @@ def trip_updates(plan: Plan, vehicles: Sequence[Vehicle], now: datetime, *, tz: 
             stu = update.stop_time_update.add()
             stu.stop_sequence = stop.sequence
             stu.stop_id = stop.stop_id
+            stu.schedule_relationship = rt.TripUpdate.StopTimeUpdate.SCHEDULED
             stu.arrival.time = int(stop.arrival.timestamp())
             stu.departure.time = int(stop.departure.timestamp())
+            if stop.scheduled_arrival is not None and stop.scheduled_departure is not None:
+                stu.arrival.scheduled_time = int(stop.scheduled_arrival.timestamp())
+                stu.departure.scheduled_time = int(stop.scheduled_departure.timestamp())
     return feed
 
 
