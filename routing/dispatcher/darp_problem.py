@@ -192,8 +192,8 @@ def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: 
     if part.stop < len(tasks):  # up to the next break: its stop, by its latest begin (whole shift: as planned now,
         end_loc = tasks[part.stop].loc  # for the next stretch starts when that break ends now)
         latest_end = sched.begin[part.stop + 1] if whole_shift else sched.latest[part.stop + 1]
-    else:
-        end_loc, latest_end = route.end_loc, route.shift_end
+    else:  # the shift end less what the current plan keeps back for no-show waits (the new plan is checked again)
+        end_loc, latest_end = route.end_loc, route.shift_end - max(0, sched.worst_end - sched.end_arrival)
     if latest_end - base < start:
         return None
     first_task = tasks[0] if part.index == 0 and part.stop > 0 else None

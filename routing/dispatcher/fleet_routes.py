@@ -18,8 +18,10 @@ def route_key(vehicle_id: str, shift_index: int) -> str:
     return f"{vehicle_id}@{shift_index}"
 
 
-def shift_routes(vehicle: Vehicle, depot_loc: int, timebase: TimeBase, *, first: int = 0) -> list[Route]:
-    """One route per shift of ``vehicle`` from shift number ``first`` on; a break is a task at the depot."""
+def shift_routes(vehicle: Vehicle, depot_loc: int, timebase: TimeBase, *, first: int = 0,
+                 no_show_wait_s: int = 0) -> list[Route]:
+    """One route per shift of ``vehicle`` from shift number ``first`` on; a break is a task at the depot. Each
+    route keeps the reserve for ``no_show_wait_s`` at its pickups before the shift end."""
     routes = []
     for n, shift in enumerate(vehicle.shifts[first:], start=first):
         tasks: tuple[Task, ...] = ()
@@ -39,12 +41,13 @@ def shift_routes(vehicle: Vehicle, depot_loc: int, timebase: TimeBase, *, first:
             shift_end=timebase.seconds(shift.end),
             tasks=tasks,
             in_service=vehicle.in_service,
+            no_show_wait_s=no_show_wait_s,
         ))
     return routes
 
 
 def extend_shifts(state: PlanState, depots: Mapping[str, int], timebase: TimeBase, *, last_day: date,
-                  through: date, timezone: str) -> int:
+                  through: date, timezone: str, no_show_wait_s: int = 0) -> int:
     """Lay the weekly shifts out on the local days after ``last_day`` through ``through`` as new routes.
 
     Each vehicle gets the shifts of the same weekday a week earlier (:func:`routing.fleet.following_shifts`),
@@ -58,7 +61,8 @@ def extend_shifts(state: PlanState, depots: Mapping[str, int], timebase: TimeBas
             continue
         extended = replace(vehicle, shifts=(*vehicle.shifts, *later))
         state.vehicles[vehicle_id] = extended
-        for route in shift_routes(extended, depots[vehicle_id], timebase, first=len(vehicle.shifts)):
+        for route in shift_routes(extended, depots[vehicle_id], timebase, first=len(vehicle.shifts),
+                                  no_show_wait_s=no_show_wait_s):
             state.put_route(route)
             added += 1
     return added

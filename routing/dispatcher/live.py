@@ -82,7 +82,8 @@ class LiveDispatcher:
         self._depots: dict[str, int] = {}
         for vehicle in fleet:
             self._depots[vehicle.id] = self.depot_stop(vehicle).index
-            for route in shift_routes(vehicle, self._depots[vehicle.id], self.timebase):
+            for route in shift_routes(vehicle, self._depots[vehicle.id], self.timebase,
+                                      no_show_wait_s=self.config.no_show_wait_s):
                 self._state.put_route(route)
         days = laid_out_days(fleet, self.config.timezone)
         self._last_day: date | None = days[1] if days and (days[1] - days[0]).days >= 6 else None
@@ -162,7 +163,7 @@ class LiveDispatcher:
         if through <= self._last_day:
             return
         added = extend_shifts(self._state, self._depots, self.timebase, last_day=self._last_day, through=through,
-                              timezone=self.config.timezone)
+                              timezone=self.config.timezone, no_show_wait_s=self.config.no_show_wait_s)
         log.info("shifts laid out through %s (%d new shift routes)", through.isoformat(), added)
         self._last_day = through
         if added:

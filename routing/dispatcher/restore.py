@@ -49,7 +49,7 @@ def restore(dispatcher: LiveDispatcher, plan: Plan, bookings: Sequence[Booking],
     fresh = PlanState(state.tt, dict(state.vehicles), version=state.version, changes=list(state.changes))
     for vehicle in fresh.vehicles.values():
         depot = dispatcher.depot_stop(vehicle).index
-        for route in shift_routes(vehicle, depot, tb):
+        for route in shift_routes(vehicle, depot, tb, no_show_wait_s=dispatcher.config.no_show_wait_s):
             fresh.put_route(route)
     active = {b.id: b for b in bookings if b.state in ACTIVE}
     for b in active.values():

@@ -88,7 +88,8 @@ class Route:
     ``ready`` is when the vehicle can leave ``start_loc`` (it waits there rather than at the first task);
     ``onboard`` is the load already in the vehicle and ``boarded`` the pickup departure times of those riders.
     ``pinned`` leading tasks cannot get anything inserted before them (the vehicle is driving to or standing at
-    them). The route ends at ``end_loc`` no later than ``shift_end``.
+    them). The route ends at ``end_loc`` no later than ``shift_end`` — even if every rider still to be picked up
+    fails to show and the driver waits ``no_show_wait_s`` at each pickup before leaving (the no-show reserve).
     """
 
     key: str
@@ -104,6 +105,7 @@ class Route:
     boarded: Mapping[str, int] = field(default_factory=dict)
     pinned: int = 0
     in_service: bool = True
+    no_show_wait_s: int = 0
 
     def request_ids(self) -> set[str]:
         """Ids of the requests with a task in this route (on board ones included)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from routing.insertion.model import LoadVector, Route, TaskKind, add_load, fits, sub_load
+from routing.insertion.model import LoadVector, Route, Task, TaskKind, add_load, fits, sub_load
 
 Durations = Sequence[Sequence[int]]
 
@@ -22,8 +22,10 @@ class Infeasible(ValueError):
 class Schedule:
     """Planned times per node (seconds), the load after each node and the latest feasible begin per node.
 
-    ``latest[k]`` is the latest begin of service at node ``k`` that keeps every later window and the shift end
-    (ride times are not part of it; the exact check covers them). ``waited[k]`` sums the waiting at nodes 1..k.
+    ``latest[k]`` is the latest begin of service at node ``k`` that keeps every later window and the shift end,
+    the no-show reserve included (ride times are not part of it; the exact check covers them). ``waited[k]`` sums
+    the waiting at nodes 1..k. ``worst_end`` is when the vehicle would be back if no rider still to be picked up
+    showed and the driver waited ``Route.no_show_wait_s`` at each of their stops.
     """
 
     arrival: list[int]
@@ -33,6 +35,7 @@ class Schedule:
     latest: list[int]
     waited: list[int]
     locs: list[int]
+    worst_end: int = 0
 
     @property
     def end_arrival(self) -> int:
@@ -79,9 +82,10 @@ def _forward(route: Route, tt: Durations, problems: list[str] | None) -> Schedul
     if not fits(load, route.capacity):
         _fail(problems, f"route {route.key}: load on board {load} exceeds capacity {route.capacity}")
     pickup_done: dict[str, int] = dict(route.boarded)
-    t = dep0
+    t = worst = dep0
     for k, task in enumerate(route.tasks, start=1):
         arr = t + tt[locs[k - 1]][task.loc]
+        worst = max(worst + tt[locs[k - 1]][task.loc], task.earliest) + _stay(route, task)
         beg = max(arr, task.earliest)
         where = f"route {route.key}, task {k} ({task.kind} of {task.request_id})"
         if beg > task.latest:
@@ -103,14 +107,26 @@ def _forward(route: Route, tt: Durations, problems: list[str] | None) -> Schedul
         load_after.append(load)
         waited.append(waited[-1] + beg - arr)
     end = t + tt[locs[-2]][route.end_loc]
+    worst += tt[locs[-2]][route.end_loc]
     if end > route.shift_end:
         _fail(problems, f"route {route.key}: back at {end}, after the shift end {route.shift_end}")
+    elif worst > route.shift_end:
+        _fail(problems, f"route {route.key}: back at {worst} if riders do not show (no-show waits), "
+                        f"after the shift end {route.shift_end}")
     arrival.append(end)
     begin.append(end)
     departure.append(end)
     load_after.append(load)
     waited.append(waited[-1])
-    return Schedule(arrival, begin, departure, load_after, _latest(route, locs, tt), waited, locs)
+    return Schedule(arrival, begin, departure, load_after, _latest(route, locs, tt), waited, locs, worst)
+
+
+def _stay(route: Route, task: Task) -> int:
+    """How long the vehicle may stay at ``task`` once its service could begin: a pickup's rider may not show,
+    and the driver waits ``no_show_wait_s`` before leaving."""
+    if task.kind is TaskKind.PICKUP:
+        return max(task.service_s, route.no_show_wait_s)
+    return task.service_s
 
 
 def _ride_problem(request_id: str | None, pickup_done: dict[str, int], beg: int, limit: int | None) -> str:
@@ -185,10 +201,12 @@ def _delay_pickups(route: Route, sched: Schedule) -> Route:
 def _latest(route: Route, locs: list[int], tt: Durations) -> list[int]:
     n = len(route.tasks)
     latest = [0] * (n + 2)
-    latest[n + 1] = route.shift_end
+    latest[n + 1] = worst = route.shift_end
     for k in range(n, 0, -1):
         task = route.tasks[k - 1]
-        latest[k] = min(task.latest, latest[k + 1] - task.service_s - tt[locs[k]][locs[k + 1]])
+        drive = tt[locs[k]][locs[k + 1]]
+        worst -= drive + _stay(route, task)  # latest begin here if every later rider fails to show
+        latest[k] = min(task.latest, latest[k + 1] - task.service_s - drive, worst)
     latest[0] = latest[1] - tt[locs[0]][locs[1]] if n else route.shift_end - tt[locs[0]][locs[1]]
     return latest
 
