@@ -14,6 +14,7 @@ from mobility.cli import region as region_cli
 from mobility.cli import rehearse as rehearse_cli
 from mobility.cli import serve as serve_cli
 from mobility.cli import simulate as simulate_cli
+from mobility.cli import transit as transit_cli
 
 app = typer.Typer(
     name="mobility",
@@ -30,6 +31,7 @@ app.add_typer(privacy_cli.app, name="privacy", help="Retention of personal data 
 app.command("simulate")(simulate_cli.simulate)
 app.command("sweep")(simulate_cli.sweep)
 app.command("rehearse")(rehearse_cli.rehearse)
+app.add_typer(transit_cli.app, name="transit", help="Timetables of trains and buses (rail connections).")
 
 
 def main() -> None:
