@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mobility.app import Parts, Routing
     from mobility.domain.fleet import Vehicle
     from mobility.rehearsal.run import Options, Rehearsal
+    from mobility.simulation.scenario import Scenario
 
 DEFAULT_REGION = REPO_ROOT / "scenarios" / "default.toml"
 
@@ -66,7 +67,7 @@ def served_service(settings_overrides: dict[str, Any], options: Options, *, vehi
                    routing: Routing | None = None, schema: str | None = None) -> Iterator[Any]:
     """Build the service on a :class:`SteppingClock` and serve it; yields the rehearsal's :class:`Service`."""
     from booking.service.security import light_hasher
-    from mobility.app import build_services, create_app, load_routing
+    from mobility.app import build_services, create_app, load_routing, region_of
     from mobility.config import Settings
     from mobility.rehearsal.clock import SteppingClock
     from mobility.rehearsal.ports import Service
@@ -77,7 +78,9 @@ def served_service(settings_overrides: dict[str, Any], options: Options, *, vehi
     day = options.scenario.scenario.date
     clock = SteppingClock(datetime.combine(day - timedelta(days=1), time(12, 0), tzinfo=options.scenario.tz))
     routing = routing or load_routing(settings)
-    fleet = pick_fleet(load_fleet(first_day=day, days=1), vehicles)
+    pack = region_of(settings)
+    fleet_file = {"path": pack.fleet} if pack is not None else {}
+    fleet = pick_fleet(load_fleet(**fleet_file, first_day=day, days=1), vehicles)
     # accounts with the light argon2 parameters: a thousand residents sign up, the hashing is not under test here
     parts = build_services(settings, clock=clock, fleet=fleet, routing=routing, schema=schema, hasher=light_hasher())
     app = create_app(settings, parts=parts, background=False)
@@ -154,6 +157,20 @@ def _log_to(path: Path) -> Iterator[None]:
         handler.close()
 
 
+def _on_pack(scenario: Scenario, folder: Path) -> Scenario:
+    """The scenario on the region pack in ``folder``; errors name the file."""
+    from mobility.cli.region_scenario import for_region
+    from mobility.simulation.scenario import ScenarioError
+    from routing.fleet import FleetFileError
+    from routing.region import RegionError, load_pack
+
+    try:
+        return for_region(scenario, load_pack(folder))
+    except (RegionError, ScenarioError, FleetFileError) as exc:
+        typer.echo(f"Fehler: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _clock_time(text: str) -> time:
     try:
         return time.fromisoformat(text)
@@ -164,7 +181,11 @@ def _clock_time(text: str) -> time:
 
 def rehearse(  # noqa: PLR0917 - a typer command declares its options as parameters
     out: Annotated[Path, typer.Option(help="output folder: report.json, report.md, rehearsal.log, the SQLite file")],
-    region: Annotated[Path, typer.Option(help="scenario file with the region's demand, day and seed")] = DEFAULT_REGION,
+    region: Annotated[Path, typer.Option(
+        help="region pack folder (mobility region build), or — as before — a scenario file")] = DEFAULT_REGION,
+    scenario_file: Annotated[Path | None, typer.Option(
+        "--scenario", help="scenario file with the demand model, day and seed (default scenarios/default.toml)")]
+    = None,
     database_url: Annotated[str | None, typer.Option(
         help="postgresql+psycopg://… (a fresh schema, dropped afterwards); default: SQLite in --out")] = None,
     start: Annotated[str, typer.Option(help="local start of the service window")] = "06:00",
@@ -189,16 +210,21 @@ def rehearse(  # noqa: PLR0917 - a typer command declares its options as paramet
     from mobility.rehearsal.world import Noise
     from mobility.simulation.scenario import ScenarioError, load_scenario
 
+    pack_dir = region if region.is_dir() else None
     try:
-        scenario = load_scenario(region)
+        scenario = load_scenario(scenario_file or (DEFAULT_REGION if pack_dir is not None else region))
     except ScenarioError as exc:
         typer.echo(f"Fehler: {exc}", err=True)
         raise typer.Exit(2) from None
+    settings: dict[str, Any] = {}
+    if pack_dir is not None:
+        scenario = _on_pack(scenario, pack_dir)
+        settings["region"] = pack_dir
     desk = replace(DeskHabits(), reoptimise_every_s=replan_every * 60)
     options = Options(scenario=scenario, start=_clock_time(start), hours=hours, requests=requests, seed=seed,
                       noise=Noise(travel=travel_noise), desk=desk, screens=screens, speed=speed, progress=typer.echo)
     result = run_rehearsal(options, out, database_url=database_url, vehicles=vehicles, solver_seconds=solver_seconds,
-                           keep_schema=keep_schema)
+                           keep_schema=keep_schema, settings=settings)
     typer.echo(result.report.table())
     counts = result.report.observation_counts
     typer.echo(f"Beobachtungen: {counts or 'keine'} → {out / 'report.md'}")

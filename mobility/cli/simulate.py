@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from mobility.domain.ports import Dispatcher, StopDirectory, TravelTimes
     from mobility.simulation.run import Outline, RunResult
     from mobility.simulation.scenario import Scenario
+    from routing.region import RegionPack
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,28 @@ def _load(path: Path) -> Scenario:
         raise typer.Exit(2) from None
 
 
+def _pack(folder: Path) -> RegionPack:
+    from routing.region import RegionError, load_pack
+
+    try:
+        return load_pack(folder)
+    except RegionError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _on_region(scenario: Scenario, pack: RegionPack, vehicles: int | None) -> Scenario:
+    from mobility.cli.region_scenario import for_region
+    from mobility.simulation.scenario import ScenarioError
+    from routing.fleet import FleetFileError
+
+    try:
+        return for_region(scenario, pack, vehicles=vehicles)
+    except (ScenarioError, FleetFileError) as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _overrides(scenario: Scenario, requests: int | None, vehicles: int | None, seed: int | None) -> Scenario:
     from mobility.simulation.scenario import ScenarioError
 
@@ -131,12 +154,18 @@ def simulate(  # noqa: PLR0917 - a typer command declares its options as paramet
     seed: Annotated[int | None, typer.Option(help="override scenario.seed")] = None,
     network: Annotated[Path | None, typer.Option(help="road network file (default: configured)")] = None,
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    region: Annotated[Path | None, typer.Option(
+        help="region pack folder: its network, depots, fleet size and demand data (docs/regions.md)")] = None,
 ) -> None:
     """Simulate one day of a scenario with the real dispatcher: HTML report, CSV/Parquet and a JSON summary."""
     from mobility.simulation.outputs import write_outputs
     from mobility.simulation.report import write_comparison, write_report
 
     loaded = [_overrides(_load(p), requests, vehicles, seed) for p in scenarios]
+    if region is not None:
+        pack = _pack(region)
+        network = pack.network
+        loaded = [_on_region(s, pack, vehicles) for s in loaded]
     results = []
     for path, scenario in zip(scenarios, loaded, strict=True):
         target = out / path.stem if len(scenarios) > 1 else out
