@@ -1,4 +1,5 @@
-"""``/poolcars`` (self-drive pool cars) and ``/gbfs`` (GBFS 3.0 feed), same conventions as the booking API.
+"""``/poolcars`` (self-drive pool cars) and ``/gbfs`` (GBFS 3.0 feed; 3.1 under ``/gbfs/v3.1``), same conventions
+as the booking API.
 
 Wiring: ``mount_poolcars(app, PoolCarApi(service, desk, accounts, secret_key))`` adds both routers under
 ``/api/v1`` and keeps the pool-car services in ``app.state.poolcars``. Bearer tokens are the booking API's.
@@ -32,6 +33,7 @@ from booking.api.poolcars_schemas import (
     StationPublic,
 )
 from booking.api.schemas import aware
+from booking.gbfs.feed import GBFS_3_1, GBFS_VERSION
 from booking.service.accounts import AccountService
 from booking.service.errors import ServiceError, forbidden, invalid
 from booking.service.keys import KeyRing
@@ -314,10 +316,21 @@ def put_station(station_id: str, body: StationIn, _admin: Admin, api: Api) -> St
     return StationPublic.of(api.desk.save_station(station, body.active))
 
 
-# ---- GBFS 3.0 --------------------------------------------------------------------------------------------------
+# ---- GBFS 3.0 and 3.1 ------------------------------------------------------------------------------------------
+def _gbfs_bases(request: Request) -> dict[str, str]:
+    return {GBFS_VERSION: str(request.url_for("gbfs_file", name="gbfs")).removesuffix("/gbfs.json"),
+            GBFS_3_1: str(request.url_for("gbfs_3_1_file", name="gbfs")).removesuffix("/gbfs.json")}
+
+
 @gbfs_router.get("/{name}.json", summary="GBFS 3.0 file")
 def gbfs_file(name: str, request: Request, api: Api) -> JSONResponse:
-    """``gbfs``, ``system_information``, ``vehicle_types``, ``station_information``, ``station_status``,
-    ``vehicle_status``."""
-    base = str(request.url_for("gbfs_file", name="gbfs")).removesuffix("/gbfs.json")
-    return JSONResponse(api.desk.gbfs(name, base))
+    """``gbfs``, ``gbfs_versions``, ``system_information``, ``vehicle_types``, ``station_information``,
+    ``station_status``, ``vehicle_status``."""
+    return JSONResponse(api.desk.gbfs(name, _gbfs_bases(request)))
+
+
+@gbfs_router.get("/v3.1/{name}.json", summary="GBFS 3.1 file (release candidate 3)")
+def gbfs_3_1_file(name: str, request: Request, api: Api) -> JSONResponse:
+    """The 3.0 files as 3.1-RC3 (stations with ``city``) and ``vehicle_availability``: when each car can still be
+    reserved, from the reservations."""
+    return JSONResponse(api.desk.gbfs(name, _gbfs_bases(request), GBFS_3_1))

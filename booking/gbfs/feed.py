@@ -1,8 +1,11 @@
-"""Build the GBFS 3.0 files of the pool-car system from domain objects: pure functions returning JSON dicts.
+"""Build the GBFS files of the pool-car system from domain objects: pure functions returning JSON dicts.
 
-Files: ``gbfs``, ``system_information``, ``vehicle_types``, ``station_information``, ``station_status``,
-``vehicle_status``. Cars on a trip are left out of ``vehicle_status`` (GBFS: vehicles in an active rental are not
-published) and their ``vehicle_id`` is a pseudonym that changes after every trip, so trips cannot be followed.
+Two versions side by side: 3.0 and 3.1 (release candidate 3, ``3.1-RC3``, the version string of its official
+schemas); a :class:`GbfsSystem` carries the version its files declare. Files: ``gbfs``, ``gbfs_versions``,
+``system_information``, ``vehicle_types``, ``station_information``, ``station_status``, ``vehicle_status``, and in
+3.1 ``vehicle_availability`` (booking.gbfs.availability) and the stations' ``city``. Cars on a trip are left out of
+``vehicle_status`` (GBFS: vehicles in an active rental are not published) and their ``vehicle_id`` is a pseudonym
+that changes after every trip, so trips cannot be followed.
 """
 
 from __future__ import annotations
@@ -18,13 +21,22 @@ from typing import Any
 from mobility.domain.poolcars import Car, CarType, Reservation, ReservationState, Station
 
 GBFS_VERSION = "3.0"
+GBFS_3_1 = "3.1-RC3"  # GBFS 3.1, release candidate 3 (2026-05): the version string its schemas require
+VERSIONS = (GBFS_VERSION, GBFS_3_1)
 FEEDS = (
+    "gbfs_versions",
     "system_information",
     "vehicle_types",
     "station_information",
     "station_status",
     "vehicle_status",
 )
+FEEDS_3_1 = (*FEEDS, "vehicle_availability")
+
+
+def feeds_of(version: str) -> tuple[str, ...]:
+    """The files (besides ``gbfs``) published in ``version``."""
+    return FEEDS_3_1 if version == GBFS_3_1 else FEEDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +51,7 @@ class GbfsSystem:
     language: str = "de"
     opening_hours: str = "24/7"
     ttl_s: int = 60
+    version: str = GBFS_VERSION  # which GBFS version the files declare (GBFS_VERSION or GBFS_3_1)
     #: secret of the vehicle_id pseudonyms (the service derives it from its signing key); random when not given
     pseudonym_salt: str = field(default_factory=lambda: secrets.token_hex(32), repr=False)
 
@@ -54,15 +67,22 @@ def _stamp(t: datetime) -> str:
 
 def envelope(data: Mapping[str, Any], now: datetime, system: GbfsSystem) -> dict[str, Any]:
     """The common GBFS wrapper: ``last_updated``, ``ttl``, ``version``, ``data``."""
-    return {"last_updated": _stamp(now), "ttl": system.ttl_s, "version": GBFS_VERSION, "data": dict(data)}
+    return {"last_updated": _stamp(now), "ttl": system.ttl_s, "version": system.version, "data": dict(data)}
 
 
 def gbfs_discovery(base_url: str, now: datetime, system: GbfsSystem) -> dict[str, Any]:
     """``gbfs.json``: the list of published files with absolute URLs under ``base_url``."""
     base = base_url.rstrip("/")
     feeds = [{"name": "gbfs", "url": f"{base}/gbfs.json"}]
-    feeds += [{"name": name, "url": f"{base}/{name}.json"} for name in FEEDS]
+    feeds += [{"name": name, "url": f"{base}/{name}.json"} for name in feeds_of(system.version)]
     return envelope({"feeds": feeds}, now, system)
+
+
+def gbfs_versions(bases: Mapping[str, str], now: datetime, system: GbfsSystem) -> dict[str, Any]:
+    """``gbfs_versions.json``: every published version with the URL of its ``gbfs.json`` (``bases``: version →
+    base URL of its files)."""
+    versions = [{"version": v, "url": f"{bases[v].rstrip('/')}/gbfs.json"} for v in VERSIONS if v in bases]
+    return envelope({"versions": versions}, now, system)
 
 
 def system_information(now: datetime, system: GbfsSystem) -> dict[str, Any]:
@@ -123,6 +143,8 @@ def station_information(
         }
         if s.address:
             entry["address"] = s.address
+        if system.version != GBFS_VERSION and s.municipality:
+            entry["city"] = s.municipality  # added in 3.1
         if type_ids:
             entry["vehicle_types_capacity"] = [{"vehicle_type_ids": type_ids, "count": s.capacity}]
         out.append(entry)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from booking.gbfs import feed
+from booking.gbfs.availability import vehicle_availability
 from booking.service.errors import ServiceError, conflict, invalid, not_found
 from booking.service.poolcars import PoolCarService
 from booking.store import poolcars_repo as repo
@@ -220,14 +221,20 @@ class PoolCarDesk:
         return out
 
     # ---- GBFS ----------------------------------------------------------------------------------------------
-    def gbfs(self, name: str, base_url: str) -> dict[str, Any]:
-        """One GBFS 3.0 file by name (``gbfs``, ``system_information``, …)."""
+    def gbfs(self, name: str, bases: Mapping[str, str], version: str = feed.GBFS_VERSION) -> dict[str, Any]:
+        """One GBFS file by name (``gbfs``, ``system_information``, …) of ``version`` (3.0 or 3.1-RC3);
+        ``bases``: the base URL of each version's files."""
         svc = self.service
         now = svc.clock.now()
+        system = replace(self.system, version=version)
+        if name not in ("gbfs", *feed.feeds_of(version)):
+            raise not_found("GBFS-Datei", name)
         if name == "gbfs":
-            return feed.gbfs_discovery(base_url, now, self.system)
+            return feed.gbfs_discovery(bases[version], now, system)
+        if name == "gbfs_versions":
+            return feed.gbfs_versions(bases, now, system)
         if name == "system_information":
-            return feed.system_information(now, self.system)
+            return feed.system_information(now, system)
         with svc.sessions() as session:
             stations, cars = repo.load_stations(session), repo.load_cars(session)
             reservations = [repo.reservation_of(r) for r in repo.active_rows(session, since=now)]
@@ -238,14 +245,14 @@ class PoolCarDesk:
             if r.state is ReservationState.STARTED or (r.slot.end > now and r.slot.start + grace >= now)
         ]
         if name == "vehicle_types":
-            return feed.vehicle_types(list({c.type.id: c.type for c in cars}.values()), now, self.system)
+            return feed.vehicle_types(list({c.type.id: c.type for c in cars}.values()), now, system)
         if name == "station_information":
-            return feed.station_information(stations, cars, now, self.system)
+            return feed.station_information(stations, cars, now, system)
         if name == "station_status":
-            return feed.station_status(stations, cars, reservations, now, self.system)
-        if name == "vehicle_status":
-            return feed.vehicle_status(cars, reservations, trips, now, self.system)
-        raise not_found("GBFS-Datei", name)
+            return feed.station_status(stations, cars, reservations, now, system)
+        if name == "vehicle_availability":
+            return vehicle_availability(cars, reservations, trips, now, rules=svc.rules, system=system)
+        return feed.vehicle_status(cars, reservations, trips, now, system)
 
 
 def _car(session: Session, car_id: str) -> PoolCarRow:
