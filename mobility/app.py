@@ -261,8 +261,20 @@ def create_app(settings: Settings, *, parts: Parts | None = None, background: bo
     if poolcars:
         _mount_poolcars(app, parts, settings)
     _mount_riders(app, settings)
+    _mount_transit(app, parts, settings)
     _mount_web(app, settings)
     return app
+
+
+def _mount_transit(app: FastAPI, parts: Parts, settings: Settings) -> None:
+    """Rail connections: trains at the stations of Rufbus stops and offers that meet them (docs/transit.md)."""
+    from booking.api.transit import mount_transit
+    from booking.service.transit import TransitOptions, TransitService
+    from mobility.domain.transit import TransferRules
+
+    options = TransitOptions(transfer=TransferRules(settings.transit_to_train_s, settings.transit_from_train_s),
+                             station_radius_m=settings.transit_station_radius_m)
+    mount_transit(app, TransitService(parts.services.ctx, parts.services.bookings, options))
 
 
 def _mount_riders(app: FastAPI, settings: Settings) -> None:

@@ -101,6 +101,15 @@ class Settings(BaseSettings):
                                  description="width of the pickup window promised to a resident (seconds)")
     no_show_wait_s: int = Field(default=300, ge=0, le=1_800,
                                 description="how long a driver waits at the pickup before a no-show (seconds)")
+    transit_to_train_s: int = Field(default=300, ge=0, le=3_600,
+                                    description="rail connections: a ride arrives at the station this long before the "
+                                                "train departs (seconds)")
+    transit_from_train_s: int = Field(default=300, ge=0, le=3_600,
+                                      description="rail connections: the pickup window opens this long after the "
+                                                  "train's scheduled arrival (seconds)")
+    transit_station_radius_m: int = Field(default=400, ge=50, le=2_000,
+                                          description="rail connections: timetable stops within this distance of a "
+                                                      "Rufbus stop are its station")
     control_room_phone: str | None = Field(
         default=None,
         description="phone number of the Leitstelle (control room) for bookings by phone; shown on the pages and "

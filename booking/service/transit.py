@@ -137,7 +137,7 @@ class TransitService:
         headsign = row.headsign or store.trip_end_stop(session, feed.name, row.trip_id, last=True)
         return ScheduledCall(feed.name, row.trip_id, row.stop_sequence, row.stop_id, station, row.line, headsign,
                              day, service_instant(day, row.arrival_s, feed.timezone),
-                             service_instant(day, row.departure_s, feed.timezone), row.route_type)
+                             service_instant(day, row.departure_s, feed.timezone), row.route_type, feed.timezone)
 
     def resolve(self, stop_id: str, ref: ConnectionRef) -> Connection:
         """The connection ``ref`` at a station near ``stop_id``; 422 if the train does not run or stop there."""
@@ -178,12 +178,11 @@ class TransitService:
         if not connection.kept_by(offer.latest_arrival, offer.pickup_window.earliest):
             raise ServiceError(409, "connection_not_kept", "Anschluss nicht gesichert",
                                "Das Angebot hält den Anschluss nicht; bitte einen anderen Zug wählen.")
-        tz = self.ctx.options.booking_rules.timezone
         with self.ctx.sessions.begin() as session:
             session.add(store.TransitOfferConnectionRow(
                 offer_id=offer.id, feed=ref.feed, trip_id=ref.trip_id, stop_sequence=ref.stop_sequence,
                 service_date=ref.service_date, direction=str(ref.direction), train_time=connection.train_time,
-                ride_time=connection.ride_time, label=connection.label(tz)[:300], created_at=now))
+                ride_time=connection.ride_time, label=connection.label()[:300], created_at=now))
         return offer, connection
 
     def of_booking(self, booking_id: str, customer_id: str | None) -> Connection:

@@ -63,6 +63,7 @@ class ScheduledCall:
     arrival: datetime
     departure: datetime
     route_type: int = 2
+    timezone: str = "Europe/Berlin"  # the feed's (agency) time zone: what the station's boards show
 
     @property
     def is_rail(self) -> bool:
@@ -90,16 +91,16 @@ class Connection:
             return self.train_time - timedelta(seconds=self.rules.to_train_s)
         return self.train_time + timedelta(seconds=self.rules.from_train_s)
 
-    def label(self, timezone: str) -> str:
-        """The German label riders read, e.g. ``Anschluss an RE 13 12:04, Bernburg Hbf``."""
-        at = self.train_time.astimezone(ZoneInfo(timezone))
+    def label(self) -> str:
+        """The German label riders read, e.g. ``Anschluss an RE 13 12:04, Bernburg Hbf`` (the station's local time)."""
+        at = self.train_time.astimezone(ZoneInfo(self.call.timezone))
         if self.direction is Direction.TO_TRAIN:
             return f"Anschluss an {self.call.line} {at:%H:%M}, {self.call.station}"
         return f"Ankunft {self.call.line} {at:%H:%M}, {self.call.station}"
 
-    def promise(self, timezone: str) -> str:
-        """What the offer promises, in German."""
-        at = self.ride_time.astimezone(ZoneInfo(timezone))
+    def promise(self) -> str:
+        """What the offer promises, in German (the station's local time)."""
+        at = self.ride_time.astimezone(ZoneInfo(self.call.timezone))
         if self.direction is Direction.TO_TRAIN:
             minutes = self.rules.to_train_s // 60
             return f"Ankunft am Bahnhof spätestens {at:%H:%M} Uhr ({minutes} Minuten Umstiegszeit)."
