@@ -20,6 +20,7 @@ from booking.api.openapi_docs import document_problems
 from booking.api.problems import OUTAGE_DETAIL, RETRY_AFTER_S, install_problem_handlers, problem_response
 from booking.service.background import BatchSchedule, PlanWriter, Reoptimiser
 from booking.service.logsafe import error_classes
+from booking.tomp import api as tomp
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
         app.include_router(module.router, prefix=API_PREFIX)
     for router in (*positions.routers, *me.routers):
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(tomp.router)  # TOMP-API 2.0 for MaaS operators (docs/tomp.md)
     _health(app, services)
     document_problems(app)
 
