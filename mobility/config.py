@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mobility.domain.flex import MEASURED_ETA_ERROR_P95_S
+
 if TYPE_CHECKING:
     from mobility.domain.fares import FareTable
     from mobility.domain.rules import BookingRules
@@ -125,7 +127,7 @@ class Settings(BaseSettings):
         description="a page about the service for riders (GTFS-Flex info_url and route_url); empty: the agency's site",
     )
     flex_eta_error_p95_min: float = Field(
-        default=11.0, ge=0, le=120,
+        default=MEASURED_ETA_ERROR_P95_S / 60, ge=0, le=120,
         description="95th percentile of the service's ETA error in minutes (the rehearsal measures it); added to the "
                     "GTFS-Flex safe_duration_offset (docs/feeds.md)",
     )

@@ -49,6 +49,10 @@ BAD = [
     ("NO_SHOW_WAIT_S", "7200", "MOBILITY_NO_SHOW_WAIT_S: Input should be less than or equal to 1800"),
     ("CONTROL_ROOM_PHONE", "ruf an", "MOBILITY_CONTROL_ROOM_PHONE: 'ruf an' is not a phone number"),
     ("FARES_PATH", "/nirgendwo/fares.toml", "MOBILITY_FARES_PATH: cannot read the fare table /nirgendwo/fares.toml"),
+    ("PUBLIC_URL", "rufbus.de", "MOBILITY_PUBLIC_URL: 'rufbus.de' is not a web address"),
+    ("INFO_URL", "ftp://kvg.de/", "MOBILITY_INFO_URL: 'ftp://kvg.de/' is not a web address"),
+    ("FLEX_ETA_ERROR_P95_MIN", "-1", "MOBILITY_FLEX_ETA_ERROR_P95_MIN: Input should be greater than or equal to 0"),
+    ("FLEX_DRIVING_RATIO", "0", "MOBILITY_FLEX_DRIVING_RATIO: Input should be greater than 0.2"),
 ]
 
 

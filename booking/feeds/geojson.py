@@ -214,7 +214,7 @@ def _oriented(rings: Sequence[Sequence[Sequence[float]]]) -> list[list[list[floa
 def rfc7946_rings(geometry: Mapping[str, Any]) -> dict[str, Any]:
     """A Polygon or MultiPolygon with its rings turned as RFC 7946 (section 3.1.6) asks: exterior rings
     counterclockwise, holes clockwise; any other geometry unchanged."""
-    kind, coords = geometry.get("type"), geometry.get("coordinates")
+    kind, coords = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Polygon":
         return {**geometry, "coordinates": _oriented(coords)}
     if kind == "MultiPolygon":

@@ -91,6 +91,8 @@ def test_kvg_rules_become_a_day_and_a_night_trip_with_their_booking_rules() -> N
            ("1", "60", str(28 * 24 * 60))
     assert (night["booking_type"], night["prior_notice_last_day"], night["prior_notice_last_time"]) == \
            ("2", "0", "20:00:00")
+    # bookable from when the night's last ride (07:00, i.e. 31:00 of its service day) is within the 28-day horizon
+    assert (night["prior_notice_start_day"], night["prior_notice_start_time"]) == ("27", "07:00:00")
     assert "20:00 Uhr" in night["message"]
     calendar = _table(files, "calendar.txt")[0]
     assert (calendar["start_date"], calendar["end_date"]) == ("20261123", "20271122")
