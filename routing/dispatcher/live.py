@@ -27,6 +27,7 @@ from routing.dispatcher.duty_events import advance
 from routing.dispatcher.eta import Fix, estimate
 from routing.dispatcher.events import EventContext
 from routing.dispatcher.fleet_routes import extend_shifts, shift_routes
+from routing.dispatcher.hold import hold
 from routing.dispatcher.messages import SEAT_GONE, message
 from routing.dispatcher.offers import committed_offer, make_offer, spec_from_offer
 from routing.dispatcher.plan_view import PlanView
@@ -284,7 +285,9 @@ class LiveDispatcher:
         """Let time move through the plan up to ``now`` (:func:`routing.dispatcher.duty_events.advance`)."""
         with self._lock:
             ctx = EventContext(self.timebase, self.config, self._stops, self.stop_index, self._search)
-            changed = advance(self._state, self.timebase.seconds(now), ctx)
+            now_s = self.timebase.seconds(now)
+            changed = advance(self._state, now_s, ctx)
+            hold(self._state, now_s, self.config.hold_horizon_s, self.config.hold_slack_s)
             if changed:
                 self._state.bump("clock", now.isoformat(), now)
             return changed

@@ -45,7 +45,8 @@ def spec_from_offer(offer: Offer, request_id: str, *, timebase: TimeBase, config
     arrival = timebase.seconds(offer.latest_arrival)
     return RequestSpec(request_id, offer.pickup_stop.index, offer.dropoff_stop.index,
                        offer.request.load.as_tuple(), earliest, latest, arrival,
-                       max(0, arrival - latest - service), service, service)
+                       max(0, arrival - latest - service), service, service,
+                       min(config.pickup_reserve_s, max(0, latest - earliest)))
 
 
 def committed_offer(offer: Offer, insertion: Insertion, vehicle: Vehicle, timebase: TimeBase) -> Offer:

@@ -22,8 +22,12 @@ _KINDS = {TaskKind.PICKUP: VisitKind.PICKUP, TaskKind.DROPOFF: VisitKind.DROPOFF
 
 
 def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], timebase: TimeBase,
-                 arrived: bool, pickup_earliest: Mapping[str, int]) -> list[StopVisit]:
+                 arrived: bool, pickup_earliest: Mapping[str, int],
+                 promised_latest: Mapping[str, int] | None = None) -> list[StopVisit]:
     """The planned visits of one shift route with planned times, windows and loads.
+
+    A pickup's window ends where the promise ends (``promised_latest``), not at the earlier latest begin the plan
+    keeps itself to (reserve, commitment horizon).
 
     A break's planned arrival is when it begins (not when the vehicle gets there) and its planned departure when it
     ends."""
@@ -35,6 +39,9 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
             earliest = min(pickup_earliest.get(str(task.request_id), sched.begin[k]), task.latest)
         else:
             earliest = task.earliest
+        latest = task.latest
+        if task.kind is TaskKind.PICKUP and promised_latest:
+            latest = max(latest, promised_latest.get(str(task.request_id), latest))
         status = VisitStatus.ARRIVED if arrived and k == 1 else VisitStatus.PLANNED
         visits.append(StopVisit(
             booking_id=task.request_id,
@@ -42,7 +49,7 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
             stop=stops[task.loc],
             planned_arrival=at(sched.begin[k] if task.kind is TaskKind.BREAK else sched.arrival[k]),
             planned_departure=at(sched.departure[k]),
-            window=TimeWindow(at(earliest), at(max(earliest, task.latest))),
+            window=TimeWindow(at(earliest), at(max(earliest, latest))),
             load_after=Load(*sched.load_after[k]),
             status=status,
             duty_id=duty,
@@ -103,10 +110,11 @@ class PlanView:
 
     def _convert(self, state: PlanState, key: str) -> tuple[StopVisit, ...]:
         route = state.routes[key]
-        earliest = {}
+        earliest, latest = {}, {}
         for task in route.tasks:
-            c = state.commitments.get(str(task.request_id)) if task.kind is TaskKind.DROPOFF else None
+            c = state.commitments.get(str(task.request_id)) if task.kind is not TaskKind.BREAK else None
             if c is not None:
                 earliest[c.booking_id] = c.spec.pickup_earliest
+                latest[c.booking_id] = c.spec.pickup_latest
         return tuple(route_visits(route, state.schedules[key], stops=self._stops, timebase=self._timebase,
-                                  arrived=key in state.arrived, pickup_earliest=earliest))
+                                  arrived=key in state.arrived, pickup_earliest=earliest, promised_latest=latest))

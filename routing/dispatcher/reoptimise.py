@@ -35,8 +35,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from routing.dispatcher.hold import keep_holds
 from routing.dispatcher.state import Commitment
-from routing.insertion import Infeasible, Route, Schedule, TaskKind, best_insertion, schedule
+from routing.insertion import Infeasible, Route, Schedule, TaskKind, best_insertion, check, schedule
 
 if TYPE_CHECKING:
     from routing.darp import Solution
@@ -195,6 +196,10 @@ def swap_in(dispatcher: LiveDispatcher, snap: Snapshot, new_routes: dict[str, Ro
     with dispatcher.lock:
         merged = _merge(dispatcher, snap, new_routes, now_s)
         if merged is None:
+            return False
+        merged = keep_holds(dispatcher.state.routes, merged)
+        if any(check(r, tt) for r in merged.values()):
+            log.info("re-optimisation dropped: pickups held meanwhile do not fit the new plan")
             return False
         state = dispatcher.state
         for route in merged.values():

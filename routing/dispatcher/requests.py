@@ -30,6 +30,7 @@ class Prepared:
     pickup_service_s: int
     dropoff_service_s: int
     window_s: int
+    reserve_s: int = 0
 
     @property
     def load(self) -> LoadVector:
@@ -49,7 +50,7 @@ class Prepared:
             latest_arrival = pickup_latest + self.pickup_service_s + self.max_ride_s
         return RequestSpec(request_id, self.pickup_stop.index, self.dropoff_stop.index, self.load,
                            pickup_earliest, pickup_latest, latest_arrival, self.max_ride_s,
-                           self.pickup_service_s, self.dropoff_service_s)
+                           self.pickup_service_s, self.dropoff_service_s, min(self.reserve_s, width))
 
 
 def _reject(request: RideRequest, reason: RejectionReason, text: str | None = None) -> NoOffer:
@@ -96,4 +97,4 @@ def prepare(request: RideRequest, now: datetime, *, directory: StopDirectory, tr
     service = config.service_s(request.wheelchairs)
     return Prepared(request, pickup, dropoff, int(walk_to), int(walk_from), direct_s,
                     travel.distance(pickup.index, dropoff.index), config.max_ride_s(direct_s), service, service,
-                    config.pickup_window_s)
+                    config.pickup_window_s, config.pickup_reserve_s)

@@ -27,6 +27,8 @@ class RequestSpec:
 
     The pickup must begin in ``[pickup_earliest, pickup_latest]``, the drop-off must begin by ``dropoff_latest``,
     and the ride (end of pickup service to begin of drop-off service) must not exceed ``max_ride_s``.
+    ``pickup_reserve_s`` keeps the plan that much inside the promised window: the plan begins the pickup by
+    :attr:`pickup_due` so that a vehicle delayed on the road still arrives inside the window it promised.
     """
 
     id: str
@@ -39,22 +41,28 @@ class RequestSpec:
     max_ride_s: int
     pickup_service_s: int = 60
     dropoff_service_s: int = 60
+    pickup_reserve_s: int = 0
 
     def __post_init__(self) -> None:
         where = f"request {self.id!r}"
         if self.pickup_latest < self.pickup_earliest:
             msg = f"{where}: pickup window ends ({self.pickup_latest}) before it starts ({self.pickup_earliest})"
             raise ValueError(msg)
-        if self.max_ride_s < 0 or self.pickup_service_s < 0 or self.dropoff_service_s < 0:
+        if min(self.max_ride_s, self.pickup_service_s, self.dropoff_service_s, self.pickup_reserve_s) < 0:
             msg = f"{where}: ride limit and service times must not be negative"
             raise ValueError(msg)
         if any(q < 0 for q in self.load) or not any(self.load):
             msg = f"{where}: load {self.load} must be non-negative and not empty"
             raise ValueError(msg)
 
+    @property
+    def pickup_due(self) -> int:
+        """The latest begin of the pickup the plan allows: the promised window's end less the reserve."""
+        return max(self.pickup_earliest, self.pickup_latest - self.pickup_reserve_s)
+
     def pickup_task(self) -> Task:
-        """The pickup task of this request."""
-        return Task(TaskKind.PICKUP, self.id, self.pickup, self.pickup_earliest, self.pickup_latest,
+        """The pickup task of this request (planned to begin by :attr:`pickup_due`)."""
+        return Task(TaskKind.PICKUP, self.id, self.pickup, self.pickup_earliest, self.pickup_due,
                     self.pickup_service_s, self.load)
 
     def dropoff_task(self) -> Task:

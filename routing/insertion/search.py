@@ -79,7 +79,7 @@ def candidates(route: Route, sched: Schedule, request: RequestSpec, tt: Duration
     """All insertions of ``request`` into ``route`` that pass the capacity, window, ride and shift checks in O(1)."""
     if not route.in_service or not fits(request.load, route.capacity):
         return
-    if route.shift_end < request.pickup_earliest or route.shift_start > request.pickup_latest:
+    if route.shift_end < request.pickup_earliest or route.shift_start > request.pickup_due:
         return
     n = len(route.tasks)
     # latest[] never decreases along the route: skip the nodes whose successor must begin before the pickup can
@@ -88,7 +88,7 @@ def candidates(route: Route, sched: Schedule, request: RequestSpec, tt: Duration
         if i < n and sched.departure[i] < now:
             continue  # the vehicle has left node i already
         base = max(route.ready if i == 0 else sched.departure[i], now)
-        if base > request.pickup_latest:
+        if base > request.pickup_due:
             break  # departures only grow along the route
         yield from _from_pickup(_Probe(route, sched, request, tt, weights), i, base)
 
@@ -99,7 +99,7 @@ def _from_pickup(probe: _Probe, i: int, base: int) -> Iterator[Candidate]:
     locs = sched.locs
     p, d = request.pickup, request.dropoff
     beg_p = max(base + tt[locs[i]][p], request.pickup_earliest)
-    if beg_p > request.pickup_latest:
+    if beg_p > request.pickup_due:
         return
     load = add_load(sched.load_after[i], request.load)
     if not fits(load, route.capacity):

@@ -29,6 +29,7 @@ def scratch_tours(d: LiveDispatcher) -> dict[str, Tour]:
     with d.lock:
         state = d.state
         earliest = {bid: c.spec.pickup_earliest for bid, c in state.commitments.items()}
+        latest = {bid: c.spec.pickup_latest for bid, c in state.commitments.items()}
         tours = {}
         for vehicle_id in state.vehicles:
             visits = list(state.history.get(vehicle_id, ()))
@@ -36,7 +37,7 @@ def scratch_tours(d: LiveDispatcher) -> dict[str, Tour]:
             for route in own:
                 visits.extend(route_visits(route, state.schedules[route.key], stops=d.stops_by_index,
                                            timebase=d.timebase, arrived=route.key in state.arrived,
-                                           pickup_earliest=earliest))
+                                           pickup_earliest=earliest, promised_latest=latest))
             tours[vehicle_id] = Tour(vehicle_id, tuple(visits))
         return tours
 
