@@ -21,6 +21,7 @@ from booking.api.problems import OUTAGE_DETAIL, RETRY_AFTER_S, install_problem_h
 from booking.service.background import BatchSchedule, PlanWriter, Reoptimiser
 from booking.service.logsafe import error_classes
 from booking.tomp import api as tomp
+from booking.tomp.guard import TompErrors
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ def build_api(services: Services, *, reoptimise_interval_s: float | None = None,
                   description="Rural on-demand mobility in the Salzlandkreis: offers, bookings, dispatch, feeds. "
                               "Errors are RFC 9457 problem+json with a German `detail`.")
     install_problem_handlers(app)
+    app.add_middleware(TompErrors)  # outermost: failures under /tomp/ answer as TOMP errors
     for module in (auth, stops, rides, dispatch, driver, feeds):
         app.include_router(module.router, prefix=API_PREFIX)
     for router in (*positions.routers, *me.routers):

@@ -36,7 +36,7 @@ NOT_OFFERED = frozenset({"select-offers", "update-traveller", "update-travel-spe
                          "extend-expiry-time", "claim-redress-option", "confirm-redress-option", "refund-deposit",
                          "confirm-payment", "request-support"})
 
-router = APIRouter(prefix=PREFIX, tags=["tomp"])
+router = APIRouter(prefix=PREFIX, tags=["tomp"], include_in_schema=False)  # its contract: the TOMP spec
 
 
 def _services(request: Request) -> Services:

@@ -255,6 +255,19 @@ def test_requests_outside_the_spec_get_the_spec_error_answer(env: Env) -> None:
     assert error(driver.post("search-offers", body, 403))["errorcode"] == 2006
 
 
+def test_what_the_service_wide_guards_refuse_is_a_tomp_error_too(env: Env) -> None:
+    """A control character (refused before any route) and a method the path does not take: TOMP errors with the
+    TOMP headers, not problem+json."""
+    tomp = maas(env)
+    spec_ = {"type": "travelSpecification", "from": FROM, "to": TO, "startTime": START, "x": "a\u0001b"}
+    found = error(tomp.post("search-offers", {"type": "searchOffer", "specification": spec_}, 400))
+    assert found["errorcode"] == 2002
+    assert "Steuerzeichen" in found["detail"]
+    r = env.client.put("/tomp/v2/processes/search-offers/execution", headers=tomp.headers())
+    assert (r.status_code, r.headers["content-type"], r.headers["Version"]) == (404, "application/json", "2.0.0")
+    assert error(r.json())["errorcode"] == 7204
+
+
 def test_operations_and_paths_this_adapter_does_not_offer(env: Env) -> None:
     """A process of the spec this adapter does not offer: 501 with x004; a path outside the spec: 404 with x204."""
     tomp = maas(env)
