@@ -36,7 +36,7 @@ class NetworkView:
 
     def __init__(self, network: RoadNetwork) -> None:
         self.network = network
-        self._roads: dict[str, Any] | None = None
+        self._roads: dict[int, dict[str, Any]] = {}
 
     def info(self) -> dict[str, Any]:
         """Source, build date, size, bounding box and attribution of the network."""
@@ -45,40 +45,27 @@ class NetworkView:
                 "bbox": list(m.bbox), "nodes": m.nodes, "edges": m.edges, "stops": m.stops,
                 "road_km": m.road_km, "hash": m.hash, "attribution": m.attribution}
 
-    def roads_geojson(self) -> dict[str, Any]:
-        """Every road once (both directions merged) as LineStrings with their road class."""
-        if self._roads is None:
-            self._roads = _roads(self.network)
-        return self._roads
+    def roads_geojson(self, zoom: int | None = None) -> dict[str, Any]:
+        """Every road once (both directions merged) as LineStrings with their road class, simplified for ``zoom``
+        (the approximate network has no roads to draw: an empty layer flagged ``approximate``)."""
+        from routing.network.map_layers import bucket_of, roads_layer
+
+        bucket = bucket_of(zoom)
+        if bucket not in self._roads:
+            self._roads[bucket] = roads_layer(self.network, zoom)
+        return self._roads[bucket]
 
     def service_area_geojson(self) -> dict[str, Any]:
-        """The service area polygon."""
+        """The service area polygon (marked ``approximate`` on the approximate network)."""
         from shapely.geometry import mapping
 
         from booking.feeds.geojson import rfc7946_rings
 
+        approximate = self.network.meta.is_approximate
         feature = {"type": "Feature", "geometry": rfc7946_rings(mapping(self.network.service_area)),
-                   "properties": {"name": "Bediengebiet", "source": self.network.meta.source}}
-        return {"type": "FeatureCollection", "features": [feature]}
-
-
-def _roads(network: RoadNetwork) -> dict[str, Any]:
-    a = network.arrays
-    seen: set[tuple[int, int]] = set()
-    features = []
-    for e in range(a.n_edges):
-        u, v = int(a.edge_u[e]), int(a.edge_v[e])
-        if (v, u) in seen or (u, v) in seen:
-            continue
-        seen.add((u, v))
-        s, t = int(a.geom_offsets[e]), int(a.geom_offsets[e + 1])
-        coords = [[round(float(a.node_lon[u]), 5), round(float(a.node_lat[u]), 5)]]
-        coords += [[round(x, 5), round(y, 5)] for x, y in zip(a.geom_lon[s:t].tolist(), a.geom_lat[s:t].tolist(),
-                                                               strict=True)]
-        coords.append([round(float(a.node_lon[v]), 5), round(float(a.node_lat[v]), 5)])
-        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": coords},
-                         "properties": {"class": int(a.edge_class[e])}})
-    return {"type": "FeatureCollection", "features": features, "source": network.meta.source}
+                   "properties": {"name": "Bediengebiet (Näherung)" if approximate else "Bediengebiet",
+                                  "source": self.network.meta.source, "approximate": approximate}}
+        return {"type": "FeatureCollection", "features": [feature], "approximate": approximate}
 
 
 @dataclass

@@ -55,9 +55,12 @@ def network_info(services: ServicesDep) -> dict[str, Any]:
 
 
 @router.get("/network/roads.geojson", summary="Road lines for a map without tiles")
-def roads(services: ServicesDep) -> JSONResponse:
-    """Simplified road lines as GeoJSON."""
-    return JSONResponse(services.network.roads_geojson(), media_type=GEOJSON)
+def roads(services: ServicesDep, zoom: Annotated[int | None, Query(
+        ge=0, le=22, description="map zoom level: minor roads are left out and lines simplified at small scales "
+                                 "(default: every road, full detail)")] = None) -> JSONResponse:
+    """Road lines as GeoJSON, simplified for the zoom level; empty (``approximate: true``) on the approximate
+    network, whose straight links between stops are no roads."""
+    return JSONResponse(services.network.roads_geojson(zoom), media_type=GEOJSON)
 
 
 @router.get("/service-area.geojson", summary="The service area")

@@ -12,8 +12,9 @@ class NetworkView(Protocol):
         """Source (``approximate`` | ``osm-extract`` | ``overpass``), size, bounding box, stop count …"""
         ...
 
-    def roads_geojson(self) -> dict[str, Any]:
-        """Simplified road lines as a GeoJSON FeatureCollection (for a map without tiles)."""
+    def roads_geojson(self, zoom: int | None = None) -> dict[str, Any]:
+        """Road lines as a GeoJSON FeatureCollection simplified for the map ``zoom`` (for a map without tiles);
+        empty and flagged ``approximate`` when the network is the approximation."""
         ...
 
     def service_area_geojson(self) -> dict[str, Any]:

@@ -26,7 +26,8 @@ def test_region_pack_from_overpass(overpass_standin: type[_StandIn], tmp_path: P
     result = CliRunner().invoke(cli, ["region", "build", "--overpass", "--boundary", str(boundary),
                                       "--stops", str(HEIDELBERG_STOPS), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert overpass_standin.queries and "poly:" in overpass_standin.queries[0]
+    assert overpass_standin.queries
+    assert "poly:" in overpass_standin.queries[0]
     pack = load_pack(out)
     network = load_network(pack.network)
     assert network.meta.source == "overpass"

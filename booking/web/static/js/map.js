@@ -38,23 +38,51 @@ export function createMap(element, { note } = {}) {
   return map;
 }
 
-// Draw the service area and the road network from the API; fit the view to the service area.
+// Zoom levels at which the API's road layer changes (minor classes appear, lines get more detail): see
+// routing/network/map_layers.py ZOOM_BUCKETS.
+const ROAD_ZOOMS = [0, 11, 12, 13, 15];
+const roadBucket = (zoom) => ROAD_ZOOMS.filter((z) => zoom >= z).length - 1;
+
+// Draw the service area and the road network from the API; fit the view to the service area. The roads come
+// simplified for the zoom level and are fetched again when the zoom crosses a level. On the approximate network
+// there are no roads to draw (its straight links are no roads): only the area, marked as an approximation.
 export async function drawBase(map) {
   const L = window.L;
-  const [area, roads] = await Promise.allSettled([api("/service-area.geojson"), api("/network/roads.geojson")]);
-  if (area.status === "fulfilled") {
-    const layer = L.geoJSON(area.value, {
-      pane: "roads", interactive: false, style: { color: "#334155", weight: 2, fill: true, fillOpacity: 0.04, dashArray: "6 4" },
-    }).addTo(map);
+  const area = await api("/service-area.geojson").catch(() => null);
+  const approximate = Boolean(area && area.approximate);
+  if (area) {
+    const style = approximate
+      ? { color: "#b45309", weight: 2, fill: true, fillOpacity: 0.05, dashArray: "2 6" }
+      : { color: "#334155", weight: 2, fill: true, fillOpacity: 0.04, dashArray: "6 4" };
+    const layer = L.geoJSON(area, { pane: "roads", interactive: false, style }).addTo(map);
     const b = layer.getBounds();
     if (b.isValid()) map.fitBounds(b, { padding: [8, 8] });
   }
-  if (roads.status === "fulfilled") {
-    L.geoJSON(roads.value, {
-      pane: "roads", interactive: false, style: (f) => roadStyle(f),
-    }).addTo(map);
+  if (approximate) {
+    const note = L.control({ position: "bottomleft" });
+    note.onAdd = () => {
+      const div = L.DomUtil.create("div", "map-approx-note");
+      div.setAttribute("role", "note");
+      div.textContent = "Näherung: Bediengebiet und Haltestellen – kein echtes Straßennetz";
+      return div;
+    };
+    note.addTo(map);
+    return { area, roads: null, approximate };
   }
-  return { area: area.value, roads: roads.value };
+  let shown = null;
+  let bucket = -1;
+  const load = async () => {
+    const wanted = roadBucket(map.getZoom());
+    if (wanted === bucket) return;
+    bucket = wanted;
+    const roads = await api(`/network/roads.geojson?zoom=${Math.round(map.getZoom())}`).catch(() => null);
+    if (!roads || wanted !== bucket) return;
+    if (shown) map.removeLayer(shown);
+    shown = L.geoJSON(roads, { pane: "roads", interactive: false, style: (f) => roadStyle(f) }).addTo(map);
+  };
+  map.on("zoomend", load);
+  await load();
+  return { area, roads: shown, approximate };
 }
 
 function roadStyle(feature) {
