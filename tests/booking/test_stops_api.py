@@ -39,11 +39,16 @@ def test_network_info_says_where_the_network_comes_from(env: Env) -> None:
 
 
 def test_map_layers_are_geojson(env: Env) -> None:
-    """Roads and service area come as GeoJSON FeatureCollections in [lon, lat] order."""
+    """Roads and service area come as GeoJSON FeatureCollections in [lon, lat] order; the approximate network has no
+    roads to draw (its straight links are none), so its road layer is empty and both layers say ``approximate``
+    (real roads per zoom level: tests/regions/test_region_map.py)."""
     roads = env.client.get("/api/v1/network/roads.geojson").json()
     assert roads["type"] == "FeatureCollection"
-    lon, lat = roads["features"][0]["geometry"]["coordinates"][0]
+    assert roads["approximate"] is True
+    assert roads["features"] == []
+    area = env.client.get("/api/v1/service-area.geojson").json()
+    assert area["approximate"] is True
+    assert area["features"][0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    lon, lat = area["features"][0]["geometry"]["coordinates"][0][0]
     assert 11.0 < lon < 12.5
     assert 51.5 < lat < 52.2
-    area = env.client.get("/api/v1/service-area.geojson").json()
-    assert area["features"][0]["geometry"]["type"] in {"Polygon", "MultiPolygon"}
