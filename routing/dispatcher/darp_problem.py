@@ -144,7 +144,8 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
     scheds = {k: schedule(r, tt) for k, r in snap.routes.items()}
     boarded = [t for r in snap.routes.values() for t in r.boarded.values()]
     base = min([snap.now_s, *boarded, *(r.ready for r in snap.routes.values())])
-    promised = {rid: c.spec.pickup_earliest for rid, c in snap.commitments.items()}
+    promised = {rid: max(c.spec.pickup_earliest, c.held[0]) if c.held else c.spec.pickup_earliest
+                for rid, c in snap.commitments.items()}  # a held pickup: from its held span on
     vehicles, requests, initial = [], [], []
     moving: set[str] = set()
     parts: dict[str, Part] = {}

@@ -197,7 +197,7 @@ def swap_in(dispatcher: LiveDispatcher, snap: Snapshot, new_routes: dict[str, Ro
         merged = _merge(dispatcher, snap, new_routes, now_s)
         if merged is None:
             return False
-        merged = keep_holds(dispatcher.state.routes, merged)
+        merged = keep_holds(dispatcher.state.commitments, merged)
         if any(check(r, tt) for r in merged.values()):
             log.info("re-optimisation dropped: pickups held meanwhile do not fit the new plan")
             return False

@@ -15,13 +15,17 @@ from routing.insertion import Durations, RequestSpec, Route, Schedule, TaskKind,
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """A confirmed booking in the plan: the promise (offer), its constraints and the route that serves it."""
+    """A confirmed booking in the plan: the promise (offer), its constraints and the route that serves it.
+
+    ``held`` is the span (seconds) the pickup keeps once it came inside the commitment horizon
+    (:mod:`routing.dispatcher.hold`): the plan begins it there, inside the promised window."""
 
     booking_id: str
     offer: Offer
     spec: RequestSpec
     route_key: str
     boarded_at: int | None = None
+    held: tuple[int, int] | None = None
 
 
 @dataclass

@@ -3,6 +3,7 @@ planned (the commitment horizon), so the estimate a rider reads half an hour ahe
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +13,6 @@ from mobility.domain.rides import Offer
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher import DispatcherConfig, LiveDispatcher
 from routing.dispatcher.hold import hold, keep_holds
-from routing.dispatcher.state import PlanState
 from routing.insertion import RequestSpec, Route, Task, TaskKind, best_insertion, schedule
 from routing.matrix import TravelTimeMatrix
 from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
@@ -52,37 +52,60 @@ def test_a_reserve_wider_than_the_window_leaves_the_window_start() -> None:
     assert spec.pickup_due == 500
 
 
-def test_the_clock_holds_pickups_due_within_the_horizon() -> None:
-    """A pickup planned within the horizon may begin at most the slack later; one beyond it keeps its window."""
+def test_the_clock_holds_pickups_due_within_the_horizon(directory: NetworkStopDirectory,
+                                                        matrix: TravelTimeMatrix) -> None:
+    """A pickup planned within the horizon is held within the slack of its planned begin (earlier and later);
+    one beyond the horizon keeps its window; holding again changes nothing."""
+    config = DispatcherConfig(hold_horizon_s=2_700, hold_slack_s=120)
+    d = LiveDispatcher(directory=directory, travel=matrix, fleet=[minibus("V0", "959000", directory)],
+                       config=config, origin=DAY)
+    now = DAY + timedelta(hours=6)
+    _book(d, [(1, 2, 30), (3, 4, 180)], now, "r")
+    d.advance(now)
+    with d.lock:
+        soon, later = d.state.commitments["r0"], d.state.commitments["r1"]
+        begin = {t.request_id: d.state.schedules[soon.route_key].begin[k]
+                 for k, t in enumerate(d.state.routes[soon.route_key].tasks, start=1) if t.kind is TaskKind.PICKUP}
+        tasks = {t.request_id: t for t in d.state.routes[soon.route_key].tasks if t.kind is TaskKind.PICKUP}
+        assert soon.held == (max(soon.spec.pickup_earliest, begin["r0"] - 120), begin["r0"] + 120)
+        assert (tasks["r0"].earliest, tasks["r0"].latest) == soon.held
+        assert later.held is None
+        assert tasks["r1"].latest == later.spec.pickup_due
+        assert hold(d.state, d.timebase.seconds(now), 2_700, 120) == 0  # nothing new to hold
+
+
+def test_a_request_that_would_delay_a_held_pickup_goes_after_it() -> None:
+    """Insertion keeps a held pickup's span: a rider with a long boarding picked up on the way would delay it by
+    300 s and now goes after it; unheld, the cheapest place is before it."""
     near_p, near_d = _pair("near", 2, 3, 0, 3_000)
-    far_p, far_d = _pair("far", 1, 0, 5_000, 8_000)
-    state = PlanState(TT, {})
-    state.put_route(_route((near_p, near_d, far_p, far_d)))
-    assert hold(state, now_s=0, horizon_s=1_800, slack_s=120) == 1
-    tasks = {(t.request_id, t.kind): t for t in state.routes["v@0"].tasks}
-    assert tasks["near", TaskKind.PICKUP].latest == 200 + 120
-    assert tasks["far", TaskKind.PICKUP].latest == 8_000
-    assert hold(state, now_s=0, horizon_s=1_800, slack_s=120) == 0  # nothing new to hold
-    # a request picked up on the way with a long boarding (delaying "near" by 300 s) no longer fits before it
+    held = _route((replace(near_p, latest=320), near_d))
     first = RequestSpec("x", 1, 2, (1, 0, 0), 0, 3_000, 9_000, 5_000, 300, 0)
-    held = state.routes["v@0"]
-    found = best_insertion([(held, state.schedules["v@0"])], first, TT, 0)
+    found = best_insertion([(held, schedule(held, TT))], first, TT, 0)
     assert found is not None
-    assert found.pickup_after >= 1  # after "near"'s pickup
-    open_route = _route((near_p, near_d, far_p, far_d))
-    anywhere = best_insertion([(open_route, schedule(open_route, TT))], first, TT, 0)
+    assert found.pickup_after >= 1
+    free = _route((near_p, near_d))
+    anywhere = best_insertion([(free, schedule(free, TT))], first, TT, 0)
     assert anywhere is not None
-    assert anywhere.pickup_after == 0  # unheld, the cheapest place is before "near"
+    assert anywhere.pickup_after == 0
 
 
-def test_a_replan_solved_before_a_hold_keeps_it() -> None:
-    """keep_holds caps the new routes' pickups by the current plan's latest begins."""
-    near_p, near_d = _pair("near", 2, 3, 0, 3_000)
-    current = {"v@0": _route((Task(TaskKind.PICKUP, "near", 2, 0, 320, 0, (1, 0, 0)), near_d))}
-    new = {"w@0": _route((near_p, near_d))}
-    kept = keep_holds(current, new)
-    assert kept["w@0"].tasks[0].latest == 320
-    assert kept["w@0"].tasks[1] == near_d
+def test_a_replan_solved_before_a_hold_keeps_it(directory: NetworkStopDirectory, matrix: TravelTimeMatrix) -> None:
+    """keep_holds narrows a re-planned route's held pickups to their held span, and nothing else."""
+    d = LiveDispatcher(directory=directory, travel=matrix, fleet=[minibus("V0", "959000", directory)], origin=DAY)
+    now = DAY + timedelta(hours=6)
+    _book(d, [(1, 2, 30), (3, 4, 180)], now, "r")
+    with d.lock:
+        before = d.state.routes["V0@0"]
+    d.advance(now)
+    with d.lock:
+        kept = keep_holds(d.state.commitments, {"V0@0": before})["V0@0"]
+        span = d.state.commitments["r0"].held
+    assert span is not None
+    pickups = {t.request_id: t for t in kept.tasks if t.kind is TaskKind.PICKUP}
+    assert (pickups["r0"].earliest, pickups["r0"].latest) == span
+    assert pickups["r1"] == next(t for t in before.tasks if t.request_id == "r1" and t.kind is TaskKind.PICKUP)
+    assert [t for t in kept.tasks if t.kind is TaskKind.DROPOFF] == [t for t in before.tasks
+                                                                    if t.kind is TaskKind.DROPOFF]
 
 
 def steps(first: int, last: int) -> st.SearchStrategy[list[tuple[int, int, int]]]:
@@ -104,20 +127,26 @@ def test_held_pickups_stay_where_they_were_when_more_is_booked(
     now = DAY + timedelta(hours=6)
     _book(d, before, now - timedelta(hours=1), "a")
     d.advance(now)
-    with d.lock:
-        held = {bid: c.offer.planned_pickup for bid, c in d.state.commitments.items()
-                if c.offer.planned_pickup is not None and c.offer.planned_pickup <= now + timedelta(seconds=2_700)}
+    held = _pickups(d)
+    held = {bid: at for bid, at in held.items() if at <= d.timebase.seconds(now) + 2_700}
     _book(d, after, now, "b")
     d.reoptimise(now, 0.5)
     assert_plan_valid(d)
+    planned = _pickups(d)
     with d.lock:
         for bid, c in d.state.commitments.items():
             window = c.offer.pickup_window
             assert window.latest - window.earliest == timedelta(seconds=config.pickup_window_s)
-            assert c.offer.planned_pickup is not None
-            assert c.offer.planned_pickup <= window.latest - timedelta(seconds=180), bid
+            assert planned[bid] <= d.timebase.seconds(window.latest) - 180, bid
             if bid in held:
-                assert c.offer.planned_pickup <= held[bid] + timedelta(seconds=120), bid
+                assert held[bid] - 120 <= planned[bid] <= held[bid] + 120, bid
+
+
+def _pickups(d: LiveDispatcher) -> dict[str, int]:
+    """When each pickup in the plan begins (seconds of the dispatcher's time base)."""
+    with d.lock:
+        return {str(t.request_id): d.state.schedules[key].begin[k] for key, r in d.state.routes.items()
+                for k, t in enumerate(r.tasks, start=1) if t.kind is TaskKind.PICKUP}
 
 
 def _book(d: LiveDispatcher, steps: list[tuple[int, int, int]], now: datetime, prefix: str) -> None:
