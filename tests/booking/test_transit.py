@@ -13,6 +13,7 @@ from mobility.app import Routing
 from tests.booking.conftest import Env, EnvFactory
 from tests.booking.transit_helpers import (
     FEED,
+    HIGHWAY,
     JCU,
     PALM_COVE,
     PIER,
@@ -93,6 +94,7 @@ def test_departures_at_the_terminus_follow_the_feed_calendar(any_env_factory: En
     arrivals = _connections(env, PIER, "from_train", T_CAIRNS)
     assert arrivals
     assert all(c["label"].startswith("Ankunft ") for c in arrivals)
+    assert _connections(env, HIGHWAY, "to_train", T_CAIRNS) == []  # no feed stop within 400 m
     r = env.client.get("/api/v1/transit/connections", params={"stop_id": "nope"})
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")

@@ -30,8 +30,11 @@ SERVICE_STOPS = (
     ("rb-palmcove", "Palm Cove", 145.668525, -16.743472),
     ("rb-jcu", "James Cook University", 145.687364, -16.818651),
     ("rb-raintrees", "Raintrees", 145.74008, -16.927291),
+    # 470 m east of the feed's stop "Captain Cook Hwy N17", whose nearest other stop is 948 m away: no feed stop
+    # within the 400 m station radius
+    ("rb-highway", "Captain Cook Highway", 145.695207, -16.805681),
 )
-PIER, SMITHFIELD, PALM_COVE, JCU, RAINTREES = (s[0] for s in SERVICE_STOPS)
+PIER, SMITHFIELD, PALM_COVE, JCU, RAINTREES, HIGHWAY = (s[0] for s in SERVICE_STOPS)
 
 
 def cairns_routing(cache_dir: Path) -> Routing:

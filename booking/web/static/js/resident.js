@@ -4,6 +4,7 @@ import { StopCombobox } from "./autocomplete.js";
 import { createMap, drawBase, drawStops, stopCoordinates } from "./map.js";
 import * as fmt from "./format.js";
 import { initNotices, lostNote } from "./resident_notices.js";
+import { chosenTrain, connectionBody, connectionView, initTransit, onDestination } from "./resident_transit.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,11 +14,12 @@ function init() {
   if (!requireRole(["resident"])) return;
   const origin = new StopCombobox($("origin-input"), $("origin-list"), { onSelect: (v) => placeMarker("origin", v) });
   const destination = new StopCombobox($("destination-input"), $("destination-list"), {
-    onSelect: (v) => placeMarker("destination", v),
+    onSelect: (v) => { placeMarker("destination", v); onDestination(v); },
   });
   state.origin = origin;
   state.destination = destination;
   setDefaultTime();
+  initTransit();
   $("request-form").addEventListener("submit", (e) => { e.preventDefault(); requestOffer(); });
   $("offer").addEventListener("click", onOfferClick);
   $("bookings").addEventListener("click", onBookingsClick);
@@ -139,9 +141,16 @@ async function requestOffer(overrideTime) {
   $("offer").innerHTML = `<p class="muted">Suche ein Angebot …</p>`;
   $("search-button").setAttribute("aria-disabled", "true");
   try {
-    const offer = await api("/offers", { method: "POST", json: request });
-    state.offer = offer;
-    renderOffer(offer);
+    const train = chosenTrain(request.destination);
+    if (train) {  // a ride that meets the chosen train: its time comes from the timetable
+      const answer = await api("/transit/offers", { method: "POST", json: connectionBody(request, train) });
+      state.offer = answer.offer;
+      renderOffer(answer.offer, answer.connection);
+    } else {
+      const offer = await api("/offers", { method: "POST", json: request });
+      state.offer = offer;
+      renderOffer(offer);
+    }
   } catch (err) {
     renderNoOffer(err);
   } finally {
@@ -176,9 +185,10 @@ function vehicleTypeLabel(value) {
   return value;
 }
 
-function renderOffer(offer) {
+function renderOffer(offer, connection) {
   $("offer").innerHTML = `
     <p class="success-line">Angebot gefunden.</p>
+    ${connectionView(connection)}
     ${offerView(offer)}
     <p class="hint">Angebot gilt bis ${fmt.time(offer.valid_until)} Uhr.</p>
     <button type="button" class="btn btn-primary btn-block" data-action="book">Verbindlich buchen</button>`;
