@@ -23,9 +23,10 @@ from booking.store.codec import offer_from_dict
 from booking.store.models import BookingRow, EventRow
 from booking.store.tomp import TompPackageRow, get_package
 from booking.tomp import errors
-from booking.tomp.errors import BOOKING, EXECUTION, TompError
+from booking.tomp.errors import BOOKING, EXECUTION, PLANNING, TompError
 from booking.tomp.states import LegState, PackageState, leg_state, move, package_state
 from mobility.domain.events import EventType
+from mobility.domain.geo import Point
 from mobility.domain.rides import Offer
 from mobility.domain.stops import Stop
 
@@ -56,7 +57,15 @@ class TompService:
 
     # -- planning -------------------------------------------------------------------------------------------------
     def search(self, customer_id: str, wish: RideWish) -> Offer:
-        """The best offer (a ServiceError from the booking service when there is none)."""
+        """The best offer (a ServiceError from the booking service when there is none); a GPS place that lies in
+        the service area only with longitude and latitude swapped is refused with that hint (x002)."""
+        for name, place in (("from", wish.origin), ("to", wish.destination)):
+            p = place.point
+            if p is not None and abs(p.lon) <= 90 and not self.ctx.stops.in_service_area(p) \
+                    and self.ctx.stops.in_service_area(Point(p.lat, p.lon)):
+                raise errors.invalid(PLANNING, f"inputs.specification.{name}",
+                                     f"({p.lon}, {p.lat}) liegt außerhalb des Bediengebiets, vertauscht aber darin: "
+                                     "GPS-Angaben sind „GPS:Länge,Breite“.")
         return self.bookings.quote(customer_id, wish)
 
     def view(self, customer_id: str, package_id: str, module: int = BOOKING) -> PackageView:

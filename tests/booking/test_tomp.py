@@ -67,6 +67,8 @@ def test_search_offers_answers_an_offer_collection_with_gps_places_and_a_purchas
     assert "GMT" in headers["expires"]
     env.flush()
     assert env.scalar("SELECT count(*) FROM offers") == 1  # stored like an offer of our own API
+    sources = tomp.get("datasources", {})["items"]
+    assert [(d["rel"], d["href"].endswith("/api/v1/stops")) for d in sources] == [("stop", True)]
     details = tomp.get("offers", {"offerId": offer["id"]})
     assert (details["properties"]["type"], details["properties"]["status"]) == ("offer", "OFFERED")
 
@@ -217,7 +219,7 @@ def test_no_vehicle_or_another_mode_is_an_empty_collection_with_the_reason(env: 
 
 @pytest.mark.parametrize(("place", "code", "conforming"), [
     ("GPS:13.4050,52.5200", 2002, True),  # Berlin: outside the service area
-    ("GPS:51.7946,11.7401", 2002, True),  # latitude first: outside too
+    ("GPS:51.7946,11.7401", 2002, True),  # latitude first: refused with that hint
     ("P:home", 2002, True),  # an address place: not locatable here
     ("XYZ:1234", 2002, False),  # a data source nobody declared
     ("GPS:elf,fuenfzig", 2002, True),
