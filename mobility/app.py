@@ -139,7 +139,8 @@ def dispatcher_config_of(settings: Settings) -> DispatcherConfig:
     fares = read_fare_table(pack.fares) if pack is not None else settings.fares()
     return DispatcherConfig(walk_limit_m=settings.walk_limit_m, timezone=settings.timezone, rules=rules,
                             fares=fares, pickup_window_s=settings.pickup_window_s,
-                            no_show_wait_s=settings.no_show_wait_s)
+                            no_show_wait_s=settings.no_show_wait_s, pickup_reserve_s=settings.pickup_reserve_s,
+                            hold_horizon_s=settings.hold_horizon_s, hold_slack_s=settings.hold_slack_s)
 
 
 def flex_publication(settings: Settings, config: DispatcherConfig) -> FlexPublication:

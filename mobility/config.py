@@ -103,6 +103,15 @@ class Settings(BaseSettings):
                                  description="width of the pickup window promised to a resident (seconds)")
     no_show_wait_s: int = Field(default=300, ge=0, le=1_800,
                                 description="how long a driver waits at the pickup before a no-show (seconds)")
+    pickup_reserve_s: int = Field(default=180, ge=0, le=900,
+                                  description="the plan begins each pickup this long before the promised window "
+                                              "ends, so that a vehicle delayed on the road still comes in time "
+                                              "(seconds)")
+    hold_horizon_s: int = Field(default=2_700, ge=60, le=4 * 3_600,
+                                description="commitment horizon: a pickup planned to begin within this time is held "
+                                            "at its planned begin (seconds)")
+    hold_slack_s: int = Field(default=120, ge=0, le=900,
+                              description="how far a held pickup may still move, earlier or later (seconds)")
     transit_to_train_s: int = Field(default=300, ge=0, le=3_600,
                                     description="rail connections: a ride arrives at the station this long before the "
                                                 "train departs (seconds)")

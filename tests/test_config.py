@@ -40,6 +40,22 @@ def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert settings.control_room_phone == "03471 684 0"
 
 
+
+def test_reserve_and_commitment_horizon_reach_the_dispatcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's reserve inside the window and the commitment horizon are settings the dispatcher is built with."""
+    from mobility.app import dispatcher_config_of
+
+    for name in ("PICKUP_RESERVE_S", "HOLD_HORIZON_S", "HOLD_SLACK_S"):
+        monkeypatch.delenv(f"MOBILITY_{name}", raising=False)
+    config = dispatcher_config_of(load_settings())
+    assert (config.pickup_reserve_s, config.hold_horizon_s, config.hold_slack_s) == (180, 2_700, 120)
+    monkeypatch.setenv("MOBILITY_PICKUP_RESERVE_S", "0")
+    monkeypatch.setenv("MOBILITY_HOLD_HORIZON_S", "1800")
+    monkeypatch.setenv("MOBILITY_HOLD_SLACK_S", "60")
+    config = dispatcher_config_of(load_settings())
+    assert (config.pickup_reserve_s, config.hold_horizon_s, config.hold_slack_s) == (0, 1_800, 60)
+
+
 BAD = [
     ("BOOKING_RULES", "rufbus",
      "MOBILITY_BOOKING_RULES: unknown booking rule set 'rufbus'; choose one of instant, kvg"),
@@ -47,6 +63,8 @@ BAD = [
     ("PICKUP_WINDOW_S", "zehn", "MOBILITY_PICKUP_WINDOW_S: Input should be a valid integer"),
     ("NO_SHOW_WAIT_S", "-5", "MOBILITY_NO_SHOW_WAIT_S: Input should be greater than or equal to 0"),
     ("NO_SHOW_WAIT_S", "7200", "MOBILITY_NO_SHOW_WAIT_S: Input should be less than or equal to 1800"),
+    ("PICKUP_RESERVE_S", "-1", "MOBILITY_PICKUP_RESERVE_S: Input should be greater than or equal to 0"),
+    ("HOLD_HORIZON_S", "0", "MOBILITY_HOLD_HORIZON_S: Input should be greater than or equal to 60"),
     ("CONTROL_ROOM_PHONE", "ruf an", "MOBILITY_CONTROL_ROOM_PHONE: 'ruf an' is not a phone number"),
     ("FARES_PATH", "/nirgendwo/fares.toml", "MOBILITY_FARES_PATH: cannot read the fare table /nirgendwo/fares.toml"),
     ("PUBLIC_URL", "rufbus.de", "MOBILITY_PUBLIC_URL: 'rufbus.de' is not a web address"),
