@@ -324,13 +324,13 @@ def _gbfs_bases(request: Request) -> dict[str, str]:
 
 @gbfs_router.get("/{name}.json", summary="GBFS 3.0 file")
 def gbfs_file(name: str, request: Request, api: Api) -> JSONResponse:
-    """``gbfs``, ``gbfs_versions``, ``system_information``, ``vehicle_types``, ``station_information``,
-    ``station_status``, ``vehicle_status``."""
+    """``gbfs``, ``system_information``, ``vehicle_types``, ``station_information``, ``station_status``,
+    ``vehicle_status``."""
     return JSONResponse(api.desk.gbfs(name, _gbfs_bases(request)))
 
 
 @gbfs_router.get("/v3.1/{name}.json", summary="GBFS 3.1 file (release candidate 3)")
 def gbfs_3_1_file(name: str, request: Request, api: Api) -> JSONResponse:
-    """The 3.0 files as 3.1-RC3 (stations with ``city``) and ``vehicle_availability``: when each car can still be
-    reserved, from the reservations."""
+    """The 3.0 files as 3.1-RC3 (stations with ``city``), ``gbfs_versions`` (3.0 and 3.1-RC3) and
+    ``vehicle_availability``: when each car can still be reserved, from the reservations."""
     return JSONResponse(api.desk.gbfs(name, _gbfs_bases(request), GBFS_3_1))

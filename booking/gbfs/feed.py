@@ -1,11 +1,11 @@
 """Build the GBFS files of the pool-car system from domain objects: pure functions returning JSON dicts.
 
 Two versions side by side: 3.0 and 3.1 (release candidate 3, ``3.1-RC3``, the version string of its official
-schemas); a :class:`GbfsSystem` carries the version its files declare. Files: ``gbfs``, ``gbfs_versions``,
-``system_information``, ``vehicle_types``, ``station_information``, ``station_status``, ``vehicle_status``, and in
-3.1 ``vehicle_availability`` (booking.gbfs.availability) and the stations' ``city``. Cars on a trip are left out of
-``vehicle_status`` (GBFS: vehicles in an active rental are not published) and their ``vehicle_id`` is a pseudonym
-that changes after every trip, so trips cannot be followed.
+schemas); a :class:`GbfsSystem` carries the version its files declare. Files: ``gbfs``, ``system_information``,
+``vehicle_types``, ``station_information``, ``station_status``, ``vehicle_status``, and in 3.1 ``gbfs_versions``
+(both versions), ``vehicle_availability`` (booking.gbfs.availability) and the stations' ``city``. Cars on a trip are
+left out of ``vehicle_status`` (GBFS: vehicles in an active rental are not published) and their ``vehicle_id`` is a
+pseudonym that changes after every trip, so trips cannot be followed.
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ GBFS_VERSION = "3.0"
 GBFS_3_1 = "3.1-RC3"  # GBFS 3.1, release candidate 3 (2026-05): the version string its schemas require
 VERSIONS = (GBFS_VERSION, GBFS_3_1)
 FEEDS = (
-    "gbfs_versions",
     "system_information",
     "vehicle_types",
     "station_information",
     "station_status",
     "vehicle_status",
 )
-FEEDS_3_1 = (*FEEDS, "vehicle_availability")
+# gbfs_versions only in 3.1: the 3.0 schema's version list stops at 3.0, so a 3.0 file cannot name 3.1-RC3
+FEEDS_3_1 = ("gbfs_versions", *FEEDS, "vehicle_availability")
 
 
 def feeds_of(version: str) -> tuple[str, ...]:

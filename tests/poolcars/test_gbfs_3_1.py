@@ -115,7 +115,7 @@ def test_availability_follows_reservations_buffer_and_hours() -> None:
 
 def test_the_3_1_feed_over_http_on_both_stores(pool_env: PoolEnv) -> None:
     """With a reservation in place, every /gbfs/v3.1 file validates; gbfs.json names its files under /v3.1 with
-    vehicle_availability, gbfs_versions lists 3.0 and 3.1-RC3 in both trees; the reserved car is available up to
+    vehicle_availability, its gbfs_versions lists 3.0 and 3.1-RC3 (3.0 has none); the reserved car is available up to
     the buffer before its reservation and again after it; unknown files are 404, and 3.0 has no
     vehicle_availability."""
     env = pool_env
@@ -133,8 +133,9 @@ def test_the_3_1_feed_over_http_on_both_stores(pool_env: PoolEnv) -> None:
     versions = [(v["version"], v["url"]) for v in docs["gbfs_versions"]["data"]["versions"]]
     assert versions == [("3.0", "http://testserver/api/v1/gbfs/gbfs.json"),
                         ("3.1-RC3", "http://testserver/api/v1/gbfs/v3.1/gbfs.json")]
-    assert env.client.get("/api/v1/gbfs/gbfs_versions.json").json()["data"]["versions"] == \
-        docs["gbfs_versions"]["data"]["versions"]
+    old = {f["name"] for f in env.client.get("/api/v1/gbfs/gbfs.json").json()["data"]["feeds"]}
+    assert "gbfs_versions" not in old  # the 3.0 schema cannot name 3.1-RC3
+    assert env.client.get("/api/v1/gbfs/gbfs_versions.json").status_code == 404
     start = T0 + timedelta(hours=3) - timedelta(minutes=15)
     until = [a.get("until") for v in docs["vehicle_availability"]["data"]["vehicles"] for a in v["availabilities"]]
     assert feed._stamp(start) in until  # the reserved car, whichever it is
