@@ -16,12 +16,14 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from routing.darp.model import MUST_SERVE_PENALTY
 from routing.darp.recreate import regret_insert
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from routing.darp.compiled import Compiled
+    from routing.darp.pool import RoutePool
     from routing.darp.state import Plan
 
     Polisher = Callable[[Plan], Plan | None]
@@ -42,6 +44,8 @@ class LnsParams:
     polish_every: int = 300  # iterations between two polishes of the best plan
     patience: int = 5000  # stop after max(patience, 100 x requests) iterations without a new best
     restart_after: int = 0  # iterations without a new best after which the search returns to the best (0: never)
+    bank_penalty: float = 3.0  # soft penalty of a left-out confirmed request for acceptance (x mean dist/request)
+    recombine_period: float = 0.2  # share of the budget between two set-partitioning recombinations of the pool
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_removed <= self.max_removed:
@@ -170,62 +174,104 @@ class _Arms:
 
 def improve(plan: Plan, *, seed: int, time_limit_s: float | None, iterations: int | None,
             params: LnsParams | None = None, polish: Polisher | None = None,
+            pool: RoutePool | None = None, recombine: Polisher | None = None,
             clock: Callable[[], float] = time.perf_counter) -> Plan:
     """The best plan found from ``plan`` within the time limit and/or iteration budget.
 
     ``polish`` (e.g. OR-Tools local search) is applied to a new best plan at most every
     ``params.polish_every`` iterations; if it returns a cheaper plan, the search continues from there.
+    Every route built goes into ``pool``; ``recombine`` (set partitioning over the pool) runs every
+    ``params.recombine_period`` of the budget and likewise replaces the best and current plans if cheaper.
     """
     if time_limit_s is None and iterations is None:
         msg = "improve needs a time limit or an iteration budget"
         raise ValueError(msg)
-    params = params or LnsParams()
-    rng = random.Random(seed)
-    current, best = plan, plan.copy()
-    current_cost = best_cost = plan.cost()
-    base = max(1, plan.c.problem.objective.distance_weight * sum(plan.dist))
-    t0, t1 = params.start_temperature * base, params.end_temperature * base
+    run = _Run(plan, params or LnsParams(), random.Random(seed))
     began = clock()
-    n_req = len(plan.planned()) + len(plan.unplanned())
-    # emptying a whole route only pays when vehicles cost something; else it just loses flexibility
-    removals = _REMOVALS if any(plan.fixed) else _REMOVALS[:-1]
-    it = polished_at = improved_at = 0
-    dirty = False
-    arms = _Arms(2 * len(removals), params.segment, params.reaction)  # (removal, small or large) pairs
     while True:
-        if iterations is not None and it >= iterations:
-            break
         elapsed = clock() - began
-        if time_limit_s is not None and elapsed >= time_limit_s:
+        if (iterations is not None and run.it >= iterations) or (time_limit_s is not None and elapsed >= time_limit_s):
             break
-        if n_req == 0 or it - improved_at >= max(params.patience, 100 * n_req):
+        if run.n_req == 0 or run.it - run.improved_at >= max(run.params.patience, 100 * run.n_req):
             break  # nothing to move, or no new best for long: the rest of the budget would be wasted
-        frac = it / iterations if iterations is not None else elapsed / (time_limit_s or 1.0)
-        temperature = t0 * (t1 / t0) ** min(1.0, frac)
-        arm = arms.pick(rng)
+        frac = run.it / iterations if iterations is not None else elapsed / (time_limit_s or 1.0)
+        run.step(min(1.0, frac), pool)
+        p = run.params
+        if recombine is not None and frac >= run.recombine_at:
+            run.recombine_at = frac + p.recombine_period
+            run.offer(recombine(run.best))
+        if polish is not None and run.dirty and run.it - run.polished_at >= p.polish_every:
+            run.polished_at, run.dirty = run.it, False
+            run.offer(polish(run.best))
+    return run.best
+
+
+class _Run:
+    """State of one search: current and best plans, adaptive weights, counters.
+
+    The current plan is judged with a *soft* penalty for left-out confirmed requests (``bank_penalty`` x
+    the mean distance and fixed cost per request), so the search may pass through plans that leave some
+    out (a request bank: a route emptied but for a few requests can then lose its vehicle); the best plan
+    is judged by the true cost, so it never loses a request it had.
+    """
+
+    def __init__(self, plan: Plan, params: LnsParams, rng: random.Random) -> None:
+        self.params, self.rng = params, rng
+        self.current, self.best = plan, plan.copy()
+        self.n_req = len(plan.planned()) + len(plan.unplanned())
+        base = max(1, plan.c.problem.objective.distance_weight * sum(plan.dist))
+        fixed = sum(f for f, seq in zip(plan.fixed, plan.routes, strict=True) if seq)
+        self.soft = max(1, round(params.bank_penalty * (base + fixed) / max(1, self.n_req)))
+        self.current_cost, self.best_cost = self.judge(plan), plan.cost()
+        self.t0, self.t1 = params.start_temperature * base, params.end_temperature * base
+        # emptying a whole route only pays when vehicles cost something; else it just loses flexibility
+        self.removals = _REMOVALS if any(plan.fixed) else _REMOVALS[:-1]
+        self.arms = _Arms(2 * len(self.removals), params.segment, params.reaction)  # (removal, small|large)
+        self.it = self.polished_at = self.improved_at = 0
+        self.recombine_at = params.recombine_period
+        self.dirty = False
+
+    def judge(self, plan: Plan) -> int:
+        """Cost with the soft penalty instead of the must-serve penalty for left-out confirmed requests."""
+        cost = plan.cost()
+        if self.params.bank_penalty <= 0:
+            return cost
+        for ri in plan.unplanned():
+            if plan.penalty[ri] == MUST_SERVE_PENALTY:
+                cost -= MUST_SERVE_PENALTY - self.soft
+        return cost
+
+    def step(self, frac: float, pool: RoutePool | None) -> None:
+        """One ruin-and-recreate iteration at progress ``frac`` (0..1) of the budget."""
+        p, rng, n = self.params, self.rng, self.n_req
+        temperature = self.t0 * (self.t1 / self.t0) ** frac
+        arm = self.arms.pick(rng)
         if arm % 2:
-            q = rng.randint(params.max_removed, max(params.max_removed, min(params.large_removed, 2 * n_req // 5)))
+            q = rng.randint(p.max_removed, max(p.max_removed, min(p.large_removed, 2 * n // 5)))
         else:
-            q = rng.randint(params.min_removed, max(params.min_removed, min(params.max_removed, n_req // 3)))
-        candidate = current.copy()
-        removed = [ri for ri in removals[arm // 2](candidate, rng, q) if candidate.remove(ri)]
-        _recreate(candidate, removed, rng, params.regret)
-        cost = candidate.cost()
-        if cost <= current_cost or rng.random() < math.exp((current_cost - cost) / temperature):
-            arms.score(arm, 9 if cost < current_cost else 13 if cost > current_cost else 0)
-            current, current_cost = candidate, cost
-            if cost < best_cost:
-                arms.score(arm, 33 - 9)
-                best, best_cost = candidate.copy(), cost
-                dirty, improved_at = True, it
-        it += 1
-        arms.used(arm, it)
-        if params.restart_after and it - improved_at >= params.restart_after:
-            current, current_cost, improved_at = best.copy(), best_cost, it
-        if polish is not None and dirty and it - polished_at >= params.polish_every:
-            polished_at, dirty = it, False
-            better = polish(best)
-            if better is not None and better.cost() < best_cost:
-                best, best_cost = better, better.cost()
-                current, current_cost = best.copy(), best_cost
-    return best
+            q = rng.randint(p.min_removed, max(p.min_removed, min(p.max_removed, n // 3)))
+        candidate = self.current.copy()
+        removed = [ri for ri in self.removals[arm // 2](candidate, rng, q) if candidate.remove(ri)]
+        _recreate(candidate, removed, rng, p.regret)
+        if pool is not None:
+            pool.add_plan(candidate, changed_from=self.current)
+        cost, now = self.judge(candidate), self.current_cost
+        if cost <= now or rng.random() < math.exp((now - cost) / temperature):
+            self.arms.score(arm, 9 if cost < now else 13 if cost > now else 0)
+            self.current, self.current_cost = candidate, cost
+            true = candidate.cost()
+            if true < self.best_cost:
+                self.arms.score(arm, 33 - 9)
+                self.best, self.best_cost = candidate.copy(), true
+                self.dirty, self.improved_at = True, self.it
+        self.it += 1
+        self.arms.used(arm, self.it)
+        if p.restart_after and self.it - self.improved_at >= p.restart_after:
+            self.current, self.current_cost, self.improved_at = self.best.copy(), self.judge(self.best), self.it
+
+    def offer(self, better: Plan | None) -> None:
+        """Take ``better`` (from polishing or recombination) as best and current plan if it is cheaper."""
+        if better is not None and better.cost() < self.best_cost:
+            self.best, self.best_cost = better, better.cost()
+            self.current, self.current_cost = better.copy(), self.judge(better)
+            self.dirty, self.improved_at = True, self.it

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+
+import numpy as np
 
 from routing.darp.errors import ProblemError
 from routing.darp.problem import DarpProblem, Objective, Request, TimeWindow, Vehicle
@@ -40,6 +43,21 @@ class EuclideanTravel:
     def distance(self, origin: int, destination: int) -> int:
         """Scaled distance, rounded to the nearest integer."""
         return round(self.exact(origin, destination) * self.scale)
+
+    @cached_property
+    def _exact_matrix(self) -> np.ndarray:
+        xy = np.asarray(self.coords, dtype=np.float64)
+        return np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
+
+    @cached_property
+    def durations(self) -> np.ndarray:
+        """All scaled travel times (rounded up), as :meth:`duration` computes them one by one."""
+        return np.ceil(self._exact_matrix * self.scale - 1e-9).astype(np.int64)
+
+    @cached_property
+    def distances(self) -> np.ndarray:
+        """All scaled distances (rounded), as :meth:`distance` computes them one by one."""
+        return np.round(self._exact_matrix * self.scale).astype(np.int64)
 
     def exact_duration(self, origin: int, destination: int) -> float:
         """Scaled travel time, not rounded (for the checker)."""

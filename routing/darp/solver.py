@@ -19,6 +19,7 @@ from routing.darp.compiled import compile_problem
 from routing.darp.construction import construct
 from routing.darp.extract import to_solution
 from routing.darp.lns import LnsParams, improve
+from routing.darp.pool import RoutePool
 from routing.darp.state import Plan
 
 if TYPE_CHECKING:
@@ -51,6 +52,9 @@ class SolverParams:
     iterations: int | None = None
     ortools_solutions: int = 200
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    recombine: bool = True
+    recombine_share: float = 0.03
+    recombine_cap_s: float = 1.0
     lns: LnsParams = field(default_factory=LnsParams)
 
     def __post_init__(self) -> None:
@@ -159,13 +163,16 @@ def _search(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, r
     deterministic = params.iterations is not None
     polish = _Polisher(c, st, reserve, cap_s=params.polish_cap_s,
                        solutions=params.ortools_solutions if deterministic else None)
+    pool = RoutePool(c, plan.fixed_first) if params.recombine else None
+    recombine = _Recombiner(pool, st, reserve, params, budget=max(0.0, lns_end - st.clock()))
     if params.lns_share > 0:
-        plan = improve(plan, seed=seed, time_limit_s=max(0.0, lns_end - st.clock()), iterations=params.iterations,
-                       params=params.lns, polish=polish, clock=st.clock)
-    polish.cap_s = float("inf")  # the last polish may use all the time left
-    better = polish(plan)
-    if better is not None and better.cost() < plan.cost():
-        plan = better
+        plan = improve(plan, seed=seed, time_limit_s=recombine.budget, iterations=params.iterations,
+                       params=params.lns, polish=polish, pool=pool, recombine=recombine, clock=st.clock)
+    for step in (recombine, polish):
+        polish.cap_s = float("inf")  # the last polish may use all the time left
+        better = step(plan)
+        if better is not None and better.cost() < plan.cost():
+            plan = better
     return plan.routes
 
 
@@ -195,6 +202,28 @@ def _parallel(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float,
             results.append(parent.recv())
         proc.join()
     return min(results, key=lambda routes: Plan(c, routes, plan.fixed_first).cost())
+
+
+class _Recombiner:
+    """Set partitioning over the route pool (``None`` if no pool, no time, or nothing cheaper).
+
+    Each call may take ``recombine_share`` of the LNS budget, at most ``recombine_cap_s``; an
+    iteration-bounded search gives it ``recombine_cap_s`` deterministic work units instead.
+    """
+
+    def __init__(self, pool: RoutePool | None, st: Stages, reserve: float, params: SolverParams, *,
+                 budget: float) -> None:
+        self.pool, self.st, self.reserve, self.budget = pool, st, reserve, budget
+        self.deterministic = params.iterations is not None
+        self.limit = params.recombine_cap_s if self.deterministic else min(params.recombine_share * budget,
+                                                                           params.recombine_cap_s)
+
+    def __call__(self, best: Plan) -> Plan | None:
+        wall = self.st.left() - self.reserve - 0.05
+        if self.pool is None or wall <= 0.01:
+            return None
+        limit = self.limit if self.deterministic else min(self.limit, wall)
+        return self.pool.recombine(best, time_limit_s=limit, deterministic=self.deterministic, wall_s=wall)
 
 
 class _Polisher:
