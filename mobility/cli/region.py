@@ -61,7 +61,8 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
         typer.echo(f"  dropped {d.name} [{d.id}]: {d.reason}")
     for row, reason in report.skipped_rows[:10]:
         typer.echo(f"  left out {row}: {reason}")
-    typer.echo(f"Network: one strongly connected component ({report.components}); "
+    typer.echo(f"Network: {report.components} strongly connected component ("
+               f"{100 * report.largest_share:.1f} % of the road nodes; cut-off pieces left out); "
                f"fleet: {report.vehicles} vehicles at {len(report.depots)} depots")
     for depot in report.depots:
         typer.echo(f"  depot {depot['id']}: {depot['name']} ({depot['vehicles']} vehicles, stop {depot['stop']} "

@@ -238,9 +238,10 @@ def build_osm_report(
     profile: SpeedProfile | None = None,
     service_area: BaseGeometry | None = None,
     snap_limit_m: float = STOP_SNAP_LIMIT_M,
-) -> tuple[RoadNetwork, list[DroppedStop]]:
-    """:func:`build_osm` and the stop candidates left out with their reasons; ``service_area`` (default: the
-    polygon) is where stops are served, ``polygon`` where roads are kept."""
+) -> tuple[RoadNetwork, list[DroppedStop], float]:
+    """:func:`build_osm`, the stop candidates left out with their reasons and the share of road nodes in the
+    largest strongly connected component (the rest is left out); ``service_area`` (default: the polygon) is where
+    stops are served, ``polygon`` where roads are kept."""
     tell = step or (lambda _name: None)
     from routing.network.from_osmnx import arrays_from_graph
     from routing.network.osm_build import graph_from_extract, graph_from_overpass
@@ -261,11 +262,13 @@ def build_osm_report(
         graph = graph_from_overpass(polygon, profile)
         inputs = {"overpass": "osmnx graph_from_polygon, network_type=drive"}
     tell(OSM_BUILD_STEPS[1])
-    arrays = largest_scc(arrays_from_graph(graph, profile))
+    whole = arrays_from_graph(graph, profile)
+    arrays = largest_scc(whole)
     tell(OSM_BUILD_STEPS[2])
     area = service_area if service_area is not None else polygon
     if area is None:
         area = hull_area(arrays.node_lon, arrays.node_lat, buffer_m=300.0)
     source: Source = "osm-extract" if mode == "extract" else "overpass"
-    return assemble_report(arrays, candidates, area, source=source, attribution=OSM_ATTRIBUTION, inputs=inputs,
-                           built_at=built_at, snap_limit_m=snap_limit_m)
+    network, dropped = assemble_report(arrays, candidates, area, source=source, attribution=OSM_ATTRIBUTION,
+                                       inputs=inputs, built_at=built_at, snap_limit_m=snap_limit_m)
+    return network, dropped, arrays.n_nodes / whole.n_nodes

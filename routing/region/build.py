@@ -73,6 +73,7 @@ class BuildReport:
     vehicles: int = 0
     towns: list[dict[str, Any]] = field(default_factory=list)
     estimated_inhabitants: bool = False
+    largest_share: float = 1.0  # share of road nodes in the largest strongly connected component (the rest dropped)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -82,7 +83,8 @@ class BuildReport:
             "rows_left_out": [{"row": r, "reason": why} for r, why in self.skipped_rows],
             "stops_dropped": [{"id": d.id, "name": d.name, "lon": d.lon, "lat": d.lat, "reason": d.reason}
                               for d in self.dropped],
-            "depots": self.depots, "strongly_connected_components": self.components, "vehicles": self.vehicles,
+            "depots": self.depots, "strongly_connected_components": self.components,
+            "road_nodes_in_largest_component": round(self.largest_share, 4), "vehicles": self.vehicles,
             "towns": self.towns, "inhabitants_estimated": self.estimated_inhabitants, "seconds": self.seconds,
         }
 
@@ -115,9 +117,9 @@ def _network(options: BuildOptions, rows: StopRows, area: BaseGeometry,
 
     profile = read_speed_profile(options.speeds) if options.speeds is not None else None
     mode = "overpass" if options.overpass else "extract"
-    network, dropped = build_osm_report(mode, extract=options.extract, polygon=grow(area, ROAD_MARGIN_M),
-                                        service_area=area, candidates=rows.candidates, profile=profile,
-                                        snap_limit_m=SNAP_LIMIT_M)
+    network, dropped, report.largest_share = build_osm_report(
+        mode, extract=options.extract, polygon=grow(area, ROAD_MARGIN_M), service_area=area,
+        candidates=rows.candidates, profile=profile, snap_limit_m=SNAP_LIMIT_M)
     report.dropped = dropped
     report.stops_served = len(network.stops)
     if len(network.stops) < 2:
@@ -296,7 +298,8 @@ def _manifest(options: BuildOptions, name: str, network: RoadNetwork, report: Bu
         ],
         "validation": {"stops_read": report.stops_read, "stops_served": report.stops_served,
                        "stops_dropped": len(report.dropped), "rows_left_out": len(report.skipped_rows),
-                       "strongly_connected_components": report.components, "vehicles": report.vehicles,
+                       "strongly_connected_components": report.components,
+                       "road_nodes_in_largest_component": round(report.largest_share, 4), "vehicles": report.vehicles,
                        "depots": len(report.depots), "nodes": meta.nodes, "edges": meta.edges,
                        "road_km": meta.road_km},
     }

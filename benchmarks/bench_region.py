@@ -1,0 +1,254 @@
+"""Region-pack benchmark: pack build time and peak memory, service start, matrix and quote figures on a real pack.
+
+Usage: ``python benchmarks/bench_region.py [--heidelberg PBF] [--stops STOPS] [--tiles 2] [--quotes 200]``
+
+1. Builds the region pack of the real Heidelberg extract with its 697 real stops (defaults: ../shared/data/osm,
+   benchmark input only) in a fresh process: wall time and peak memory (RSS).
+2. The same for a synthetic ``tiles × tiles`` tiling of that extract (2 × 2 = 4× the roads and stops): copies shifted
+   by the extract's width and height, neighbouring copies joined by two-way roads across each seam.
+3. Starts the service on the Heidelberg pack (``build_services`` + ``create_app``, SQLite) in a fresh process, with a
+   cold matrix cache and again with the cache filled.
+4. On that pack: load, all-stops matrix cold/cached, one-to-many and peak memory as benchmarks/bench_network.py
+   measures them, and quotes of the live dispatcher (its default fleet, 100 bookings in the plan) as
+   benchmarks/bench_quote.py does.
+
+Prints one table: figure, value, anchor, ratio (value / anchor; ≤ 1 meets the anchor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared" / "data" / "osm"
+ANCHORS = {
+    "build Heidelberg (s)": 120.0,
+    "build Heidelberg peak (MB)": 2048.0,
+    "build 4x tiling (s)": 480.0,
+    "build 4x tiling peak (MB)": 4096.0,
+    "service start, cold cache (s)": 30.0,
+    "service start, cached (s)": 10.0,
+    "load (s)": 2.0,
+    "matrix cold (s)": 5.0,
+    "matrix cached (s)": 0.5,
+    "one-to-many (ms)": 20.0,
+    "quote p95 (ms)": 50.0,
+}
+
+
+def _child(args: list[str]) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=REPO)
+    figures: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _build(pbf: Path, stops: Path, out: Path) -> dict[str, float]:
+    from routing.region.build import BuildOptions, build_pack
+
+    t0 = time.perf_counter()
+    _, report = build_pack(BuildOptions(stops=stops, out=out, extract=pbf))
+    steps = {f"step {k}": v for k, v in report.seconds.items()}
+    return {"seconds": time.perf_counter() - t0, "peak_mb": _peak_mb(), "served": report.stops_served,
+            "read": report.stops_read, "dropped": len(report.dropped), "kept_share": report.largest_share,
+            "vehicles": report.vehicles, **steps}
+
+
+def _tile(pbf: Path, stops: Path, tiles: int, folder: Path) -> tuple[Path, Path]:
+    """A ``tiles × tiles`` tiling of the extract's drivable roads and of the stops, seams joined by roads."""
+    import csv
+
+    import osmium
+
+    from routing.network.osm_io import read_drivable
+
+    data = read_drivable(pbf)
+    lons = [n["lon"] for n in data.nodes]
+    lats = [n["lat"] for n in data.nodes]
+    dx, dy = max(lons) - min(lons), max(lats) - min(lats)
+    step = 10 ** (len(str(max(n["id"] for n in data.nodes))) + 1)
+    wstep = 10 ** (len(str(max(w["id"] for w in data.ways))) + 1)
+    out = folder / f"tiled-{tiles}x{tiles}.osm.pbf"
+    writer = osmium.SimpleWriter(str(out))
+    nodes_by_tile: dict[tuple[int, int], list[tuple[int, float, float]]] = {}
+    for i in range(tiles):
+        for j in range(tiles):
+            k = i * tiles + j
+            mine = [(n["id"] + k * step, n["lon"] + i * dx, n["lat"] + j * dy) for n in data.nodes]
+            nodes_by_tile[i, j] = mine
+            for nid, lon, lat in mine:
+                writer.add_node(osmium.osm.mutable.Node(id=nid, location=(lon, lat)))
+    way_id = tiles * tiles * wstep
+    for i in range(tiles):
+        for j in range(tiles):
+            k = i * tiles + j
+            for w in data.ways:
+                writer.add_way(osmium.osm.mutable.Way(id=w["id"] + k * wstep, nodes=[r + k * step for r in w["nodes"]],
+                                                      tags=w["tags"]))
+    for (i, j), mine in nodes_by_tile.items():  # seams: join each tile to its east and north neighbours
+        for other, axis in (((i + 1, j), 1), ((i, j + 1), 2)):
+            if other not in nodes_by_tile:
+                continue
+            theirs = nodes_by_tile[other]
+            for q in range(8):
+                frac = (q + 0.5) / 8
+                a = _edge_node(mine, axis, frac, high=True)
+                b = _edge_node(theirs, axis, frac, high=False)
+                way_id += 1
+                writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=[a, b], tags={"highway": "secondary"}))
+    writer.close()
+    rows = list(csv.DictReader(stops.open(encoding="utf-8")))
+    tiled = folder / "tiled.stops.txt"
+    with tiled.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        for i in range(tiles):
+            for j in range(tiles):
+                for r in rows:
+                    w.writerow({**r, "stop_id": f"{r['stop_id']}-{i}{j}", "stop_lon": float(r["stop_lon"]) + i * dx,
+                                "stop_lat": float(r["stop_lat"]) + j * dy})
+    return out, tiled
+
+
+def _edge_node(nodes: list[tuple[int, float, float]], axis: int, frac: float, *, high: bool) -> int:
+    """The node nearest the tile's east/north (``high``) or west/south edge at ``frac`` along that edge."""
+    lo_a, hi_a = min(n[axis] for n in nodes), max(n[axis] for n in nodes)
+    other = 3 - axis
+    lo_o, hi_o = min(n[other] for n in nodes), max(n[other] for n in nodes)
+    target_o = lo_o + frac * (hi_o - lo_o)
+    edge = hi_a if high else lo_a
+    return min(nodes, key=lambda n: abs(n[axis] - edge) * 3 + abs(n[other] - target_o))[0]
+
+
+def _start(pack: Path, cache: Path) -> dict[str, float]:
+    from booking.service.security import light_hasher
+    from mobility.app import build_services, create_app
+    from mobility.config import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(region=pack, database_url=f"sqlite:///{tmp}/m.db", secret_key="b" * 40,
+                            data_dir=Path(tmp), cache_dir=cache, tile_url="")
+        t0 = time.perf_counter()
+        parts = build_services(settings, hasher=light_hasher())
+        create_app(settings, parts=parts, background=False)
+        seconds = time.perf_counter() - t0
+        parts.engine.dispose()
+    return {"seconds": seconds, "peak_mb": _peak_mb()}
+
+
+def _quotes(pack: Path, n: int) -> dict[str, float]:
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from mobility.domain.rides import Offer
+    from routing.directory import NetworkStopDirectory
+    from routing.dispatcher import LiveDispatcher
+    from routing.fleet import load_fleet
+    from routing.network import load_network
+    from routing.region import load_pack
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_quote import _requests
+
+    region = load_pack(pack)
+    network = load_network(region.network)
+    directory = NetworkStopDirectory(network)
+    fleet = load_fleet(region.fleet, first_day=date(2026, 3, 3), days=1)
+    now = datetime(2026, 3, 3, 5, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    dispatcher = LiveDispatcher(directory=directory, travel=network.stop_matrix(None), fleet=fleet)
+    rng = random.Random(1)
+    stops = list(directory.stops())
+    booked = 0
+    for request in _requests(stops, 300, rng, now, "b"):
+        offer = dispatcher.quote(request, now)
+        if isinstance(offer, Offer) and isinstance(dispatcher.confirm(offer, request.id, now), Offer):
+            booked += 1
+            if booked == 100:
+                break
+    latencies = []
+    for request in _requests(stops, n, rng, now, "q"):
+        t = time.perf_counter()
+        dispatcher.quote(request, now)
+        latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    return {"quote p50 (ms)": statistics.median(latencies),
+            "quote p95 (ms)": latencies[int(0.95 * (len(latencies) - 1))], "vehicles": float(len(fleet)),
+            "confirmed": float(booked)}
+
+
+def _describe(name: str, built: dict[str, float]) -> None:
+    steps = ", ".join(f"{k.removeprefix('step ')} {v:.1f} s" for k, v in built.items() if k.startswith("step "))
+    print(f"{name}: {built['served']:.0f} of {built['read']:.0f} stops served ({built['dropped']:.0f} dropped), "
+          f"{100 * built['kept_share']:.1f} % of road nodes in the largest strongly connected component, "
+          f"{built['vehicles']:.0f} vehicles; steps: {steps}")
+
+
+def _table(rows: dict[str, float]) -> None:
+    print(f"\n{'figure':<34} {'value':>10} {'anchor':>10} {'ratio':>7}")
+    for figure, value in rows.items():
+        anchor = ANCHORS.get(figure)
+        ratio = f"{value / anchor:>7.3f}" if anchor else ""
+        print(f"{figure:<34} {value:>10.3f} {anchor if anchor is not None else '':>10} {ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--heidelberg", type=Path, default=SHARED / "heidelberg.test.pbf")
+    parser.add_argument("--stops", type=Path, default=SHARED / "heidelberg.stops.txt")
+    parser.add_argument("--tiles", type=int, default=2)
+    parser.add_argument("--quotes", type=int, default=200)
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        result = {"build": lambda: _build(Path(rest[0]), Path(rest[1]), Path(rest[2])),
+                  "start": lambda: _start(Path(rest[0]), Path(rest[1])),
+                  "network": lambda: _network_figures(Path(rest[0])),
+                  "quotes": lambda: _quotes(Path(rest[0]), int(rest[1]))}[kind]()
+        print(json.dumps(result))
+        return
+    rows: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        pack = folder / "heidelberg"
+        built = _child(["--child", "build", str(args.heidelberg), str(args.stops), str(pack)])
+        _describe("Heidelberg pack", built)
+        rows["build Heidelberg (s)"], rows["build Heidelberg peak (MB)"] = built["seconds"], built["peak_mb"]
+        pbf, stops = _tile(args.heidelberg, args.stops, args.tiles, folder)
+        tiled = _child(["--child", "build", str(pbf), str(stops), str(folder / "tiled")])
+        _describe(f"{args.tiles}x{args.tiles} tiling", tiled)
+        rows["build 4x tiling (s)"], rows["build 4x tiling peak (MB)"] = tiled["seconds"], tiled["peak_mb"]
+        cache = folder / "cache"
+        rows["service start, cold cache (s)"] = _child(["--child", "start", str(pack), str(cache)])["seconds"]
+        rows["service start, cached (s)"] = _child(["--child", "start", str(pack), str(cache)])["seconds"]
+        net = _child(["--child", "network", str(pack)])
+        rows.update({k: net[k] for k in ("load (s)", "matrix cold (s)", "matrix cached (s)", "one-to-many (ms)")})
+        rows["network peak (MB)"] = net["peak memory (MB)"]
+        rows.update(_child(["--child", "quotes", str(pack), str(args.quotes)]))
+    _table(rows)
+
+
+def _network_figures(pack: Path) -> dict[str, float]:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from bench_network import _measure
+
+    from routing.region import load_pack
+
+    figures = _measure(load_pack(pack).network, 1)
+    return {k: float(v) for k, v in figures.items() if k != "source"}
+
+
+if __name__ == "__main__":
+    main()
