@@ -96,7 +96,7 @@ async def _answer(request: Request, module: int, work: Callable[[Principal, dict
 
 def _service(request: Request) -> TompService:
     services = _services(request)
-    return TompService(services.ctx, services.bookings, services.legs)
+    return TompService(services.ctx, services.bookings, services.legs, services.config.quote_retention)
 
 
 def _package_answer(request: Request, view: PackageView, *, as_offer: bool = False) -> JSONResponse:

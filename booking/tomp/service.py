@@ -50,10 +50,12 @@ class TompService:
     """TOMP packages of MaaS operators' accounts."""
 
     def __init__(self, ctx: ServiceContext, bookings: BookingService,
-                 geometry: Callable[[Stop, Stop], Sequence[tuple[float, float]]]) -> None:
+                 geometry: Callable[[Stop, Stop], Sequence[tuple[float, float]]],
+                 retention: timedelta = timedelta(hours=24)) -> None:
         self.ctx = ctx
         self.bookings = bookings
         self.geometry = geometry
+        self.retention = retention  # unbooked packages are deleted this long after their hold (like the offers)
 
     # -- planning -------------------------------------------------------------------------------------------------
     def search(self, customer_id: str, wish: RideWish) -> Offer:
@@ -84,6 +86,7 @@ class TompService:
             if view.state is P.PENDING:
                 return view
             self._require(view, P.PENDING, "gekauft")
+            self._purge(session, customer_id, now)
             session.add(TompPackageRow(id=offer_id, customer_id=customer_id, state=str(P.PENDING),
                                        expires_at=view.offer.valid_until, created_at=now, updated_at=now))
             session.commit()
@@ -150,12 +153,19 @@ class TompService:
                 return view
             self._require(view, target, verb)
             if row is None:
+                self._purge(session, customer_id, now)
                 row = TompPackageRow(id=package_id, customer_id=customer_id, expires_at=view.offer.valid_until,
                                      created_at=now)
                 session.add(row)
             row.state, row.updated_at = str(target), now
             session.commit()
         return self.view(customer_id, package_id)
+
+    def _purge(self, session: Session, customer_id: str, now: datetime) -> None:
+        """Delete this customer's packages that were never booked and whose hold ended before the retention."""
+        session.execute(sa.delete(TompPackageRow).where(
+            TompPackageRow.customer_id == customer_id, TompPackageRow.booking_id.is_(None),
+            TompPackageRow.expires_at < now - self.retention))
 
     @staticmethod
     def _require(view: PackageView, target: PackageState, verb: str, *, pending: bool = False) -> None:

@@ -8,7 +8,18 @@ from typing import Any
 
 import pytest
 
-from tests.booking.conftest import BERNBURG_HBF, STASSFURT_BF, T0, Env, EnvFactory, one_small_car
+from mobility.domain.fleet import Vehicle
+from tests.booking.conftest import (
+    BERNBURG,
+    BERNBURG_HBF,
+    MINIBUS,
+    STASSFURT_BF,
+    T0,
+    Env,
+    EnvFactory,
+    one_small_car,
+    shift,
+)
 from tests.booking.test_driver import _advance_to, _event
 from tests.booking.tomp_client import Tomp, error
 
@@ -292,3 +303,20 @@ def test_our_own_api_stays_as_it_is(env: Env) -> None:
     assert error(tomp.get("packages", {"packageId": offer["id"]}, 404))["errorcode"] == 3204
     r = env.client.get("/api/v1/bookings/unbekannt", headers=headers)
     assert r.headers["content-type"].startswith("application/problem+json")
+
+
+def test_unbooked_packages_go_with_the_offer_retention(any_env_factory: EnvFactory) -> None:
+    """A rolled-back package is deleted 24 h after its hold when the same operator next releases (or purchases);
+    a booked one stays."""
+    env = any_env_factory(fleet=[Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shift(40))])
+    tomp = maas(env)
+    kept = booked(tomp)["properties"]["id"]
+    old = offer_of(tomp)
+    tomp.post("purchase-offers", {"offer": old["id"]})
+    tomp.post("rollback-purchase", {"package": old["id"]})
+    assert env.scalar("SELECT count(*) FROM tomp_packages") == 2
+    env.clock.advance(25 * 3600)
+    fresh = tomp.search(FROM, TO, (env.clock.now() + timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    tomp.post("release-package", {"package": fresh["features"][0]["id"]})
+    assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{old['id']}'") == 0
+    assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{kept}'") == 1
