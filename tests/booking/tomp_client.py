@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.booking.conftest import Env
-from tests.booking.tomp_spec import spec
+from tests.booking.tomp_spec import CORE, spec
 
 PREFIX = "/tomp/v2"
 
@@ -84,3 +84,11 @@ def error(doc: dict[str, Any]) -> dict[str, Any]:
     errors: list[dict[str, Any]] = doc["errors"]
     assert len(errors) == 1
     return errors[0]
+
+
+def outside_the_spec(r: Any) -> dict[str, Any]:
+    """The body of an answer to a path the spec does not have, checked against the core ``errorResponse``."""
+    body: dict[str, Any] = r.json()
+    assert spec().errors(CORE, "/components/responses/errorResponse/content/application~1json/schema", body) == []
+    assert spec().errors(CORE, "/components/headers/contentLanguage/schema", r.headers["Content-Language"]) == []
+    return body
