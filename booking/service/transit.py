@@ -37,6 +37,7 @@ from mobility.domain.transit import (
 )
 
 M_PER_DEG_LAT = 111_320.0
+ORPHAN_AGE = timedelta(days=2)  # an offer's row is written within seconds: older links without one were purged
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +184,7 @@ class TransitService:
                 offer_id=offer.id, feed=ref.feed, trip_id=ref.trip_id, stop_sequence=ref.stop_sequence,
                 service_date=ref.service_date, direction=str(ref.direction), train_time=connection.train_time,
                 ride_time=connection.ride_time, label=connection.label()[:300], created_at=now))
+            store.drop_orphans(session, now - ORPHAN_AGE)
         return offer, connection
 
     def of_booking(self, booking_id: str, customer_id: str | None) -> Connection:

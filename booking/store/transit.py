@@ -262,6 +262,17 @@ def trip_end_stop(session: Session, feed: str, trip_id: str, last: bool) -> str:
     return name or ""
 
 
+def drop_orphans(session: Session, before: datetime) -> int:
+    """Delete the connections of offers that are gone (unbooked offers are purged after their retention)."""
+    from booking.store.models import OfferRow
+
+    c = TransitOfferConnectionRow
+    gone = ~sa.exists().where(OfferRow.id == c.offer_id)
+    result = session.execute(sa.delete(c).where(c.created_at < before, gone).execution_options(
+        synchronize_session=False))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def stop_station(session: Session, feed: str, stop_id: str) -> str:
     """The station name of a stored stop."""
     return session.scalar(sa.select(TransitStopRow.station).where(TransitStopRow.feed == feed,
