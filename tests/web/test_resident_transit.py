@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from playwright.sync_api import expect
 
 from booking.service.security import light_hasher
 from booking.service.transit import import_feed
@@ -22,7 +23,7 @@ from tests.web.conftest import Site, login, new_page, page_errors, screenshot
 from tests.web.helpers import book_shown_offer, choose_stop
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +46,9 @@ def cairns_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browser, cairns_site: Site) -> None:
     """Destination the terminus: the trains appear (German labels); choosing one asks for an offer whose latest
-    arrival is the departure minus the transfer; booked, the booking's connection is that train. A destination
-    without a station shows no choice."""
+    arrival is the departure minus the transfer; booked, the booking's connection is that train. From the terminus
+    to a stop without a station: the arriving trains, an offer that picks up after one. Neither at a station: no
+    choice."""
     site = cairns_site
     site.account("anna", "resident")
     page = new_page(browser, mobile=True)
@@ -57,8 +59,9 @@ def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browse
     page.get_by_label("Uhrzeit").dispatch_event("change")
     choose_stop(page, "Ziel (Haltestelle oder Ort)", "Pier", "Cairns, The Pier")
     field = page.locator("#train-field")
-    field.wait_for(state="visible", timeout=5000)
-    select = page.get_by_label("Anschluss an einen Zug")
+    expect(page.locator("#train-label")).to_have_text("Anschluss an einen Zug")
+    expect(page.locator("#train-select option").nth(1)).to_contain_text("Anschluss an Bus")
+    select = page.locator("#train-select")
     labels = select.locator("option").all_inner_texts()
     assert labels[0].startswith("Kein Zug")
     assert len(labels) > 5
@@ -85,8 +88,24 @@ def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browse
     assert booking.dropoff_stop_id == PIER
     assert link.train_time >= datetime.fromisoformat("2014-06-10T08:30:00+02:00")
 
-    # a stop without a station: the choice goes away
-    page.get_by_role("combobox", name="Ziel (Haltestelle oder Ort)", exact=True).fill("Captain Cook")
-    page.locator("#destination-list").get_by_role("option", name="Captain Cook Highway").first.click()
+    # from the terminus to a stop without a station: the trains arriving at the terminus, the pickup after one
+    _stop(page, "Ziel (Haltestelle oder Ort)", "Captain Cook", "Captain Cook Highway", "#destination-list")
+    _stop(page, "Start (Haltestelle oder Ort)", "Pier", "Cairns, The Pier", "#origin-list")
+    expect(page.locator("#train-label")).to_have_text("Ankunft mit dem Zug (Abholung danach)")
+    expect(page.locator("#train-select option").nth(1)).to_contain_text("Ankunft Bus")
+    select.select_option(index=1)
+    page.get_by_role("button", name="Angebot suchen").click()
+    shown = offer.locator(".connection")
+    expect(shown).to_contain_text("Abholung frühestens")
+    expect(shown).to_contain_text(select.locator("option").nth(1).inner_text().split(" → ")[0])
+    screenshot(page, "resident-train-arrival")
+    # neither start nor destination at a station: no choice
+    _stop(page, "Start (Haltestelle oder Ort)", "Captain Cook", "Captain Cook Highway", "#origin-list")
     field.wait_for(state="hidden", timeout=5000)
     assert page_errors(page) == []
+
+
+def _stop(page: Page, label: str, typed: str, option: str, listbox: str) -> None:
+    """Type into a stop field and pick the suggestion from its own list (the train list has options too)."""
+    page.get_by_role("combobox", name=label, exact=True).fill(typed)
+    page.locator(listbox).get_by_role("option", name=option).first.click()

@@ -4,7 +4,7 @@ import { StopCombobox } from "./autocomplete.js";
 import { createMap, drawBase, drawStops, stopCoordinates } from "./map.js";
 import * as fmt from "./format.js";
 import { initNotices, lostNote } from "./resident_notices.js";
-import { chosenTrain, connectionBody, connectionView, initTransit, onDestination } from "./resident_transit.js";
+import { chosenTrain, connectionBody, connectionView, initTransit, onDestination, onOrigin } from "./resident_transit.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,7 +12,9 @@ const state = { offer: null, map: null, markers: {}, offerLayer: null, etaTimer:
 
 function init() {
   if (!requireRole(["resident"])) return;
-  const origin = new StopCombobox($("origin-input"), $("origin-list"), { onSelect: (v) => placeMarker("origin", v) });
+  const origin = new StopCombobox($("origin-input"), $("origin-list"), {
+    onSelect: (v) => { placeMarker("origin", v); onOrigin(v); },
+  });
   const destination = new StopCombobox($("destination-input"), $("destination-list"), {
     onSelect: (v) => { placeMarker("destination", v); onDestination(v); },
   });
@@ -141,7 +143,7 @@ async function requestOffer(overrideTime) {
   $("offer").innerHTML = `<p class="muted">Suche ein Angebot …</p>`;
   $("search-button").setAttribute("aria-disabled", "true");
   try {
-    const train = chosenTrain(request.destination);
+    const train = chosenTrain(request.origin, request.destination);
     if (train) {  // a ride that meets the chosen train: its time comes from the timetable
       const answer = await api("/transit/offers", { method: "POST", json: connectionBody(request, train) });
       state.offer = answer.offer;

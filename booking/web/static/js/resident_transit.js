@@ -1,62 +1,81 @@
-// Resident page: when the destination is a station, the rider may choose a train; the ride then arrives by the
-// train's departure minus the transfer time (POST /transit/offers), and the offer says which train it meets.
+// Resident page: when the destination is a station, the rider may choose a train to meet (the ride arrives by its
+// departure minus the transfer time); when only the start is a station, a train to come from (the pickup waits for
+// its arrival). The offer then comes from POST /transit/offers and says which train it meets.
 import { api } from "./api.js";
 import * as fmt from "./format.js";
 
 const $ = (id) => document.getElementById(id);
-const transit = { station: null, trains: [], asked: 0 };
+const transit = { origin: null, destination: null, station: null, direction: null, trains: [], asked: 0 };
+const LABEL = { to_train: "Anschluss an einen Zug", from_train: "Ankunft mit dem Zug (Abholung danach)" };
+const NONE = "Kein Zug – Uhrzeit selbst wählen";
 
 export function initTransit() {
   for (const id of ["date-input", "time-input"]) $(id).addEventListener("change", refreshTrains);
   $("train-select").addEventListener("change", () => {
-    const chosen = chosenTrain(null);
+    const chosen = chosenTrain(null, null);
     $("train-hint").textContent = chosen
       ? `${chosen.promise} Die Uhrzeit oben gilt dann nicht: die Fahrt richtet sich nach dem Zug.`
       : "Ohne Zug gilt die Uhrzeit oben.";
   });
 }
 
-// The destination changed: a stop with trains at its station shows the choice, any other place hides it.
-export function onDestination(value) {
-  transit.station = value && value.stop_id ? String(value.stop_id) : null;
+const stopOf = (value) => (value && value.stop_id ? String(value.stop_id) : null);
+
+// Start or destination changed: stops with trains at their station show the choice, other places hide it.
+export function onOrigin(value) {
+  transit.origin = stopOf(value);
   return refreshTrains();
 }
 
-async function refreshTrains() {
-  const field = $("train-field");
-  const asked = ++transit.asked;  // only the latest answer counts when the rider changes the form quickly
-  if (!transit.station) {
-    field.hidden = true;
-    transit.trains = [];
-    return;
-  }
-  const params = new URLSearchParams({ stop_id: transit.station, direction: "to_train" });
+export function onDestination(value) {
+  transit.destination = stopOf(value);
+  return refreshTrains();
+}
+
+async function trainsAt(stop, direction) {
+  if (!stop) return [];
+  const params = new URLSearchParams({ stop_id: stop, direction });
   const date = $("date-input").value;
   const hhmm = $("time-input").value;
   if (date && hhmm) params.set("time", fmt.berlinIso(date, hhmm));
-  let trains = [];
   try {
-    trains = await api(`/transit/connections?${params}`);
+    const trains = await api(`/transit/connections?${params}`);
+    return Array.isArray(trains) ? trains : [];
   } catch {
-    trains = [];  // no timetable: the form works as before
+    return [];  // no timetable: the form works as before
+  }
+}
+
+async function refreshTrains() {
+  const asked = ++transit.asked;  // only the latest answer counts when the rider changes the form quickly
+  let direction = "to_train";
+  let station = transit.destination;
+  let trains = await trainsAt(station, direction);
+  if (!trains.length && transit.origin) {
+    direction = "from_train";
+    station = transit.origin;
+    trains = await trainsAt(station, direction);
   }
   if (asked !== transit.asked) return;
-  transit.trains = Array.isArray(trains) ? trains : [];
-  if (!transit.trains.length) {
+  Object.assign(transit, { station, direction, trains });
+  const field = $("train-field");
+  if (!trains.length) {
     field.hidden = true;
     return;
   }
-  $("train-select").innerHTML = `<option value="">Kein Zug – Uhrzeit selbst wählen</option>`
-    + transit.trains.map((c, i) => `<option value="${i}">${fmt.esc(c.label)} → ${fmt.esc(c.headsign)}</option>`).join("");
+  $("train-label").textContent = LABEL[direction];
+  $("train-select").innerHTML = `<option value="">${NONE}</option>`
+    + trains.map((c, i) => `<option value="${i}">${fmt.esc(c.label)} → ${fmt.esc(c.headsign)}</option>`).join("");
   $("train-hint").textContent = "Ohne Zug gilt die Uhrzeit oben.";
   field.hidden = false;
 }
 
-// The chosen train, if the destination is still the station it was listed for.
-export function chosenTrain(destination) {
+// The chosen train, if the station is still where the form's start or destination is.
+export function chosenTrain(origin, destination) {
   const value = $("train-select").value;
   if (value === "" || $("train-field").hidden) return null;
-  if (destination && String(destination.stop_id || "") !== transit.station) return null;
+  const place = transit.direction === "to_train" ? destination : origin;
+  if (place && stopOf(place) !== transit.station) return null;
   return transit.trains[Number(value)] || null;
 }
 
@@ -64,7 +83,7 @@ export function chosenTrain(destination) {
 export function connectionBody(request, train) {
   return {
     station_stop_id: transit.station,
-    place: request.origin,
+    place: train.direction === "to_train" ? request.origin : request.destination,
     connection: {
       feed: train.feed, trip_id: train.trip_id, stop_sequence: train.stop_sequence,
       service_date: train.service_date, direction: train.direction,
