@@ -112,13 +112,14 @@ def _tile(pbf: Path, stops: Path, tiles: int, folder: Path) -> tuple[Path, Path]
     rows = list(csv.DictReader(stops.open(encoding="utf-8")))
     tiled = folder / "tiled.stops.txt"
     with tiled.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
-        w.writeheader()
+        out_rows = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        out_rows.writeheader()
         for i in range(tiles):
             for j in range(tiles):
                 for r in rows:
-                    w.writerow({**r, "stop_id": f"{r['stop_id']}-{i}{j}", "stop_lon": float(r["stop_lon"]) + i * dx,
-                                "stop_lat": float(r["stop_lat"]) + j * dy})
+                    out_rows.writerow({**r, "stop_id": f"{r['stop_id']}-{i}{j}",
+                                       "stop_lon": float(r["stop_lon"]) + i * dx,
+                                       "stop_lat": float(r["stop_lat"]) + j * dy})
     return out, tiled
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -116,7 +116,7 @@ def _network(options: BuildOptions, rows: StopRows, area: BaseGeometry,
     from routing.network.speeds import read_speed_profile
 
     profile = read_speed_profile(options.speeds) if options.speeds is not None else None
-    mode = "overpass" if options.overpass else "extract"
+    mode: Literal["extract", "overpass"] = "overpass" if options.overpass else "extract"
     network, dropped, report.largest_share = build_osm_report(
         mode, extract=options.extract, polygon=grow(area, ROAD_MARGIN_M), service_area=area,
         candidates=rows.candidates, profile=profile, snap_limit_m=SNAP_LIMIT_M)

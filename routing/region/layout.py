@@ -183,18 +183,20 @@ def pool_documents(fleet: dict[str, object], towns: Sequence[Town]) -> tuple[dic
 
 def demand_tables(towns: Sequence[Town], places: Sequence[Place]) -> dict[str, list[dict[str, object]]]:
     """Rows of the demand model's three files: municipalities, settlements (≥ 1 inhabitant known) and stops."""
-    municipalities = []
+    municipalities: list[dict[str, object]] = []
     for k, town in enumerate(towns, start=1):
         lon = float(np.mean([s.point.lon for s in town.stops]))
         lat = float(np.mean([s.point.lat for s in town.stops]))
         municipalities.append({"ags": f"R{k:04d}", "name": town.name, "population": town.inhabitants,
                                "seat_lat": round(lat, 6), "seat_lon": round(lon, 6), "counted": town.counted})
     tagged = [p for p in places if p.population]
-    settlements = [{"geonameid": f"osm-{k}", "name": p.name, "lat": p.lat, "lon": p.lon, "population": p.population}
-                   for k, p in enumerate(tagged, start=1)]
+    settlements: list[dict[str, object]] = [
+        {"geonameid": f"osm-{k}", "name": p.name, "lat": p.lat, "lon": p.lon, "population": p.population}
+        for k, p in enumerate(tagged, start=1)]
     if not settlements:  # no population tags: the towns' centres carry their (estimated) inhabitants
         settlements = [{"geonameid": m["ags"], "name": m["name"], "lat": m["seat_lat"], "lon": m["seat_lon"],
                         "population": m["population"]} for m in municipalities]
-    stops = [{"id": s.id, "name": s.name, "type": "stop", "lat": s.point.lat, "lon": s.point.lon, "weight": 1.0,
-              "bus": True, "regional": False} for t in towns for s in t.stops]
+    stops: list[dict[str, object]] = [
+        {"id": s.id, "name": s.name, "type": "stop", "lat": s.point.lat, "lon": s.point.lon, "weight": 1.0,
+         "bus": True, "regional": False} for t in towns for s in t.stops]
     return {"municipalities": municipalities, "settlements": settlements, "stops": stops}

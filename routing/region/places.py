@@ -19,9 +19,11 @@ def read_places(path: Path) -> list[Place]:
     import osmium
 
     places = []
-    for node in osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(osmium.filter.KeyFilter("place")):
-        tags = dict(node.tags)
-        if tags.get("place") in PLACE_KINDS and tags.get("name") and node.location.valid():
-            places.append(Place(tags["name"], tags["place"], node.location.lon, node.location.lat,
+    for obj in osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(osmium.filter.KeyFilter("place")):
+        if not isinstance(obj, osmium.osm.Node):
+            continue
+        tags = dict(obj.tags)
+        if tags.get("place") in PLACE_KINDS and tags.get("name") and obj.location.valid():
+            places.append(Place(tags["name"], tags["place"], obj.location.lon, obj.location.lat,
                                 _population(tags.get("population"))))
     return places

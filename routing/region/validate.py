@@ -26,9 +26,9 @@ def _where(network: RoadNetwork, point: Point) -> str:
         network.check_inside(point)
     except ValueError:
         return "lies outside the service area of the network"
-    snapped = network.stops and min(network.stops, key=lambda s: haversine_m(point, s.point))
-    if not snapped:
+    if not network.stops:
         return "has no stop of the network near it (the network has no stops)"
+    snapped = min(network.stops, key=lambda s: haversine_m(point, s.point))
     gap = haversine_m(point, snapped.point)
     if gap > DEPOT_STOP_LIMIT_M:
         limit = DEPOT_STOP_LIMIT_M / 1000

@@ -69,7 +69,7 @@ def test_resident_map_in_chromium(browser: Browser, pages: dict[str, str]) -> No
     for name, url in pages.items():
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         requested: list[str] = []
-        page.on("request", lambda r, seen=requested: seen.append(r.url))
+        page.on("request", lambda r: requested.append(r.url))  # noqa: B023 - read before the next page
         page.goto(f"{url}/login")
         page.get_by_label("Benutzername oder E-Mail").first.fill("erika")
         page.get_by_label("Passwort", exact=True).fill(PASSWORD)
