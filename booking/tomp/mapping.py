@@ -135,9 +135,10 @@ def package(base: str, view: PackageView, geometry: Sequence[tuple[float, float]
 
 
 def headers(view: PackageView | None = None) -> dict[str, str]:
-    """The TOMP response headers: ``Version``, ``Content-Language``, and ``Expires`` while the package is unbought."""
+    """The TOMP response headers: ``Version``, ``Content-Language``, and ``Expires`` (the end of the offer's hold)
+    for a package never purchased."""
     out = {"Version": VERSION, "Content-Language": LANGUAGE}
-    if view is not None and view.state in (P.OFFERED, P.PENDING):
+    if view is not None and view.booking is None:  # the spec: there whenever the package has not been purchased
         out["Expires"] = http_date(view.expires_at)
         if view.state is P.PENDING:
             out["Expiry-date"] = out["Expires"]

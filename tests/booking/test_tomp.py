@@ -126,7 +126,9 @@ def test_rollback_of_a_pending_purchase_books_nothing_and_is_final(env: Env) -> 
     tomp = maas(env)
     offer = offer_of(tomp)
     tomp.post("purchase-offers", {"offer": offer["id"]})
-    assert tomp.post("rollback-purchase", {"package": offer["id"]})["properties"]["status"] == "ROLLBACK"
+    rolled_back = tomp.post("rollback-purchase", {"package": offer["id"]})
+    assert rolled_back["properties"]["status"] == "ROLLBACK"
+    assert "GMT" in rolled_back["_headers"]["expires"]  # never purchased: Expires stays
     refused = error(tomp.post("confirm-purchase", {"package": offer["id"]}, 409))
     assert refused["errorcode"] == 3004
     assert "ROLLBACK" in refused["detail"]
