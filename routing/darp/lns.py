@@ -45,6 +45,7 @@ class LnsParams:
     patience: int = 5000  # stop after max(patience, 100 x requests) iterations without a new best
     restart_after: int = 0  # iterations without a new best after which the search returns to the best (0: never)
     bank_penalty: float = 3.0  # soft penalty of a left-out confirmed request for acceptance (x mean dist/request)
+    bank_patience: int = 500  # iterations a current plan may keep a left-out confirmed request before a restart
     recombine_period: float = 0.2  # share of the budget between two set-partitioning recombinations of the pool
 
     def __post_init__(self) -> None:
@@ -230,6 +231,7 @@ class _Run:
         self.it = self.polished_at = self.improved_at = 0
         self.recombine_at = params.recombine_period
         self.dirty = False
+        self.banked_at = -1  # iteration since which the current plan leaves a confirmed request out (-1: none)
 
     def judge(self, plan: Plan) -> int:
         """Cost with the soft penalty instead of the must-serve penalty for left-out confirmed requests."""
@@ -260,6 +262,7 @@ class _Run:
             self.arms.score(arm, 9 if cost < now else 13 if cost > now else 0)
             self.current, self.current_cost = candidate, cost
             true = candidate.cost()
+            self.banked_at = -1 if true == cost else self.banked_at if self.banked_at >= 0 else self.it
             if true < self.best_cost:
                 self.arms.score(arm, 33 - 9)
                 self.best, self.best_cost = candidate.copy(), true
@@ -268,10 +271,13 @@ class _Run:
         self.arms.used(arm, self.it)
         if p.restart_after and self.it - self.improved_at >= p.restart_after:
             self.current, self.current_cost, self.improved_at = self.best.copy(), self.judge(self.best), self.it
+        if self.banked_at >= 0 and self.it - self.banked_at >= p.bank_patience:
+            # the bank did not empty: back to the best plan (it had every request it could serve)
+            self.current, self.current_cost, self.banked_at = self.best.copy(), self.judge(self.best), -1
 
     def offer(self, better: Plan | None) -> None:
         """Take ``better`` (from polishing or recombination) as best and current plan if it is cheaper."""
         if better is not None and better.cost() < self.best_cost:
             self.best, self.best_cost = better, better.cost()
             self.current, self.current_cost = better.copy(), self.judge(better)
-            self.dirty, self.improved_at = True, self.it
+            self.dirty, self.improved_at, self.banked_at = True, self.it, -1

@@ -55,6 +55,13 @@ class RoutePool:
             self.columns[key] = (cost, v, tuple(seq))
             self.added += 1
 
+    def merge(self, columns: dict[tuple[int, frozenset[int]], _Column]) -> None:
+        """Add the columns of another pool of the same problem (e.g. from a parallel search)."""
+        for key, col in columns.items():
+            known = self.columns.get(key)
+            if (known is None and len(self.columns) < self.max_columns) or (known is not None and col[0] < known[0]):
+                self.columns[key] = col
+
     def recombine(self, best: Plan, *, time_limit_s: float, deterministic: bool,
                   wall_s: float | None = None) -> Plan | None:
         """The cheapest plan of pooled routes, if cheaper than ``best`` (``None`` otherwise or if no answer).

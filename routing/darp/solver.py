@@ -54,7 +54,7 @@ class SolverParams:
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     recombine: bool = True
     recombine_share: float = 0.03
-    recombine_cap_s: float = 1.0
+    recombine_cap_s: float = 0.5
     lns: LnsParams = field(default_factory=LnsParams)
 
     def __post_init__(self) -> None:
@@ -68,6 +68,8 @@ class SolverParams:
 
 #: Seconds kept back per node for reading the result out and OR-Tools overheads (1280 nodes: ≈ 0.07 s).
 RESERVE_S_PER_NODE = 4e-5
+#: Share of the time limit kept back as well (a busy machine slows the last steps down).
+RESERVE_SHARE = 0.01
 #: OR-Tools model build + close, seconds per node²; measured ≈ 6e-8 (1280 nodes: 0.09 s), kept pessimistic.
 MODEL_S_PER_NODE2 = 2e-7
 
@@ -112,14 +114,15 @@ def solve(
     st.mark("compile")
     plan = construct(c, seed=seed) if initial is None else _plan_of(c, initial)
     st.mark("construct")
-    reserve = RESERVE_S_PER_NODE * c.n_nodes
+    # read-out and overheads; plus 1 % of the limit: on a loaded machine the last steps slow down too
+    reserve = RESERVE_S_PER_NODE * c.n_nodes + RESERVE_SHARE * time_limit_s
     if any(v.breaks for v in problem.vehicles):
         return _with_breaks(c, plan, st, params=params, reserve=reserve)
     # the fallback if a later stage goes wrong: a copy, the search changes the plan's routes in place
     checked = [list(seq) for seq in _checked(c, plan.routes, plan.fixed_first, None)]
     lns_end = st.clock() + max(0.0, st.left() - reserve) * params.lns_share
     if params.workers == 1:
-        routes = _search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
+        routes, _pool = _search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
     else:
         routes = _parallel(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
     routes = _checked(c, routes, plan.fixed_first, checked)
@@ -158,8 +161,9 @@ def _checked(c: Compiled, routes: list[list[int]], fixed: dict[int, int],
 
 
 def _search(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, reserve: float,
-            params: SolverParams) -> list[list[int]]:
-    """LNS with periodic OR-Tools polishing until ``lns_end``, then a last polish until the deadline."""
+            params: SolverParams) -> tuple[list[list[int]], RoutePool | None]:
+    """LNS with periodic OR-Tools polishing and recombination until ``lns_end``, then a last recombination
+    and polish until the deadline. Returns the routes and the route pool."""
     deterministic = params.iterations is not None
     polish = _Polisher(c, st, reserve, cap_s=params.polish_cap_s,
                        solutions=params.ortools_solutions if deterministic else None)
@@ -173,35 +177,52 @@ def _search(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, r
         better = step(plan)
         if better is not None and better.cost() < plan.cost():
             plan = better
-    return plan.routes
+    return plan.routes, pool
 
 
 def _worker(conn: Connection, c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, reserve: float,
             params: SolverParams) -> None:
-    conn.send(_search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params))
+    routes, pool = _search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)
+    conn.send((routes, pool.columns if pool is not None else {}))
     conn.close()
 
 
 def _parallel(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, reserve: float,
               params: SolverParams) -> list[list[int]]:
-    """Run ``params.workers`` searches with seeds ``seed, seed+1, ...`` in forked processes; keep the best."""
+    """Run ``params.workers`` searches with seeds ``seed, seed+1, ...`` in forked processes; keep the best.
+
+    With recombination on, the searches stop a little early (``recombine_cap_s``, at most 5 % of the time
+    left) and their route pools are merged into one last set-partitioning recombination: routes found by
+    different seeds can combine.
+    """
+    import copy
     import multiprocessing
 
+    merge_s = min(params.recombine_cap_s, 0.05 * st.left()) if params.recombine else 0.0
+    sub = copy.copy(st)
+    sub.deadline -= merge_s
     ctx = multiprocessing.get_context("fork")
     jobs = []
     for k in range(1, params.workers):
         parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_worker, args=(child, c, plan, st),
-                           kwargs={"seed": seed + k, "lns_end": lns_end, "reserve": reserve, "params": params})
+        proc = ctx.Process(target=_worker, args=(child, c, plan, sub),
+                           kwargs={"seed": seed + k, "lns_end": lns_end - merge_s, "reserve": reserve,
+                                   "params": params})
         proc.start()
         child.close()
         jobs.append((parent, proc))
-    results = [_search(c, plan, st, seed=seed, lns_end=lns_end, reserve=reserve, params=params)]
+    routes, pool = _search(c, plan, sub, seed=seed, lns_end=lns_end - merge_s, reserve=reserve, params=params)
+    results = [routes]
     for parent, proc in jobs:
         with contextlib.suppress(EOFError):  # a worker that died contributes nothing
-            results.append(parent.recv())
+            other, columns = parent.recv()
+            results.append(other)
+            if pool is not None:
+                pool.merge(columns)
         proc.join()
-    return min(results, key=lambda routes: Plan(c, routes, plan.fixed_first).cost())
+    best = min((Plan(c, routes, plan.fixed_first) for routes in results), key=Plan.cost)
+    merged = _Recombiner(pool, st, reserve, params, budget=merge_s / max(params.recombine_share, 1e-9))(best)
+    return (merged or best).routes
 
 
 class _Recombiner:
