@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from routing.region.build import BuildReport
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -21,6 +24,9 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
     = None,
     osm_relation: Annotated[int | None, typer.Option("--osm-relation", help="service area: this OSM boundary "
                                                      "relation (e.g. 2794765, Landkreis Salzlandkreis)")] = None,
+    osm_boundary: Annotated[str | None, typer.Option("--osm-boundary", help="service area: the boundary relation "
+                                                     "of the extract with this tag, e.g. "
+                                                     "de:amtlicher_gemeindeschluessel=15089")] = None,
     fleet: Annotated[Path | None, typer.Option(help="fleet TOML (default: laid out at the largest towns)")] = None,
     speeds: Annotated[Path | None, typer.Option(help="TOML of road-class speeds and factors (docs/regions.md)")]
     = None,
@@ -32,15 +38,17 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
 
     from routing.network import NetworkError
     from routing.region import RegionError
+    from routing.region.boundary import parse_tag
     from routing.region.build import BUILD_STEPS, BuildOptions, build_pack
 
-    if boundary is not None and osm_relation is not None:
-        typer.echo("Fehler: --boundary und --osm-relation schließen sich aus: gib eins von beiden an.", err=True)
+    if sum(x is not None for x in (boundary, osm_relation, osm_boundary)) > 1:
+        typer.echo("Fehler: --boundary, --osm-relation und --osm-boundary schließen sich aus: gib eins davon an.",
+                   err=True)
         raise typer.Exit(2)
-    options = BuildOptions(stops=stops, out=out, extract=extract, overpass=overpass, boundary=boundary,
-                           relation=osm_relation, fleet=fleet, speeds=speeds, name=name or "",
-                           booking_rules=booking_rules)
     try:
+        options = BuildOptions(stops=stops, out=out, extract=extract, overpass=overpass, boundary=boundary,
+                               relation=osm_relation, boundary_tag=parse_tag(osm_boundary) if osm_boundary else None,
+                               fleet=fleet, speeds=speeds, name=name or "", booking_rules=booking_rules)
         with tqdm(total=len(BUILD_STEPS), desc="region", unit="step") as bar:
 
             def step(label: str) -> None:
@@ -55,6 +63,10 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
     except ValueError as exc:  # speed file, fleet file: the message names the file and field
         typer.echo(f"Fehler: {exc}", err=True)
         raise typer.Exit(1) from None
+    _echo_report(report, folder)
+
+
+def _echo_report(report: BuildReport, folder: Path) -> None:
     typer.echo(f"Stops: {report.stops_read} read, {report.stops_served} served, {len(report.dropped)} dropped, "
                f"{len(report.skipped_rows)} rows left out")
     for d in report.dropped[:20]:

@@ -51,6 +51,7 @@ class BuildOptions:
     overpass: bool = False
     boundary: Path | None = None
     relation: int | None = None
+    boundary_tag: tuple[str, str] | None = None
     fleet: Path | None = None
     speeds: Path | None = None
     name: str = ""
@@ -90,14 +91,13 @@ class BuildReport:
 
 
 def _area(options: BuildOptions, rows: StopRows) -> BaseGeometry:
-    from routing.network.osm_build import relation_polygon
     from routing.network.osm_io import read_polygon
     from routing.network.service_area import hull_area
 
     if options.boundary is not None:
         return read_polygon(options.boundary)
-    if options.relation is not None:
-        return relation_polygon(options.relation)
+    if options.relation is not None or options.boundary_tag is not None:
+        return _osm_boundary(options)
     lon = np.array([c.lon for c in rows.candidates])
     lat = np.array([c.lat for c in rows.candidates])
     if len(rows.candidates) < 3:
@@ -107,6 +107,26 @@ def _area(options: BuildOptions, rows: StopRows) -> BaseGeometry:
 
         return grow(MultiPoint(list(zip(lon, lat, strict=True))), STOP_AREA_BUFFER_M)
     return hull_area(lon, lat, buffer_m=STOP_AREA_BUFFER_M)
+
+
+def _osm_boundary(options: BuildOptions) -> BaseGeometry:
+    """The boundary relation from the extract (offline), else — a relation id only — from Nominatim (online)."""
+    from routing.network.osm_build import relation_polygon
+    from routing.region.boundary import boundary_from_extract
+
+    wanted = (f"boundary relation {options.relation}" if options.relation is not None
+              else "boundary relation tagged {}={}".format(*options.boundary_tag or ("", "")))
+    if options.extract is not None:
+        found = boundary_from_extract(options.extract, relation=options.relation, tag=options.boundary_tag)
+        if found is not None:
+            return found
+    if options.relation is not None:
+        return relation_polygon(options.relation)
+    if options.extract is None:
+        msg = "--osm-boundary KEY=VALUE looks the boundary up in the extract: give --extract too"
+        raise RegionError(msg)
+    msg = f"{options.extract}: holds no complete {wanted} (cut by the extract's edge, or another tag?)"
+    raise RegionError(msg)
 
 
 def _network(options: BuildOptions, rows: StopRows, area: BaseGeometry,
@@ -267,6 +287,16 @@ def _csv(path: Path, rows: list[dict[str, Any]]) -> None:
         writer.writerows(rows)
 
 
+def _area_source(options: BuildOptions) -> str:
+    if options.boundary is not None:
+        return options.boundary.name
+    if options.relation is not None:
+        return f"OSM boundary relation {options.relation}"
+    if options.boundary_tag is not None:
+        return "OSM boundary relation tagged {}={}".format(*options.boundary_tag)
+    return "buffered hull of the stops"
+
+
 def _manifest(options: BuildOptions, name: str, network: RoadNetwork, report: BuildReport) -> dict[str, Any]:
     meta = network.meta
     roads = (f"OpenStreetMap extract {options.extract.name}" if options.extract is not None
@@ -286,9 +316,8 @@ def _manifest(options: BuildOptions, name: str, network: RoadNetwork, report: Bu
             {"file": "stops.csv", "source": options.stops.name, "licence": options.stops_licence,
              "attribution": options.stops_licence},
             {"file": "service_area.geojson",
-             "source": str(options.boundary.name) if options.boundary else (
-                 f"OSM relation {options.relation}" if options.relation else "buffered hull of the stops"),
-             "licence": "ODbL 1.0" if options.relation else "derived from the stops"},
+             "source": _area_source(options),
+             "licence": "ODbL 1.0" if options.relation or options.boundary_tag else "as given / derived"},
             {"file": "fleet.toml", "source": options.fleet.name if options.fleet else "laid out by the builder",
              "licence": "project data"},
             {"file": "poolcars", "source": "laid out by the builder at the depot towns", "licence": "project data"},

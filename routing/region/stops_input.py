@@ -23,6 +23,8 @@ from routing.region.errors import RegionError
 from routing.stops.sources import StopCandidate
 
 NAMELESS_TOWN_RADIUS_M = 2_000.0
+#: A DB stop list (id, name, lat, lon — data/salzlandkreis/stops_db_hafas.csv) is read as a GTFS stops.txt.
+_ALIASES = {"id": "stop_id", "name": "stop_name", "lat": "stop_lat", "lon": "stop_lon"}
 _NOT_A_STOP = {"2": "an entrance/exit", "3": "a generic node", "4": "a boarding area"}
 
 
@@ -58,7 +60,9 @@ def read_stops(path: Path, *, region_name: str = "") -> StopRows:
     """The stops of a GTFS stops file or zip; :class:`RegionError` names the file when nothing can be used."""
     text, where = _text(path)
     reader = csv.DictReader(io.StringIO(text))
-    fields = [f.strip() for f in reader.fieldnames or []]
+    fields = [_ALIASES.get(f.strip(), f.strip()) if _is_stop_list(reader.fieldnames) else f.strip()
+              for f in reader.fieldnames or []]
+    reader.fieldnames = fields
     if not fields:
         msg = f"{where}: the stops file is empty (a GTFS stops.txt with a header row and stops is expected)"
         raise RegionError(msg)
@@ -91,6 +95,11 @@ def read_stops(path: Path, *, region_name: str = "") -> StopRows:
               f"{skipped[0][0]}: {skipped[0][1]})"
         raise RegionError(msg)
     return StopRows(where, _with_towns(candidates, region_name), skipped)
+
+
+def _is_stop_list(fields: Sequence[str] | None) -> bool:
+    names = {f.strip() for f in fields or []}
+    return "stop_id" not in names and {"id", "lat", "lon"} <= names
 
 
 def _skip_reason(row: dict[str, str], parents: set[str], seen: set[str]) -> str:
