@@ -124,6 +124,21 @@ def create_offer(body: ConnectionOfferCreate, user: Rider, service: TransitDep) 
     return ConnectionOfferPublic(offer=OfferPublic.of(offer), connection=ConnectionPublic.of(connection))
 
 
+class BookingConnectionPublic(BaseModel):
+    """Which train one of the caller's bookings meets (as labelled when it was booked)."""
+
+    booking_id: str
+    direction: Direction
+    label: str
+
+
+@router.get("/bookings/connections", summary="The trains my bookings meet")
+def my_booking_connections(user: CurrentUser, service: TransitDep) -> list[BookingConnectionPublic]:
+    """The caller's bookings that were made for a train, with the train's German label (newest first)."""
+    return [BookingConnectionPublic(booking_id=b, direction=Direction(d), label=label)
+            for b, d, label in service.labels_of_bookings(user.id)]
+
+
 @router.get("/bookings/{booking_id}/connection", summary="The train a booking meets")
 def booking_connection(booking_id: str, user: CurrentUser, service: TransitDep) -> ConnectionPublic:
     """The connection a booking was made for (404 if it was booked without one)."""

@@ -187,6 +187,11 @@ class TransitService:
             store.drop_orphans(session, now - ORPHAN_AGE)
         return offer, connection
 
+    def labels_of_bookings(self, customer_id: str, limit: int = 200) -> list[tuple[str, str, str]]:
+        """(booking id, direction, label) of the customer's bookings made for a connection, newest first."""
+        with self.ctx.read_session() as session:
+            return store.booking_labels(session, customer_id, limit)
+
     def of_booking(self, booking_id: str, customer_id: str | None) -> Connection:
         """The connection a booking was made for (404 if none)."""
         row = self.bookings.get(booking_id, customer_id)

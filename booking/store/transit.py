@@ -262,6 +262,18 @@ def trip_end_stop(session: Session, feed: str, trip_id: str, last: bool) -> str:
     return name or ""
 
 
+def booking_labels(session: Session, customer_id: str, limit: int) -> list[tuple[str, str, str]]:
+    """(booking id, direction, label) of a customer's bookings that were made for a connection, newest first."""
+    from booking.store.models import BookingRow
+
+    c = TransitOfferConnectionRow
+    rows = session.execute(sa.select(BookingRow.id, c.direction, c.label)
+                           .join(c, c.offer_id == BookingRow.offer_id)
+                           .where(BookingRow.customer_id == customer_id)
+                           .order_by(BookingRow.created_at.desc()).limit(limit)).all()
+    return [(r[0], r[1], r[2]) for r in rows]
+
+
 def drop_orphans(session: Session, before: datetime) -> int:
     """Delete the connections of offers that are gone (unbooked offers are purged after their retention)."""
     from booking.store.models import OfferRow

@@ -131,6 +131,9 @@ def test_offer_to_a_departure_arrives_before_it_minus_the_transfer(any_env_facto
     assert r.json()["trip_id"] == c["trip_id"]
     other = env.user("other")
     assert env.client.get(f"/api/v1/transit/bookings/{booking_id}/connection", headers=other).status_code == 404
+    mine = env.client.get("/api/v1/transit/bookings/connections", headers=headers)
+    assert mine.json() == [{"booking_id": booking_id, "direction": "to_train", "label": c["label"]}]
+    assert env.client.get("/api/v1/transit/bookings/connections", headers=other).json() == []
 
 
 def test_offer_from_an_arrival_picks_up_after_it(any_env_factory: EnvFactory) -> None:

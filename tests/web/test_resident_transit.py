@@ -59,6 +59,7 @@ def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browse
     page.get_by_label("Uhrzeit").dispatch_event("change")
     choose_stop(page, "Ziel (Haltestelle oder Ort)", "Pier", "Cairns, The Pier")
     field = page.locator("#train-field")
+    expect(field).to_have_attribute("data-direction", "to_train")
     expect(page.locator("#train-label")).to_have_text("Anschluss an einen Zug")
     expect(page.locator("#train-select option").nth(1)).to_contain_text("Anschluss an Bus")
     select = page.locator("#train-select")
@@ -77,6 +78,7 @@ def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browse
     assert "Ankunft am Bahnhof spätestens" in shown
     screenshot(page, "resident-train-connection")
     booking_id = book_shown_offer(page)
+    expect(page.locator(f'#bookings [data-booking-id="{booking_id}"] .connection')).to_have_text(chosen.split(" → ")[0])
 
     booking = site.parts.services.bookings.get(booking_id, None)
     with site.parts.services.ctx.read_session() as session:
@@ -91,6 +93,7 @@ def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browse
     # from the terminus to a stop without a station: the trains arriving at the terminus, the pickup after one
     _stop(page, "Ziel (Haltestelle oder Ort)", "Captain Cook", "Captain Cook Highway", "#destination-list")
     _stop(page, "Start (Haltestelle oder Ort)", "Pier", "Cairns, The Pier", "#origin-list")
+    expect(field).to_have_attribute("data-station", PIER)  # not the trains at Palm Cove, the start before
     expect(page.locator("#train-label")).to_have_text("Ankunft mit dem Zug (Abholung danach)")
     expect(page.locator("#train-select option").nth(1)).to_contain_text("Ankunft Bus")
     select.select_option(index=1)

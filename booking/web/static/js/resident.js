@@ -4,7 +4,9 @@ import { StopCombobox } from "./autocomplete.js";
 import { createMap, drawBase, drawStops, stopCoordinates } from "./map.js";
 import * as fmt from "./format.js";
 import { initNotices, lostNote } from "./resident_notices.js";
-import { chosenTrain, connectionBody, connectionView, initTransit, onDestination, onOrigin } from "./resident_transit.js";
+import {
+  chosenTrain, connectionBody, connectionView, initTransit, markBookedTrains, onDestination, onOrigin,
+} from "./resident_transit.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -289,6 +291,7 @@ async function loadBookings() {
   active.sort((a, b) => String(pickupOf(a).earliest).localeCompare(String(pickupOf(b).earliest)));
   state.bookingList = active;
   $("bookings").innerHTML = active.map(bookingItem).join("");
+  markBookedTrains();
   await Promise.all(active.filter((b) => ["CONFIRMED", "STARTED"].includes(b.state)).map(showEta));
 }
 

@@ -63,6 +63,8 @@ async function refreshTrains() {
     field.hidden = true;
     return;
   }
+  field.dataset.station = station;  // which stop's trains are listed (tests wait for it)
+  field.dataset.direction = direction;
   $("train-label").textContent = LABEL[direction];
   $("train-select").innerHTML = `<option value="">${NONE}</option>`
     + trains.map((c, i) => `<option value="${i}">${fmt.esc(c.label)} → ${fmt.esc(c.headsign)}</option>`).join("");
@@ -96,4 +98,20 @@ export function connectionView(connection) {
   if (!connection) return "";
   return `<p class="connection" data-connection="${fmt.esc(connection.trip_id)}"><strong>${fmt.esc(connection.label)}</strong>
     (Richtung ${fmt.esc(connection.headsign)}). ${fmt.esc(connection.promise)}</p>`;
+}
+
+// "Meine Buchungen": the train a booking meets, under its head line.
+export async function markBookedTrains() {
+  let links = [];
+  try {
+    links = await api("/transit/bookings/connections");
+  } catch {
+    return;
+  }
+  for (const link of Array.isArray(links) ? links : []) {
+    const item = document.querySelector(`#bookings [data-booking-id="${CSS.escape(link.booking_id)}"]`);
+    if (!item || item.querySelector(".connection")) continue;
+    item.querySelector(".booking-head")?.insertAdjacentHTML("afterend",
+      `<p class="connection">${fmt.esc(link.label)}</p>`);
+  }
 }
