@@ -19,7 +19,7 @@ from mobility.app import build_services, create_app
 from mobility.config import Settings
 from tests.booking.conftest import LiveServer
 from tests.booking.transit_helpers import FEED, PIER, T_CAIRNS, cairns_clock, cairns_fleet, cairns_routing
-from tests.web.conftest import Site, login, new_page, page_errors, screenshot
+from tests.web.conftest import Site, axe_violations, login, new_page, page_errors, screenshot
 from tests.web.helpers import book_shown_offer, choose_stop
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ def test_resident_chooses_a_train_and_books_a_ride_that_meets_it(browser: Browse
     assert chosen.split(" → ")[0] in shown
     assert "Ankunft am Bahnhof spätestens" in shown
     screenshot(page, "resident-train-connection")
+    assert axe_violations(page) == []  # the train choice and the connection line are accessible too
     booking_id = book_shown_offer(page)
     expect(page.locator(f'#bookings [data-booking-id="{booking_id}"] .connection')).to_have_text(chosen.split(" → ")[0])
 
