@@ -75,6 +75,7 @@ def _tile(pbf: Path, stops: Path, tiles: int, folder: Path) -> tuple[Path, Path]
     from routing.network.osm_io import read_drivable
 
     data = read_drivable(pbf)
+    core = _core_node_ids(pbf, data.nodes)
     lons = [n["lon"] for n in data.nodes]
     lats = [n["lat"] for n in data.nodes]
     dx, dy = max(lons) - min(lons), max(lats) - min(lats)
@@ -86,10 +87,11 @@ def _tile(pbf: Path, stops: Path, tiles: int, folder: Path) -> tuple[Path, Path]
     for i in range(tiles):
         for j in range(tiles):
             k = i * tiles + j
-            mine = [(n["id"] + k * step, n["lon"] + i * dx, n["lat"] + j * dy) for n in data.nodes]
-            nodes_by_tile[i, j] = mine
-            for nid, lon, lat in mine:
-                writer.add_node(osmium.osm.mutable.Node(id=nid, location=(lon, lat)))
+            for n in data.nodes:
+                writer.add_node(osmium.osm.mutable.Node(id=n["id"] + k * step,
+                                                        location=(n["lon"] + i * dx, n["lat"] + j * dy)))
+            nodes_by_tile[i, j] = [(n["id"] + k * step, n["lon"] + i * dx, n["lat"] + j * dy)
+                                   for n in data.nodes if n["id"] in core]
     way_id = tiles * tiles * wstep
     for i in range(tiles):
         for j in range(tiles):
@@ -121,6 +123,16 @@ def _tile(pbf: Path, stops: Path, tiles: int, folder: Path) -> tuple[Path, Path]
                                        "stop_lon": float(r["stop_lon"]) + i * dx,
                                        "stop_lat": float(r["stop_lat"]) + j * dy})
     return out, tiled
+
+
+def _core_node_ids(pbf: Path, nodes: list[dict[str, object]]) -> set[int]:
+    """OSM ids of the nodes in the extract's largest strongly connected road component (seams join those only)."""
+    from routing.network.build import build_osm
+
+    arrays = build_osm("extract", extract=pbf).arrays
+    kept = {(round(float(x), 7), round(float(y), 7)) for x, y in zip(arrays.node_lon, arrays.node_lat, strict=True)}
+    return {int(n["id"]) for n in nodes  # type: ignore[call-overload]
+            if (round(float(n["lon"]), 7), round(float(n["lat"]), 7)) in kept}  # type: ignore[arg-type]
 
 
 def _edge_node(nodes: list[tuple[int, float, float]], axis: int, frac: float, *, high: bool) -> int:

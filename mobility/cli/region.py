@@ -71,8 +71,12 @@ def _echo_report(report: BuildReport, folder: Path) -> None:
                f"{len(report.skipped_rows)} rows left out")
     for d in report.dropped[:20]:
         typer.echo(f"  dropped {d.name} [{d.id}]: {d.reason}")
+    if len(report.dropped) > 20:
+        typer.echo(f"  … and {len(report.dropped) - 20} more dropped stops (report.json)")
     for row, reason in report.skipped_rows[:10]:
         typer.echo(f"  left out {row}: {reason}")
+    if len(report.skipped_rows) > 10:
+        typer.echo(f"  … and {len(report.skipped_rows) - 10} more rows left out (report.json)")
     typer.echo(f"Network: {report.components} strongly connected component ("
                f"{100 * report.largest_share:.1f} % of the road nodes; cut-off pieces left out); "
                f"fleet: {report.vehicles} vehicles at {len(report.depots)} depots")
