@@ -10,18 +10,23 @@ a token; ``st run`` fuzzes the served OpenAPI document with ``--max-examples`` p
 coverage, fuzzing, stateful) and the checks ``not_a_server_error``, ``status_code_conformance`` and
 ``content_type_conformance``. ``/dispatch/replan`` (seconds of solver per case) gets ``--slow-examples``; the
 Server-Sent Event streams (open until the client leaves) get a run of their own with ``--stream-timeout`` seconds
-per request (a stream that opened is a 200 the client then drops: schemathesis calls that a timeout, the service's
-own count is what matters there). For the signed-in roles ``/auth/logout`` is left out (it would end the fuzzer's
-own sign-in). The service counts every answer by status itself (an ASGI wrapper), per role; a role's test cases
-count only as far as the service answered requests in its run (min of the two), and a signed-in role whose answers
-are mostly 401 would show it (its sign-in was lost). Every log record of the run is scanned
-(tests/booking/logscan.py). Prints a table: figure, value, anchor, ratio; the anchor of 100,000 cases is for all
-stores and roles together.
+per request (a stream that opened is a 200 the client drops after the timeout: the service's own count of the
+statuses is what matters there). For the signed-in roles ``/auth/logout`` is left out (it would end the fuzzer's
+own sign-in). The TOMP-API 2.0 door (``/tomp/v2``, outside our OpenAPI: its contract is the TOMP spec) is fuzzed
+from the official modules (tests/data/tomp, with the adapter tests' three corrections), each module a run, without
+the processes the adapter declares not offered (``booking.tomp.api.NOT_OFFERED`` and the asset and product
+operations: a 501 with the spec's x004 by design); such a 501 is counted apart, every other 5xx is one. The
+service counts every answer by status itself (an ASGI wrapper), per role; a role's test cases count only as far as
+the service answered requests in its run (min of the two), and a signed-in role whose answers are mostly 401 would
+show it (its sign-in was lost). Every log record of the run is scanned (tests/booking/logscan.py). Prints a table:
+figure, value, anchor, ratio; the anchor of 100,000 cases is for all stores and roles together. ``--save FILE``
+keeps a store's figures as JSON and ``--combine FILE ...`` prints the table of saved runs (stores run in parallel).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import subprocess
 import sys
@@ -44,14 +49,17 @@ DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 SLOW = "/api/v1/dispatch/replan"  # runs the solver for seconds per case
 STREAMS = r"/stream$"  # Server-Sent Events stay open until the client goes: fuzzed apart with a short timeout
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance"
+TOMP_PREFIX = "/tomp/v2"
 
 
 class StatusCounter:
     """Counts every answer of the wrapped app by status."""
 
-    def __init__(self, app: Callable[..., Awaitable[None]]) -> None:
+    def __init__(self, app: Callable[..., Awaitable[None]], declared: Callable[[int, str], bool]) -> None:
         self.app = app
+        self.declared = declared  # a 5xx the API declares for this path (TOMP's x004 "not offered")
         self.statuses: Counter[int] = Counter()
+        self.declared_5xx: Counter[str] = Counter()
         self.server_errors: list[str] = []
         self._lock = threading.Lock()
 
@@ -63,10 +71,13 @@ class StatusCounter:
         async def watch(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                where = f"{status} {scope['method']} {scope['path'][:120]}"
                 with self._lock:
                     self.statuses[status] += 1
-                    if status >= 500:
-                        self.server_errors.append(f"{status} {scope['method']} {scope['path'][:120]}")
+                    if status >= 500 and self.declared(status, scope["path"]):
+                        self.declared_5xx[where] += 1
+                    elif status >= 500:
+                        self.server_errors.append(where)
             await send(message)
 
         await self.app(scope, receive, watch)
@@ -110,7 +121,7 @@ def run_store(store: str, args: argparse.Namespace) -> dict[str, Any]:
         user = services.accounts.add(f"fuzz-{role}", PASSWORD, role, f"Fuzz {role}",
                                      vehicle_id=vehicle if role == "driver" else None)
         tokens[role] = services.signin.start(user).access_token
-    counter = StatusCounter(create_app(settings, parts=parts, background=False))
+    counter = StatusCounter(create_app(settings, parts=parts, background=False), _declared_5xx)
     figures: dict[str, Any] = {"store": store, "runs": {}}
     with capture_logs(sql=False) as logs:
         server, thread, base = _serve(counter)
@@ -125,9 +136,10 @@ def run_store(store: str, args: argparse.Namespace) -> dict[str, Any]:
         with sa.create_engine(url).begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     figures["requests"] = sum(counter.statuses.values())
-    figures["5xx"] = sum(n for s, n in counter.statuses.items() if s >= 500)
+    figures["5xx"] = len(counter.server_errors)
+    figures["declared_5xx"] = dict(counter.declared_5xx)
     figures["statuses"] = dict(sorted(counter.statuses.items()))
-    figures["server_errors"] = counter.server_errors[:20]
+    figures["server_errors"] = sorted(Counter(counter.server_errors).items())[:40]
     figures["log_lines"] = len(logs.lines)
     figures["log_findings"] = logs.findings([PASSWORD, *tokens.values()])
     return figures
@@ -142,6 +154,9 @@ def _fuzz_role(args: argparse.Namespace, base: str, token: str | None, role: str
         (role + " (streams)", ["--include-path-regex", STREAMS], args.examples, args.stream_timeout)]
     if role in ("dispatcher", "admin"):  # the solver runs seconds per case: a few examples only
         runs.append((role + " (replan)", ["--include-path", SLOW], args.slow_examples, 60.0))
+    if args.tomp:
+        runs += [(f"{role} (TOMP {module.split('-')[2]})", [str(folder / "tomp" / module), *_tomp_offered()],
+                  args.examples, 60.0) for module in _tomp_modules(folder)]
     out: dict[str, dict[str, Any]] = {}
     for name, selection, examples, timeout in runs:
         before = Counter(counter.statuses)
@@ -159,10 +174,13 @@ def _fuzz_role(args: argparse.Namespace, base: str, token: str | None, role: str
 def _fuzz(args: argparse.Namespace, base: str, token: str | None, name: str, *, folder: Path,
           selection: list[str], examples: int, timeout: float) -> dict[str, Any]:
     slug = re.sub(r"\W+", "-", name).strip("-")
-    command = [args.st, "run", f"{base}/openapi.json", "--max-examples", str(examples), "--workers",
+    tomp = bool(selection) and selection[0].endswith(".yaml")  # a TOMP module: the location, served under its prefix
+    where = [selection[0], "--url", base + TOMP_PREFIX, *selection[1:]] if tomp else [f"{base}/openapi.json",
+                                                                                      *selection]
+    command = [args.st, "run", *where, "--max-examples", str(examples), "--workers",
                str(args.workers), "--checks", CHECKS, "--request-timeout", str(timeout), "--no-color", "--seed",
                str(args.seed), "--suppress-health-check", "all", "--generation-database", "none", "--report",
-               "junit", "--report-junit-path", str(folder / f"junit-{slug}.xml"), *selection]
+               "junit", "--report-junit-path", str(folder / f"junit-{slug}.xml")]
     if token is not None:
         command += ["-H", f"Authorization: Bearer {token}", "--exclude-path", "/api/v1/auth/logout"]
     started = time.perf_counter()
@@ -173,6 +191,37 @@ def _fuzz(args: argparse.Namespace, base: str, token: str | None, name: str, *, 
     cases = int(counts[-1]) if counts else None
     return {"exit": done.returncode, "seconds": round(time.perf_counter() - started, 1), "cases": cases,
             "failures": _failures(output), "output": str(folder / f"st-{slug}.txt")}
+
+
+def _declared_5xx(status: int, path: str) -> bool:
+    """A 501 the TOMP door answers for a process of the spec it declares not offered (TOMP error x004)."""
+    from booking.tomp.api import NOT_OFFERED
+
+    match = re.fullmatch(TOMP_PREFIX + r"/processes/([^/]+)/execution", path)
+    return status == 501 and match is not None and match.group(1) in NOT_OFFERED
+
+
+def _tomp_offered() -> list[str]:
+    """Schemathesis options that leave out the TOMP processes the adapter declares not offered."""
+    from booking.tomp.api import NOT_OFFERED
+
+    offered = [f"--exclude-path=/processes/{name}/execution" for name in sorted(NOT_OFFERED)]
+    return [*offered, "--exclude-path-regex=-(asset|product)/execution$"]
+
+
+def _tomp_modules(folder: Path) -> list[str]:
+    """The official TOMP-API 2.0 modules, corrected as the adapter's tests correct them, written to ``folder/tomp``
+    under their own names (their ``$ref``s name each other's files); the file names."""
+    import yaml
+
+    from tests.booking.tomp_spec import spec
+
+    target = folder / "tomp"
+    if not target.exists():
+        target.mkdir()
+        for name, doc in spec().docs.items():
+            (target / name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return sorted(p.name for p in target.glob("*.yaml"))
 
 
 def _failures(output: str) -> list[str]:
@@ -191,29 +240,49 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--st", default="st", help="the schemathesis command")
     parser.add_argument("--database-url", default=DEFAULT_PG)
+    parser.add_argument("--no-tomp", dest="tomp", action="store_false", help="leave the TOMP door out")
+    parser.add_argument("--save", type=Path, help="write the figures of the run as JSON")
+    parser.add_argument("--combine", type=Path, nargs="+", help="no run: the table of runs saved with --save")
     args = parser.parse_args()
     args.roles = args.roles.split(",")
+    if args.combine:
+        stores = [s for f in args.combine for s in json.loads(f.read_text())]
+    else:
+        stores = []
+        for store in args.stores.split(","):
+            stores.append(run_store(store, args))
+            _print_runs(stores[-1])
+        if args.save:
+            args.save.write_text(json.dumps(stores, indent=1))
+    _table(stores)
+
+
+def _table(stores: list[dict[str, Any]]) -> None:
+    """The figures of every store and the totals, as a table: figure, value, anchor, ratio."""
     rows: list[tuple[str, str, str, str]] = []
-    total = server_errors = findings = 0
-    for store in args.stores.split(","):
-        figures = run_store(store, args)
-        _print_runs(store, figures)
-        cases = sum(r["counted"] for r in figures["runs"].values())
-        failing = sorted({f for name, r in figures["runs"].items() if "streams" not in name for f in r["failures"]})
-        total, server_errors = total + cases, server_errors + figures["5xx"]
-        findings += len(figures["log_findings"])
+    for figures in stores:
+        store, runs = figures["store"], figures["runs"]
+        cases = sum(r["counted"] for r in runs.values())
+        failing = sorted({f for name, r in runs.items() if "(" not in name or "replan" in name for f in r["failures"]})
+        tomp_failing = sorted({f for name, r in runs.items() if "TOMP" in name for f in r["failures"]})
+        declared = sum(figures["declared_5xx"].values())
         rows += [
             (f"{store}: requests answered", str(figures["requests"]), "-", "-"),
             (f"{store}: schemathesis test cases (answered)", str(cases), "-", "-"),
             (f"{store}: 5xx answers", str(figures["5xx"]), "0", "ok" if figures["5xx"] == 0 else "FAIL"),
-            (f"{store}: operations with a failed check (streams apart)", str(len(failing)), "0",
-             "ok" if not failing else "FAIL"),
+            (f"{store}: 501 of TOMP processes declared not offered (x004)", str(declared), "-", "-"),
+            (f"{store}: /api operations with a failed check", str(len(failing)), "0", "ok" if not failing else "FAIL"),
+            (f"{store}: TOMP operations with a failed check", str(len(tomp_failing)), "0",
+             "ok" if not tomp_failing else "FAIL"),
             (f"{store}: log lines scanned", str(figures["log_lines"]), "-", "-"),
             (f"{store}: log findings", str(len(figures["log_findings"])), "0",
              "ok" if not figures["log_findings"] else "FAIL"),
         ]
+    total = sum(r["counted"] for figures in stores for r in figures["runs"].values())
+    errors = sum(figures["5xx"] for figures in stores)
+    findings = sum(len(figures["log_findings"]) for figures in stores)
     rows += [("all stores and roles: test cases", str(total), "100000", f"{total / 100_000:.2f}"),
-             ("all stores and roles: 5xx answers", str(server_errors), "0", "ok" if not server_errors else "FAIL"),
+             ("all stores and roles: 5xx answers", str(errors), "0", "ok" if not errors else "FAIL"),
              ("all stores and roles: log findings", str(findings), "0", "ok" if not findings else "FAIL")]
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>10}  {'anchor':>8}  ratio")
@@ -221,11 +290,15 @@ def main() -> None:
         print(f"{figure:<{width}}  {value:>10}  {anchor:>8}  {ratio}")
 
 
-def _print_runs(store: str, figures: dict[str, Any]) -> None:
+def _print_runs(figures: dict[str, Any]) -> None:
     """Per store on stderr: statuses, the 5xx and failed checks seen, every run with its cases and statuses."""
-    print(f"# {store}: statuses {figures['statuses']}", file=sys.stderr)
+    print(f"# {figures['store']}: statuses {figures['statuses']}", file=sys.stderr)
     failing = sorted({f for r in figures["runs"].values() for f in r["failures"]})
-    for line in figures["server_errors"] + failing + figures["log_findings"][:10]:
+    for where, n in figures["server_errors"]:
+        print(f"#   5xx × {n}: {where}", file=sys.stderr)
+    for where, n in sorted(figures["declared_5xx"].items()):
+        print(f"#   declared × {n}: {where}", file=sys.stderr)
+    for line in failing + figures["log_findings"][:10]:
         print(f"#   {line}", file=sys.stderr)
     for name, r in figures["runs"].items():
         print(f"#   {name}: exit {r['exit']}, {r['cases']} cases, {r['answered']} answered, {r['seconds']} s, "
