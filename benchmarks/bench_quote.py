@@ -1,7 +1,11 @@
 """Quote-latency benchmark: the live dispatcher with 40 vehicles and 600 confirmed requests in the plan.
 
 Usage: ``python benchmarks/bench_quote.py [--confirmed 600] [--quotes 500] [--repeat 2] [--seed 1]
-[--days 1] [--reoptimise SECONDS]``
+[--days 1] [--vehicles N] [--reoptimise SECONDS]``
+
+A large area: ``--vehicles 500 --confirmed 10000 --repeat 1`` repeats the default fleet's vehicles (same depots,
+types and shifts, new ids) up to 500 and fills the plan with 10,000 bookings; confirm latencies are timed while the
+plan fills (p95 over the last fifth, when the plan is nearly full) and the peak memory of the process is reported.
 
 On the bundled district network (data/osm) with the default fleet (data/fleet, 40 vehicles, ``--days`` days of
 shifts from the benchmark day; the server lays out 16): books seeded random trips between real stops
@@ -19,20 +23,25 @@ from __future__ import annotations
 import argparse
 import itertools
 import random
+import resource
 import statistics
+import subprocess
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
+    from mobility.domain.fleet import Vehicle
     from mobility.domain.rides import RideRequest
     from mobility.domain.stops import Stop
     from routing.dispatcher import LiveDispatcher
 
 ANCHORS = {"quote p95 (ms)": 50.0, "quote during reoptimise max (ms)": 500.0}
+LARGE_ANCHORS = {"quote p95 (ms)": 10.0, "confirm p95, last fifth (ms)": 10.0}  # a 500-vehicle area
 REOPTIMISE_OVERRUN_S = 0.3  # a re-optimisation may end this much after its limit (the swap-in and bookkeeping)
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -66,20 +75,27 @@ def _round(args: argparse.Namespace, seed: int) -> dict[str, float]:
     matrix = network.stop_matrix(None)
     directory = NetworkStopDirectory(network)
     day = date(2026, 3, 3)  # a Tuesday
-    fleet = load_fleet(first_day=day, days=args.days)
+    fleet = _scaled(load_fleet(first_day=day, days=args.days), args.vehicles)
     now = datetime(2026, 3, 3, 5, 0, tzinfo=BERLIN)
     dispatcher = LiveDispatcher(directory=directory, travel=matrix, fleet=fleet)
     rng = random.Random(seed)
     stops = list(directory.stops())
     booked = tried = 0
     plan_ms: list[float] = []
+    confirm_ms: list[float] = []
     dispatcher.plan()
     t0 = time.perf_counter()
     while booked < args.confirmed and tried < 10 * args.confirmed:
         for request in _requests(stops, 50, rng, now, f"b{tried}-"):
             tried += 1
             offer = dispatcher.quote(request, now)
-            if isinstance(offer, Offer) and isinstance(dispatcher.confirm(offer, request.id, now), Offer):
+            if not isinstance(offer, Offer):
+                continue
+            t = time.perf_counter()
+            done = dispatcher.confirm(offer, request.id, now)
+            if booked >= 0.8 * args.confirmed:
+                confirm_ms.append((time.perf_counter() - t) * 1000)
+            if isinstance(done, Offer):
                 t = time.perf_counter()
                 dispatcher.plan()
                 plan_ms.append((time.perf_counter() - t) * 1000)
@@ -105,6 +121,8 @@ def _round(args: argparse.Namespace, seed: int) -> dict[str, float]:
         "fill: quote+confirm (ms)": 1000 * fill_s / max(1, tried),
         "plan after confirm p50 (ms)": statistics.median(plan_ms),
         "plan after confirm p95 (ms)": plan_ms[int(0.95 * (len(plan_ms) - 1))],
+        "confirm p95, last fifth (ms)": sorted(confirm_ms)[int(0.95 * (len(confirm_ms) - 1))] if confirm_ms else 0.0,
+        "peak memory (MB)": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if args.reoptimise:
         t = time.perf_counter()
@@ -115,6 +133,15 @@ def _round(args: argparse.Namespace, seed: int) -> dict[str, float]:
         figures["quotes during reoptimise"] = float(len(during))
         figures["quote during reoptimise max (ms)"] = max(during, default=0.0)
     return figures
+
+
+def _scaled(fleet: Sequence[Vehicle], vehicles: int) -> list[Vehicle]:
+    """The fleet's vehicles repeated (same depot, type and shifts, new ids) up to ``vehicles`` (0: as it is)."""
+    out = list(fleet)
+    for k in range(max(0, vehicles - len(fleet))):
+        v = fleet[k % len(fleet)]
+        out.append(replace(v, id=f"{v.id}-x{k}", name=f"{v.name} x{k}"))
+    return out
 
 
 def _quotes_while_reoptimising(dispatcher: LiveDispatcher, requests: Sequence[RideRequest], now: datetime,
@@ -141,11 +168,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=1, help="days of shifts laid out (the server lays out 16)")
+    parser.add_argument("--vehicles", type=int, default=0, help="repeat the fleet's vehicles up to this many")
     parser.add_argument("--reoptimise", type=float, default=0.0, help="also time one re-optimisation (s limit)")
     args = parser.parse_args()
+    load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     rounds = [_round(args, args.seed) for _ in range(args.repeat)]
     best = min(rounds, key=lambda f: f["quote p95 (ms)"])
-    anchors = dict(ANCHORS)
+    anchors = dict(LARGE_ANCHORS if args.vehicles >= 200 else ANCHORS)
     if args.reoptimise:
         anchors["reoptimise wall (s)"] = args.reoptimise + REOPTIMISE_OVERRUN_S
     print(f"Quote latency, bundled district network, default fleet, {args.days} days of shifts "
@@ -158,6 +187,8 @@ def main() -> None:
         else:
             print(f"{figure:<34} {value:>10.2f} {anchor:>10.2f} {value / anchor:>7.3f}")
     print("p95 per round (ms): " + ", ".join(f"{r['quote p95 (ms)']:.2f}" for r in rounds))
+    print(f"load before: {load}")
+    print(f"load after:  {subprocess.run(['uptime'], capture_output=True, text=True, check=False).stdout.strip()}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import resource
+import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,8 @@ def _case(scenario_file: str, requests: int, vehicles: int) -> dict[str, Any]:
     k = result.kpis
     return {"wall_s": wall, "load_s": loaded, "peak_mb": peak_mb, "service_rate": k["service_rate"],
             "served": k["outcomes"]["served"], "violations": k["violations"],
-            "promises_broken": k["promises_broken"], "timings": k["wall_s"], "calls": k["calls"],
+            "promises_broken": k["promises_broken"], "unexplained": k["promises_broken_unexplained"],
+            "vehicle_km": k["vehicle_km"], "timings": k["wall_s"], "calls": k["calls"],
             "hard": [str(v) for v in result.violations if not v.promise][:10]}
 
 
@@ -61,6 +63,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "default.toml"))
     args = parser.parse_args()
+    load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     rows = [("figure", "value", "anchor", "ratio")]
     details = []
     for case in args.cases.split(","):
@@ -73,8 +76,9 @@ def main() -> None:
                      f"{best['wall_s'] / anchor:.2f}" if anchor else "-"))
         rows.append((f"{label}: peak memory (MB)", f"{best['peak_mb']:.0f}", "-", "-"))
         rows.append((f"{label}: service rate", f"{best['service_rate']:.3f}", "-", "-"))
-        rows.append((f"{label}: hard violations / promises broken",
-                     f"{best['violations']} / {best['promises_broken']}", "0 / -", "-"))
+        rows.append((f"{label}: hard violations / promises broken (without a cause outside the plan)",
+                     f"{best['violations']} / {best['promises_broken']} ({best['unexplained']})", "0 / - (0)", "-"))
+        rows.append((f"{label}: vehicle-km", f"{best['vehicle_km']:.0f}", "-", "-"))
         calls = best["calls"]
         timing = ", ".join(
             f"{k} {v:.1f} s" + (f" ({calls[k]} calls, {1000 * v / calls[k]:.2f} ms each)" if calls.get(k) else "")
@@ -85,6 +89,7 @@ def main() -> None:
         details.extend(f"{label}: hard violation: {text}" for r in runs for text in r["hard"])
     print(_table(rows))
     print()
+    print(f"load: {load} → {subprocess.run(['uptime'], capture_output=True, text=True, check=False).stdout.strip()}")
     print("\n".join(details))
 
 

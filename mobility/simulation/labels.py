@@ -70,6 +70,7 @@ KPI_GROUPS: tuple[tuple[str, tuple[tuple[str, str, Format], ...]], ...] = (
         ("reoptimisations_improved", "Davon mit besserem Plan", _int),
         ("violations", "Verletzte harte Regeln", _int),
         ("promises_broken", "Gebrochene Zusagen (Zeitfenster, Ankunft, Fahrzeit)", _int),
+        ("promises_broken_unexplained", "Davon ohne Ursache außerhalb des Plans (z. B. Warten auf Fahrgäste)", _int),
         ("anomalies", "Auffälligkeiten", _int),
     )),
 )

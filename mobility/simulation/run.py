@@ -83,5 +83,6 @@ def simulate(
                                   beta_s=dispatch.max_ride_beta_min * 60)
     kpis["violations"] = sum(not v.promise for v in violations)
     kpis["promises_broken"] = sum(v.promise for v in violations)
+    kpis["promises_broken_unexplained"] = sum(v.promise and not v.cause for v in violations)
     return RunResult(scenario, directory.network_source, zones, requests, vehicles, depot_index, log, legs, kpis,
                      violations, outline)

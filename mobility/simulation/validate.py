@@ -6,7 +6,10 @@ conservation (every boarding has its drop-off, every request has ended).
 Promises (``Violation.promise`` true), the windows the solver's checker enforces on a plan: pickup begins inside
 the promised window, arrival by the promised latest arrival, ride at most α·direct + β. Reality can break a
 promise the plan kept — a driver waiting for a rider who does not come is late for the next ones — so promises
-are counted as punctuality figures, while hard invariants must always hold.
+are counted as punctuality figures, while hard invariants must always hold. Every broken promise names its cause
+when one outside the plan explains it (``Violation.cause``): a no-show wait earlier in the same tour, with no
+waiting of the vehicle in between (a vehicle that waits at a stop is back on its plan). A broken promise without
+such a cause is a defect of the plan.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class Violation:
 
     kind: str  # capacity | travel | order | window | arrival | ride | shift | pairing | conservation
     message: str
+    cause: str = ""  # what outside the plan explains a broken promise (e.g. a no-show wait before it); "" = none
 
     @property
     def promise(self) -> bool:
@@ -37,7 +41,27 @@ class Violation:
         return self.kind in PROMISES
 
     def __str__(self) -> str:
-        return f"{self.kind}: {self.message}"
+        return f"{self.kind}: {self.message}" + (f" (after {self.cause})" if self.cause else "")
+
+
+Causes = dict[tuple[str | None, str], str]  # (booking, action) -> what delayed the vehicle before that visit
+
+
+def _causes(grouped: Mapping[str, Sequence[ExecutedVisit]]) -> Causes:
+    """For every executed visit, the no-show wait that delayed its vehicle, if there was one since the vehicle
+    last waited at a stop."""
+    found: Causes = {}
+    for vehicle_id, driven in grouped.items():
+        since = ""
+        for visit in driven:
+            if visit.action == "no_show":
+                since = f"a no-show wait for {visit.booking_id} ({vehicle_id}, {visit.departed_at:%H:%M:%S})"
+                continue
+            if since:
+                found[visit.booking_id, visit.action] = since
+            if visit.arrived_at < visit.window_earliest:
+                since = ""  # the vehicle waited here: it was early, no delay carried on
+    return found
 
 
 def _begin(visit: ExecutedVisit) -> datetime:
@@ -45,7 +69,7 @@ def _begin(visit: ExecutedVisit) -> datetime:
 
 
 def _check_vehicle(
-    vehicle: Vehicle, driven: Sequence[ExecutedVisit], depot: int, travel_times: TravelTimes
+    vehicle: Vehicle, driven: Sequence[ExecutedVisit], depot: int, travel_times: TravelTimes, causes: Causes
 ) -> list[Violation]:
     problems: list[Violation] = []
     capacity = vehicle.type.capacity
@@ -64,7 +88,8 @@ def _check_vehicle(
             problems.append(Violation("travel", f"{where}: left before it arrived"))
         if visit.action in {"boarded", "dropped_off"} and _begin(visit) > visit.window_latest + SLACK:
             problems.append(Violation("window", f"{where}: service began after its window "
-                                                 f"({visit.window_latest.isoformat()})"))
+                                                 f"({visit.window_latest.isoformat()})",
+                                      causes.get((visit.booking_id, visit.action), "")))
         here, free_at = visit.stop.index, visit.departed_at
     if driven:
         back = free_at + timedelta(seconds=travel_times.duration(here, depot))
@@ -73,7 +98,7 @@ def _check_vehicle(
     return problems
 
 
-def _check_rides(log: RunLog, alpha: float, beta_s: float) -> list[Violation]:
+def _check_rides(log: RunLog, alpha: float, beta_s: float, causes: Causes) -> list[Violation]:
     problems: list[Violation] = []
     seen: dict[str, dict[str, ExecutedVisit]] = {}
     for visit in log.visits:
@@ -89,16 +114,19 @@ def _check_rides(log: RunLog, alpha: float, beta_s: float) -> list[Violation]:
         if pickup.vehicle_id != dropoff.vehicle_id or dropoff.arrived_at < pickup.departed_at:
             problems.append(Violation("order", f"{booking_id}: drop-off not after the pickup in the same vehicle"))
         offer = record.offer
+        at_pickup = causes.get((booking_id, "boarded"), "")
+        cause = at_pickup or causes.get((booking_id, "dropped_off"), "")
         if offer is not None:
             if not offer.pickup_window.earliest - SLACK <= _begin(pickup) <= offer.pickup_window.latest + SLACK:
                 problems.append(Violation("window", f"{booking_id}: pickup at {_begin(pickup).isoformat()} "
-                                                    "outside the promised window"))
+                                                    "outside the promised window", at_pickup))
             if _begin(dropoff) > offer.latest_arrival + SLACK:
-                problems.append(Violation("arrival", f"{booking_id}: arrived after the promised latest arrival"))
+                problems.append(Violation("arrival", f"{booking_id}: arrived after the promised latest arrival",
+                                          cause))
         ride = (_begin(dropoff) - pickup.departed_at).total_seconds()
         if ride > alpha * record.direct_s + beta_s + 1:
             problems.append(Violation("ride", f"{booking_id}: ride {ride:.0f} s exceeds "
-                                              f"{alpha}·{record.direct_s} + {beta_s:.0f} s"))
+                                              f"{alpha}·{record.direct_s} + {beta_s:.0f} s", cause))
     return problems
 
 
@@ -125,7 +153,9 @@ def validate_run(
 ) -> list[Violation]:
     """Every violated invariant or promise of the executed tours (empty when all hold)."""
     grouped = visits_by_vehicle(log.visits)
+    causes = _causes(grouped)
     problems: list[Violation] = []
     for vehicle in vehicles:
-        problems += _check_vehicle(vehicle, grouped.get(vehicle.id, []), depot_index[vehicle.id], travel_times)
-    return problems + _check_rides(log, alpha, beta_s) + _check_conservation(log)
+        problems += _check_vehicle(vehicle, grouped.get(vehicle.id, []), depot_index[vehicle.id], travel_times,
+                                   causes)
+    return problems + _check_rides(log, alpha, beta_s, causes) + _check_conservation(log)

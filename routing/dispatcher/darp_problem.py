@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from routing.darp import (
@@ -105,6 +105,7 @@ class Stated:
     base: int
     en_route: frozenset[str]
     parts: Mapping[str, Part]
+    begins: Mapping[str, list[int]] = field(default_factory=dict)  # route key -> planned begin per node now
 
 
 @dataclass(frozen=True)
@@ -117,11 +118,13 @@ class Part:
     stop: int
 
 
-def _parts(route: Route, whole_shift: bool) -> list[Part]:
-    """The route's stretches: before its first break only, or (``whole_shift``) every stretch between breaks."""
+def _parts(route: Route, whole_shift: bool, cut: int | None = None) -> list[Part]:
+    """The route's stretches: before its first break only (and before task ``cut``, where the vehicle is empty:
+    the time partition of a live re-optimisation), or (``whole_shift``) every stretch between breaks."""
     breaks = [n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK]
     if not whole_shift or not breaks:
-        return [Part(route.key, 0, 0, breaks[0] if breaks else len(route.tasks))]
+        stop = breaks[0] if breaks else len(route.tasks)
+        return [Part(route.key, 0, 0, stop if cut is None else min(stop, cut))]
     bounds = [-1, *breaks, len(route.tasks)]
     return [Part(route.key, k, a + 1, b) for k, (a, b) in enumerate(itertools.pairwise(bounds))]
 
@@ -129,6 +132,16 @@ def _parts(route: Route, whole_shift: bool) -> list[Part]:
 def _split(route: Route) -> int:
     """Index of the route's first break (the solver re-plans the tasks before it), or the number of tasks."""
     return next((n for n, t in enumerate(route.tasks) if t.kind is TaskKind.BREAK), len(route.tasks))
+
+
+def time_cut(route: Route, sched: Schedule, after_s: int) -> int:
+    """The first task index ``c`` whose task begins after ``after_s`` with nobody on board before it (the
+    vehicle is empty after task ``c - 1``): the tasks from ``c`` on stay as they are. The number of tasks when
+    there is none."""
+    for c in range(1, len(route.tasks)):
+        if sched.begin[c + 1] > after_s and not any(sched.load_after[c]):
+            return c
+    return len(route.tasks)
 
 
 def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
@@ -152,11 +165,11 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
     for key, route in snap.routes.items():
         sched = scheds[key]
         pinned = en_route(route, sched, snap.now_s)
-        if pinned and _split(route) == 0:
+        if pinned and min(_split(route), snap.cut.get(key, len(route.tasks))) == 0:
             continue  # the driver is on the way to or in a break: this route stays as it is
         if pinned:
             moving.add(key)
-        for part in _parts(route, snap.whole_shift):
+        for part in _parts(route, snap.whole_shift, snap.cut.get(key)):
             stated = _state_part(route, sched, part, now_s=snap.now_s, base=base, promised=promised, pinned=pinned,
                                  whole_shift=snap.whole_shift)
             if stated is None:
@@ -175,7 +188,8 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
     locations = [x for v in vehicles for x in (v.start, v.end)] + [x for r in requests for x in (r.pickup, r.dropoff)]
     problem = DarpProblem(tuple(requests), tuple(vehicles), SubTravel(dispatcher.travel, locations))
     zero = CostBreakdown(0, 0, 0, 0, 0, 0, 0)
-    return Stated(problem, Solution(tuple(initial), (), zero, Status.FEASIBLE), base, frozenset(moving), parts)
+    return Stated(problem, Solution(tuple(initial), (), zero, Status.FEASIBLE), base, frozenset(moving), parts,
+                  {k: scheds[k].begin for k in snap.routes})
 
 
 def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: int, promised: Mapping[str, int],
@@ -193,8 +207,8 @@ def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: 
     if part.stop < len(tasks):  # up to the next break: its stop, by its latest begin (whole shift: as planned now,
         end_loc = tasks[part.stop].loc  # for the next stretch starts when that break ends now)
         latest_end = sched.begin[part.stop + 1] if whole_shift else sched.latest[part.stop + 1]
-    else:  # the shift end less what the current plan keeps back for no-show waits (the new plan is checked again)
-        end_loc, latest_end = route.end_loc, route.shift_end - max(0, sched.worst_end - sched.end_arrival)
+    else:
+        end_loc, latest_end = route.end_loc, _solver_end(route, sched)
     if latest_end - base < start:
         return None
     first_task = tasks[0] if part.index == 0 and part.stop > 0 else None
@@ -206,6 +220,14 @@ def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: 
     visits = tuple(Visit(str(t.request_id), _KIND[t.kind], t.loc, sched.begin[k] - base, sched.load_after[k])
                    for k, t in enumerate(tasks[part.first:part.stop], start=part.first + 1))
     return vehicle, made, DarpRoute(ident, visits, depart, sched.arrival[part.stop + 1] - base)
+
+
+def _solver_end(route: Route, sched: Schedule) -> int:
+    """When the solver's vehicle must be back: the shift end less the no-show reserve, which the solver does not
+    model — what the current plan keeps back, and two no-show waits unless the current plan is already later (the
+    exact check of the new plan has the last word)."""
+    kept = route.shift_end - max(0, sched.worst_end - sched.end_arrival)
+    return min(kept, max(sched.end_arrival, route.shift_end - 2 * route.no_show_wait_s))
 
 
 def _requests(route: Route, part: Part, ident: str, base: int, promised: Mapping[str, int]) -> list[Request] | None:
@@ -261,7 +283,12 @@ def routes_from_solution(snap: Snapshot, solution: Solution, stated: Stated) -> 
             new_tasks.extend(old.tasks[done:part.first])  # the break before this stretch
             new_tasks.extend(stretches.get(part.index, old.tasks[part.first:part.stop]))
             done = part.stop
-        new_tasks.extend(old.tasks[done:])
+        # the tasks left as they are keep their planned pickups: a vehicle that now comes earlier waits there, so
+        # no ride after the re-planned stretch grows
+        begins = stated.begins.get(key)
+        new_tasks.extend(replace(t, earliest=max(t.earliest, begins[n + 1]))
+                         if begins is not None and t.kind is TaskKind.PICKUP else t
+                         for n, t in enumerate(old.tasks[done:], start=done))
         keep_pin = old.pinned > 0 and bool(old.tasks) and bool(new_tasks) and new_tasks[0] == old.tasks[0]
         ready = old.ready if old.key in stated.en_route else max(old.ready, snap.now_s)
         out[old.key] = replace(old, tasks=tuple(new_tasks), pinned=1 if keep_pin else 0, ready=ready)

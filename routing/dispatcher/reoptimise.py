@@ -30,8 +30,8 @@ import logging
 import math
 import time
 import weakref
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -108,6 +108,7 @@ class Snapshot:
     routes: dict[str, Route]
     commitments: dict[str, Commitment]
     whole_shift: bool = False  # re-plan every stretch between breaks (the batch plan of a day), not the first only
+    cut: Mapping[str, int] = field(default_factory=dict)  # route key -> first task left as it is (time partition)
 
 
 def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int] | None = None) -> Snapshot:
@@ -132,6 +133,10 @@ def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float, *
     deadline = began + time_limit_s
     budget = budget_of(dispatcher)
     now_s = dispatcher.timebase.seconds(now)
+    if window is None:
+        from routing.dispatcher.partition import reoptimise_changed
+
+        return reoptimise_changed(dispatcher, now, deadline, budget)
     with dispatcher.lock:
         snap = take_snapshot(dispatcher, now_s, window)
     if not any(r.request_ids() for r in snap.routes.values()):
@@ -271,6 +276,8 @@ def _verified(dispatcher: LiveDispatcher, snap: Snapshot, routes: dict[str, Rout
 
 def _merge(dispatcher: LiveDispatcher, snap: Snapshot, new: dict[str, Route], now_s: int) -> dict[str, Route] | None:
     state = dispatcher.state
+    if all(state.routes.get(k) is snap.routes[k] for k in new):
+        return dict(new)  # nothing touched these routes since the snapshot (every change goes through put_route)
     later = [(kind, ident) for version, kind, ident in state.changes if version > snap.version]
     if any(kind not in {"confirm", "cancel", "extend"} for kind, _ in later):
         log.info("re-optimisation dropped: the plan changed by events meanwhile")

@@ -61,3 +61,26 @@ def test_late_pickup_and_lost_dropoff_are_caught(tiny_result: RunResult) -> None
     kinds = _check(tiny_result, log)
     assert "window" in kinds
     assert {"conservation", "pairing"} <= kinds
+
+
+def test_a_late_pickup_after_a_no_show_wait_names_it_as_cause(tiny_result: RunResult) -> None:
+    """A promise broken right after a no-show in the same tour is explained by it; without one it is not."""
+    log = _copy(tiny_result)
+    k = _first(tiny_result, "boarded")
+    late = log.visits[k].window_latest + timedelta(minutes=5)
+    log.visits[k] = replace(log.visits[k], arrived_at=late, departed_at=late + timedelta(minutes=1))
+    d = tiny_result.scenario.dispatch
+
+    def late_ones(visits: list) -> list:  # type: ignore[type-arg]
+        found = validate_run(RunLog(log.requests, visits), tiny_result.vehicles, tiny_result.depot_index,
+                             _tt(tiny_result), alpha=d.max_ride_alpha, beta_s=d.max_ride_beta_min * 60)
+        return [v for v in found if v.kind == "window" and log.visits[k].booking_id in v.message]
+
+    assert late_ones(log.visits)
+    assert all(not v.cause for v in late_ones(log.visits))
+    before = log.visits[k]
+    no_show = replace(before, booking_id="someone", action="no_show", arrived_at=late - timedelta(minutes=20),
+                      departed_at=late - timedelta(minutes=15), window_earliest=late - timedelta(minutes=30))
+    explained = late_ones([*log.visits[:k], no_show, *log.visits[k:]])
+    assert explained
+    assert all("no-show wait for someone" in v.cause for v in explained)
