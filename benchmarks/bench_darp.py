@@ -2,6 +2,8 @@
 
     python benchmarks/bench_darp.py --time 10 [--set a|pr] [--workers 1] [--seed 0] [--only a8-96 ...]
     python benchmarks/bench_darp.py --set pr --time 60          # the 60 s anchor of the pr set
+    python benchmarks/bench_darp.py --repeat 5 --only a8-96     # spread of 5 time-limited runs (same seed)
+    python benchmarks/bench_darp.py --clock cpu                 # limit in this process's CPU time (busy machine)
 
 ``--set a``: Cordeau (2006) a2-16 … a8-96 (data/benchmarks/darp); ``--set pr``: Cordeau & Laporte (2003)
 R1a … R10a (data/benchmarks/darp-pr). ``--iterations N`` bounds the search by iterations (reproducible).
@@ -21,7 +23,8 @@ from pathlib import Path
 
 from routing.darp import SolverParams, solve
 from routing.darp.checker import check, measure
-from routing.darp.readers import read_cordeau
+from routing.darp.readers import BenchmarkInstance, read_cordeau
+from routing.darp.solution import Solution
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = {  # name: folder, best-known file, anchors (mean gap %, max gap %) by time limit
@@ -46,6 +49,37 @@ def _anchors(kind: str, seconds: float) -> tuple[float, float]:
     return mean, worst
 
 
+def _solve_once(inst: BenchmarkInstance, args: argparse.Namespace) -> tuple[Solution, float, float]:
+    cpu, wall = time.process_time(), time.perf_counter()
+    solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed,
+                     params=SolverParams(workers=args.workers, iterations=args.iterations),
+                     clock=time.process_time if args.clock == "cpu" else None)
+    return solution, time.process_time() - cpu, time.perf_counter() - wall
+
+
+def _row(name: str, folder: Path, best: float, args: argparse.Namespace) -> tuple[float, bool, int, float]:
+    """Solve ``name`` ``args.repeat`` times; print its row; gap of the first run, all served, violations,
+    spread of the costs (%)."""
+    inst = read_cordeau(folder / f"{name}.txt")
+    costs, all_served, bad = [], True, 0
+    for _ in range(args.repeat):
+        solution, cpu, wall = _solve_once(inst, args)
+        violations = check(inst.problem, solution, inst.travel)
+        m = measure(inst.problem, solution, inst.travel)
+        costs.append(m.distance / inst.travel.scale)
+        all_served &= len(solution.served) == len(inst.problem.requests)
+        bad += len(violations)
+        if len(costs) == 1:
+            first = (m.vehicles, len(solution.served), solution.seconds, wall, cpu)
+    gap = 100.0 * (costs[0] / best - 1.0)
+    spread = 100.0 * (max(costs) / min(costs) - 1.0)
+    vehicles, served, seconds, wall, cpu = first
+    runs = " / ".join(f"{x:.2f}" for x in costs[1:])
+    print(f"| {name} | {costs[0]:.2f} | {best:.2f} | {gap:.2f} | {vehicles} | {served}/{len(inst.problem.requests)} "
+          f"| {seconds:.2f} | {wall:.1f} | {cpu:.1f} | {bad} | {runs or '-'} | {spread:.2f} |", flush=True)
+    return gap, all_served, bad, spread
+
+
 def main() -> None:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -53,6 +87,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="parallel search processes per instance")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--iterations", type=int, default=None, help="LNS iterations (reproducible run)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per instance (same seed): spread of the costs")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="what the time limit counts: wall clock, or this process's CPU time (a dedicated core "
                              "on a shared machine; OR-Tools' own limits stay wall-clock, so it gets less, not more)")
@@ -68,29 +103,16 @@ def main() -> None:
           f"iterations={args.iterations}, clock={args.clock}, cpus={os.cpu_count()}, "
           f"load average at start {os.getloadavg()[0]:.2f}")
     header = ("instance", "cost", "best known", "gap %", "vehicles", "served", "seconds (solver clock)", "wall s",
-              "cpu s", "violations")
+              "cpu s", "violations", "costs of runs 2..", "spread %")
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
-    gaps, all_served, bad = [], True, 0
-    for name in names:
-        inst = read_cordeau(folder / f"{name}.txt")
-        cpu, wall = time.process_time(), time.perf_counter()
-        solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed,
-                         params=SolverParams(workers=args.workers, iterations=args.iterations),
-                         clock=time.process_time if args.clock == "cpu" else None)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        violations = check(inst.problem, solution, inst.travel)
-        m = measure(inst.problem, solution, inst.travel)
-        cost = m.distance / inst.travel.scale
-        gap = 100.0 * (cost / bks[name] - 1.0)
-        gaps.append(gap)
-        served = len(solution.served)
-        all_served &= served == len(inst.problem.requests)
-        bad += len(violations)
-        print(f"| {name} | {cost:.2f} | {bks[name]:.2f} | {gap:.2f} | {m.vehicles} | "
-              f"{served}/{len(inst.problem.requests)} | {solution.seconds:.2f} | {wall:.1f} | {cpu:.1f} | "
-              f"{len(violations)} |",
-              flush=True)
+    rows = [_row(name, folder, bks[name], args) for name in names]
+    _summary(rows, args)
+
+
+def _summary(rows: list[tuple[float, bool, int, float]], args: argparse.Namespace) -> None:
+    gaps = [r[0] for r in rows]
+    all_served, bad = all(r[1] for r in rows), sum(r[2] for r in rows)
     print()
     print("| figure | value | anchor | ratio | ok |")
     print("|---|---|---|---|---|")
@@ -98,6 +120,11 @@ def main() -> None:
     a_mean, a_max = _anchors(args.kind, args.time)
     print(f"| mean gap % | {mean:.2f} | <= {a_mean} | {mean / a_mean:.2f} | {'yes' if mean <= a_mean else 'no'} |")
     print(f"| max gap % | {worst:.2f} | <= {a_max} | {worst / a_max:.2f} | {'yes' if worst <= a_max else 'no'} |")
+    if args.repeat > 1:
+        spread = max(r[3] for r in rows)
+        anchor = 0.0 if args.iterations is not None else 0.5
+        print(f"| max spread over {args.repeat} runs % | {spread:.2f} | <= {anchor} | - | "
+              f"{'yes' if spread <= anchor else 'no'} |")
     print(f"| every request served | {all_served} | True | - | {'yes' if all_served else 'no'} |")
     print(f"| checker violations | {bad} | 0 | - | {'yes' if bad == 0 else 'no'} |")
     print(f"# load average at end {os.getloadavg()[0]:.2f} (2 cores shared with other work)")
