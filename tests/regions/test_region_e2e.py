@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from mobility.domain.clock import ManualClock
 from routing.network import load_network
 from routing.region import load_pack
 from routing.region.build import BuildReport
+from tests.web.conftest import fresh_schema
 
 #: Tuesday 10 March 2026, 08:00 in Bayreuth (07:00 UTC)
 T0 = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
@@ -46,19 +48,28 @@ def test_pack_holds_every_part_with_provenance(bayreuth_pack: tuple[Path, BuildR
     assert "ODbL" in result.output
 
 
-@pytest.fixture
-def served(bayreuth_pack: tuple[Path, BuildReport], tmp_path: Path) -> Iterator[TestClient]:
-    """The service on the pack (SQLite, a manual clock at 08:00)."""
-    settings = Settings(region=bayreuth_pack[0], database_url=f"sqlite:///{tmp_path / 'm.db'}",
-                        secret_key="k" * 40, data_dir=tmp_path, cache_dir=tmp_path / "cache", tile_url="")
-    parts = build_services(settings, clock=ManualClock(T0), hasher=light_hasher())
-    parts.services.accounts.add("erika", PASSWORD, "resident", "Erika")
-    app = create_app(settings, parts=parts, background=False)
-    with TestClient(app) as client:
-        client.headers["Authorization"] = "Bearer " + client.post(
-            "/api/v1/auth/token", data={"username": "erika", "password": PASSWORD}).json()["access_token"]
-        yield client
-    parts.engine.dispose()
+STORES = ["sqlite", pytest.param("postgis", marks=pytest.mark.postgis)]
+
+
+@pytest.fixture(params=STORES)
+def served(request: pytest.FixtureRequest, bayreuth_pack: tuple[Path, BuildReport],
+           tmp_path: Path) -> Iterator[TestClient]:
+    """The service on the pack (a manual clock at 08:00) on SQLite, then on PostGIS (a fresh schema)."""
+    with ExitStack() as stack:
+        url, schema = f"sqlite:///{tmp_path / 'm.db'}", None
+        if request.param == "postgis":
+            url = request.getfixturevalue("postgis_url")
+            schema = stack.enter_context(fresh_schema(url, "test_region_"))
+        settings = Settings(region=bayreuth_pack[0], database_url=url, secret_key="k" * 40, data_dir=tmp_path,
+                            cache_dir=tmp_path / "cache", tile_url="")
+        parts = build_services(settings, clock=ManualClock(T0), hasher=light_hasher(), schema=schema)
+        stack.callback(parts.engine.dispose)
+        parts.services.accounts.add("erika", PASSWORD, "resident", "Erika")
+        app = create_app(settings, parts=parts, background=False)
+        with TestClient(app) as client:
+            client.headers["Authorization"] = "Bearer " + client.post(
+                "/api/v1/auth/token", data={"username": "erika", "password": PASSWORD}).json()["access_token"]
+            yield client
 
 
 def _road_vertices(folder: Path) -> set[tuple[float, float]]:
@@ -102,12 +113,16 @@ def test_short_simulated_day_on_the_pack(bayreuth_pack: tuple[Path, BuildReport]
     assert summary["kpis"]["requests"] == 12
 
 
-def test_short_rehearsal_on_the_pack(bayreuth_pack: tuple[Path, BuildReport], tmp_path: Path) -> None:
-    """``mobility rehearse --region``: half an hour of a morning through the real service on the pack, all checks ok."""
+@pytest.mark.parametrize("store", STORES)
+def test_short_rehearsal_on_the_pack(request: pytest.FixtureRequest, store: str,
+                                     bayreuth_pack: tuple[Path, BuildReport], tmp_path: Path) -> None:
+    """``mobility rehearse --region``: half an hour of a morning through the real service on the pack, all checks ok
+    (SQLite, then PostGIS in a fresh schema)."""
     out = tmp_path / "rehearsal"
+    database = ["--database-url", request.getfixturevalue("postgis_url")] if store == "postgis" else []
     result = CliRunner().invoke(cli, ["rehearse", "--region", str(bayreuth_pack[0]), "--out", str(out),
                                       "--start", "07:00", "--hours", "0.5", "--requests", "4",
-                                      "--solver-seconds", "0.2"])
+                                      "--solver-seconds", "0.2", *database])
     assert result.exit_code == 0, result.output
     assert "| requests | 4 |" in result.output
     assert "HTTP 5xx | 0" in result.output
