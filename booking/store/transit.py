@@ -167,6 +167,9 @@ def replace_feed(session: Session, name: str, tables: FeedTables, calls: Iterabl
         {"feed": name, "trip_id": t.id, "service_id": t.service_id, "line": t.line[:120], "route_type": t.route_type,
          "headsign": t.headsign[:200]} for t in tables.trips.values() if t.id in used))
     feed.stops, feed.trips, feed.stop_times = len(tables.stops), trips, stop_times
+    if session.get_bind().dialect.name == "postgresql":  # fresh statistics, or the planner guesses on empty tables
+        for table in (TransitStopRow, TransitTripRow, TransitStopTimeRow):
+            session.execute(sa.text(f"ANALYZE {table.__tablename__}"))
     return ImportCounts(len(tables.stops), trips, stop_times)
 
 
