@@ -79,3 +79,28 @@ def test_recombination_on_a_real_instance_is_reproducible_and_no_worse() -> None
     assert (first.routes if first else None) == (again.routes if again else None)
     assert check(inst.problem, to_solution(pool.c, result.routes), inst.travel) == []
     assert not result.unplanned()
+
+
+@SETTINGS
+@given(live_problems(), st.integers(0, 3))
+def test_the_request_bank_never_loses_a_confirmed_request(problem: DarpProblem, seed: int) -> None:
+    """With a soft penalty for left-out confirmed requests (and a short patience), the best plan never
+    leaves out more confirmed requests than the start plan, and every route of it stays feasible."""
+    from routing.darp.model import MUST_SERVE_PENALTY
+    from routing.darp.solver import _feasible
+
+    assume(_valid(problem))
+    assume(not any(v.breaks for v in problem.vehicles))
+    c = compile_problem(problem)
+    plan = construct(c, seed=seed)
+
+    def missing(p: Plan) -> int:
+        return sum(1 for ri in p.unplanned() if p.penalty[ri] == MUST_SERVE_PENALTY)
+
+    before = missing(plan)
+    params = LnsParams(bank_penalty=0.5, bank_patience=7, min_removed=1, max_removed=4)
+    best = improve(plan.copy(), seed=seed, time_limit_s=None, iterations=60, params=params)
+    assert missing(best) <= before
+    assert best.cost() <= plan.cost()
+    assert all(_feasible(c, v, seq, best.fixed_first.get(v)) for v, seq in enumerate(best.routes))
+    assert _problems_only_wrong_in_unserved(problem, to_solution(c, best.routes)) == []
