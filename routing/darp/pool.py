@@ -14,7 +14,7 @@ fixed next stop is a kind of its own (its routes hold its own requests).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from routing.darp.state import Plan
 
@@ -108,16 +108,16 @@ class RoutePool:
         return self._solve(model, best, columns, chosen, time_limit_s=left,
                            work=time_limit_s if deterministic else None)
 
-    def _hint(self, model: object, best: Plan, chosen: list[object], *,
-              left_out: list[tuple[int, object]], covering: dict[int, list[object]]) -> None:
+    def _hint(self, model: Any, best: Plan, chosen: list[Any], *,
+              left_out: list[tuple[int, Any]], covering: dict[int, list[Any]]) -> None:
         in_best = {(self.kind[v], frozenset(seq)) for v, seq in enumerate(best.routes) if seq}
         keys = list(self.columns)
         for key, x in zip(keys, chosen, strict=True):
-            model.add_hint(x, key in in_best)  # type: ignore[attr-defined]
+            model.add_hint(x, key in in_best)
         for (ri, _xs), (_p, out) in zip(covering.items(), left_out, strict=True):
-            model.add_hint(out, best.where[ri] < 0)  # type: ignore[attr-defined]
+            model.add_hint(out, best.where[ri] < 0)
 
-    def _solve(self, model: object, best: Plan, columns: list[_Column], chosen: list[object], *,
+    def _solve(self, model: Any, best: Plan, columns: list[_Column], chosen: list[Any], *,
                time_limit_s: float, work: float | None) -> Plan | None:
         from ortools.sat.python import cp_model
 
@@ -126,10 +126,10 @@ class RoutePool:
         solver.parameters.max_time_in_seconds = time_limit_s
         if work is not None:  # work units, independent of the machine's load (the wall limit stays a safety net)
             solver.parameters.max_deterministic_time = work
-        status = solver.solve(model)  # type: ignore[arg-type]
+        status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None
-        picked = [col for col, x in zip(columns, chosen, strict=True) if solver.boolean_value(x)]  # type: ignore[arg-type]
+        picked = [col for col, x in zip(columns, chosen, strict=True) if solver.boolean_value(x)]
         return self._plan(best, picked)
 
     def _plan(self, best: Plan, picked: list[_Column]) -> Plan | None:
