@@ -149,6 +149,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="folder (default: the set's folder)")
     parser.add_argument("--only", nargs="*", default=None)
     args = parser.parse_args()
+    if args.clock == "cpu" and args.workers > 1:  # a forked worker's CPU clock starts again at zero
+        parser.error("--clock cpu counts this process only; use it with --workers 1")
     folder, bks_file, share = SETS[args.kind]
     args.folder = args.data or folder
     bks = _best_known(args.folder / bks_file)
