@@ -124,6 +124,7 @@ class DutyOut(BaseModel):
     ended_at: datetime | None
     on_break_since: datetime | None
     begin_from: datetime = Field(description="the earliest time the duty can be begun")
+    end_from: datetime = Field(description="the earliest time the driver can end the duty (once no ride is left)")
     in_service: bool
     depot: DepotOut
     label: str = Field(description="German line with the date, e.g. 'Dienstbeginn 05:30, Mo 7.12.'")

@@ -24,6 +24,7 @@ TZ = ZoneInfo("Europe/Berlin")
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 BEGIN_EARLY = timedelta(hours=1)  # a duty can be begun up to an hour before its shift starts
 BREAK_EARLY = timedelta(minutes=30)  # a break can be begun up to 30 minutes before its window opens
+END_EARLY = timedelta(minutes=30)  # a duty can be ended up to 30 minutes before its shift ends
 DEFAULT_NAME = "Fahrgast"
 
 
@@ -74,7 +75,8 @@ def duty_actions(duty: Duty, groups: Sequence[tuple[bool, Sequence[StopVisit]]],
     """The duty-level actions the driver can take now, in the order of the shift.
 
     ``duty_begin`` from an hour before the shift start; ``break_begin`` when the next entry is a break, nobody is on
-    board and its window opens within half an hour; ``break_end`` during a break; ``duty_end`` once no ride is left.
+    board and its window opens within half an hour; ``break_end`` during a break; ``duty_end`` once no ride is left,
+    from half an hour before the shift ends.
     """
     if duty.status is DutyStatus.ENDED:
         return []
@@ -86,7 +88,7 @@ def duty_actions(duty: Duty, groups: Sequence[tuple[bool, Sequence[StopVisit]]],
     nxt = groups[0][1][0] if groups else None
     if nxt is not None and nxt.kind is VisitKind.BREAK and _empty(nxt) and now >= nxt.window.earliest - BREAK_EARLY:
         actions.append("break_begin")
-    if not any(v.booking_id for _, visits in groups for v in visits):
+    if now >= duty.end - END_EARLY and not any(v.booking_id for _, visits in groups for v in visits):
         actions.append("duty_end")
     return actions
 
@@ -196,6 +198,7 @@ def _duty(duty: Duty) -> dict[str, Any]:
         "id": duty.id, "day": duty.day, "start": local(duty.start), "end": local(duty.end), "status": str(duty.status),
         "began_at": local(duty.began_at), "ended_at": local(duty.ended_at),
         "on_break_since": local(duty.on_break_since), "begin_from": local(duty.start - BEGIN_EARLY),
+        "end_from": local(duty.end - END_EARLY),
         "in_service": duty.in_service, "depot": {"stop_id": duty.depot.id, "name": duty.depot.name},
         "label": duty_label(duty),
     }

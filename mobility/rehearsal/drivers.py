@@ -314,6 +314,8 @@ class Driver:
             self.ended.add(m.duty.id)
         elif ride is not None and post.kind == "boarded":
             ride.boarded_at, ride.state, ride.served_by = now, "STARTED", self.vehicle_id
+            if ride.arrived_at is None:  # booked onto a stop where the vehicle stood already: there by now
+                ride.arrived_at = now
         elif ride is not None and post.kind == "dropped_off":
             ride.dropped_at, ride.state, ride.outcome = now, "FINISHED", Outcome.FINISHED
         elif ride is not None and post.kind == "no_show":

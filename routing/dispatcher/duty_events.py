@@ -1,10 +1,11 @@
 """Events of a driver's duty (begin, end, break begin, break end) and the clock that closes the past.
 
 A duty is begun by the driver (or implicitly by the first event of its tasks) no more than an hour before its shift
-starts. A break is begun at its planned place, once every ride before it is done and nobody is on board, and
-ends when the driver ends it — or, at the latest, when the clock reaches its planned end. The clock also closes a
-break whose time passed without the driver (it is then taken as planned) and ends the duties whose shift is over with
-nothing left to drive. Errors carry a German message.
+starts, and ended by the driver once no ride is left, from half an hour before its shift ends (an earlier end is the
+control room's decision: it takes the vehicle out of service). A break is begun at its planned place, once every
+ride before it is done and nobody is on board, and ends when the driver ends it — or, at the latest, when the clock
+reaches its planned end. The clock also closes a break whose time passed without the driver (it is then taken as
+planned) and ends the duties whose shift is over with nothing left to drive. Errors carry a German message.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from routing.insertion import Route, TaskKind
 
 BREAK_EARLY_S = 1800  # a break can be begun up to 30 minutes before its window opens
 END_GRACE_S = 1800  # a duty under way with nothing left ends by the clock 30 minutes after its shift
+END_EARLY_S = 1800  # the driver can end a duty up to 30 minutes before its shift ends (earlier: the control room)
 
 
 def _route_now(state: PlanState, event: Event, ctx: EventContext) -> tuple[Route, int]:
@@ -74,6 +76,12 @@ def duty_ended(state: PlanState, event: Event, ctx: EventContext) -> list[str]:
     if has_rides(route):
         n = sum(1 for t in route.tasks if t.kind is not TaskKind.BREAK)
         msg = f"Der Dienst kann noch nicht beendet werden: {n} Halt(e) mit Fahrgästen sind noch geplant."
+        raise EventError(msg)
+    if at < route.shift_end - END_EARLY_S:
+        end = ctx.timebase.instant(route.shift_end)
+        msg = (f"Der Dienst geht bis {end:%H:%M} Uhr und kann ab "
+               f"{ctx.timebase.instant(route.shift_end - END_EARLY_S):%H:%M} Uhr beendet werden. "
+               "Für ein früheres Ende bitte die Leitstelle anrufen.")
         raise EventError(msg)
     end_duty(state, route, at)
     return []

@@ -112,11 +112,12 @@ def test_a_whole_shift_through_the_api(any_env_factory: EnvFactory) -> None:
     assert answer["booking"]["state"] == "FINISHED"
     m = answer["manifest"]
     assert [s["kind"] for s in m["stops"]] == ["break"]
-    assert m["actions"] == ["duty_end"]  # the break cannot begin yet: its window opens at 10:00
+    assert m["actions"] == []  # the break cannot begin yet (its window opens at 10:00), the shift runs until 15:00
+    refused(env, driver, 409, "Leitstelle", type="duty_end")  # nothing left, but hours before the shift ends
 
     advance_to(env, at(m["stops"][0]["break"]["begin_from"]))
     m = manifest(env, driver)
-    assert m["actions"] == ["break_begin", "duty_end"]
+    assert m["actions"] == ["break_begin"]
     m = event(env, driver, "break_begin")["manifest"]
     assert at(m["duty"]["on_break_since"]) == env.clock.now()
     assert m["duty"]["label"].startswith("Pause seit ")
@@ -125,7 +126,11 @@ def test_a_whole_shift_through_the_api(any_env_factory: EnvFactory) -> None:
 
     env.clock.advance(20 * 60)
     m = event(env, driver, "break_end")["manifest"]
-    assert (m["duty"]["on_break_since"], m["stops"], m["actions"]) == (None, [], ["duty_end"])
+    assert (m["duty"]["on_break_since"], m["stops"], m["actions"]) == (None, [], [])
+    assert at(m["duty"]["end_from"]) == at(m["duty"]["end"]) - timedelta(minutes=30)
+
+    advance_to(env, at(m["duty"]["end_from"]))
+    assert manifest(env, driver)["actions"] == ["duty_end"]
 
     m = event(env, driver, "duty_end")["manifest"]
     assert m["duty"]["id"] == "bbg-1-20261124-0700"  # tomorrow's duty, not begun, with its date

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
+from mobility.domain.fleet import Vehicle
 from mobility.domain.plan import Plan
 from tests.booking.conftest import (
+    BERNBURG,
     BERNBURG_HBF,
     BERNBURG_KALISTR,
+    MINIBUS,
+    STASSFURT,
     STASSFURT_BF,
     Env,
     EnvFactory,
     ride,
+    shift,
 )
 
 
@@ -89,18 +96,23 @@ def test_plan_writer_stores_the_plan_in_the_background(any_env: Env) -> None:
 
 
 def _duties_survive(make: EnvFactory) -> None:
-    first = make()
+    fleet = [Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shift()),
+             Vehicle("sft-1", "Staßfurt 1", MINIBUS, STASSFURT, "Staßfurt", shift(hours=1))]  # ends at 09:00
+    first = make(fleet=fleet)
     driver = first.user("fahrer", "driver", vehicle_id="bbg-1")
     assert first.client.post("/api/v1/driver/events", json={"type": "duty_begin"}, headers=driver).status_code == 200
     other = first.user("fahrerin", "driver", vehicle_id="sft-1")
     first.clock.advance(60)
-    for step in ("duty_begin", "duty_end"):
-        r = first.client.post("/api/v1/driver/events", json={"type": step}, headers=other)
-        assert r.status_code == 200, r.text
+    r = first.client.post("/api/v1/driver/events", json={"type": "duty_begin"}, headers=other)
+    assert r.status_code == 200, r.text
+    end_from = datetime.fromisoformat(r.json()["manifest"]["duty"]["end_from"])
+    first.clock.advance((end_from - first.clock.now()).total_seconds())
+    r = first.client.post("/api/v1/driver/events", json={"type": "duty_end"}, headers=other)
+    assert r.status_code == 200, r.text
     states = {d.vehicle_id: (d.status, d.began_at, d.ended_at) for d in first.parts.dispatcher.plan().duties.values()}
     first.stop()
 
-    second = make(clock=first.clock)
+    second = make(fleet=fleet, clock=first.clock)
     after = {d.vehicle_id: (d.status, d.began_at, d.ended_at) for d in second.parts.dispatcher.plan().duties.values()}
     assert after == states
     assert [str(s[0]) for _, s in sorted(after.items())] == ["under_way", "ended"]

@@ -18,7 +18,7 @@ from mobility.app import build_services, create_app, load_routing
 from mobility.config import Settings
 from mobility.domain.clock import ManualClock
 from tests.booking.conftest import BERNBURG_HBF, PASSWORD, STASSFURT_BF, T0, LiveServer
-from tests.booking.test_driver_duty import three_days
+from tests.booking.test_driver_duty import SHIFT_START, three_days
 from tests.web.conftest import Site, login, new_page, page_errors, screenshot
 from tests.web.helpers import api_booking
 
@@ -52,6 +52,8 @@ def fits_the_phone(page: Page) -> None:
     assert box["x"] >= 0
     assert box["x"] + box["width"] <= PHONE_WIDTH
 
+
+END_FROM = SHIFT_START + timedelta(hours=7, minutes=30)  # today's shift runs 07:00–15:00 (Berlin)
 
 DONE = {"Dienst beginnen": "Dienst begonnen", "Angekommen": "Ankunft gemeldet", "Eingestiegen": "Eingestiegen gemeldet",
         "Ausgestiegen": "Ausgestiegen gemeldet", "Pause beginnen": "Pause begonnen", "Pause beenden": "Pause beendet",
@@ -161,7 +163,7 @@ def test_a_whole_shift_clicked_through_on_a_phone(browser: Browser, shift_site: 
 
     press(page, "Ausgestiegen")
     current.get_by_text("Pause").first.wait_for(timeout=3000)
-    assert buttons(page) == [("break_begin", False), ("duty_end", True)]  # the break's window opens later
+    assert buttons(page) == [("break_begin", False)]  # the break's window opens later; no end in mid-shift
     assert "ab 09:30 Uhr" in current.inner_text()
     fits_the_phone(page)
     screenshot(page, "driver-shift-4-break-ahead")
@@ -177,8 +179,15 @@ def test_a_whole_shift_clicked_through_on_a_phone(browser: Browser, shift_site: 
 
     site.clock.advance(20 * 60)
     press(page, "Pause beenden")
-    assert buttons(page) == [("duty_end", True)]
+    assert buttons(page) == [("duty_end", False)]  # nothing left, but the shift runs until 15:00
     assert "Keine weiteren Halte" in current.inner_text()
+    assert "ab 14:30 Uhr" in current.inner_text()
+    screenshot(page, "driver-shift-5b-nothing-left")
+
+    move_to(site, END_FROM)
+    page.reload()
+    current.get_by_role("button", name="Dienst beenden").and_(page.locator(":not([disabled])")).wait_for(timeout=3000)
+    assert buttons(page) == [("duty_end", True)]
 
     press(page, "Dienst beenden")
     duty.get_by_text("Dienstbeginn 07:00, Di 24.11.").wait_for(timeout=3000)
@@ -194,6 +203,7 @@ def test_an_error_shows_where_the_driver_looks_and_changes_nothing(browser: Brow
     screen is refused with a German message in the alert region at the top of the screen (not tomorrow's duty
     ended); an unreachable server is a German message too."""
     site = shift_site
+    move_to(site, END_FROM)  # 'Dienst beenden' is offered from half an hour before the shift ends
     vehicle = "sft-1"
     site.account("fahrerin", "driver", vehicle_id=vehicle)
     phone = new_page(browser, mobile=True)

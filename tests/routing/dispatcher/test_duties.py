@@ -17,6 +17,7 @@ from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, tr
 
 BERNBURG, ALTER_MARKT, STASSFURT = "959000", "958851", "953445"
 H = timedelta(hours=1)
+M = timedelta(minutes=1)
 
 
 def bus(directory: NetworkStopDirectory, *, days: int = 2) -> Vehicle:
@@ -85,11 +86,14 @@ def test_a_whole_shift(make_dispatcher: MakeDispatcher, directory: NetworkStopDi
     assert [(v.planned_arrival, v.planned_departure, v.status) for v in taken] == [
         (DAY + 9 * H, DAY + 9 * H + timedelta(minutes=31), VisitStatus.DONE)]
     assert duty.on_break_since is None
-    d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H))
+    with pytest.raises(EventError, match=r"kann ab \d\d:30 Uhr beendet werden.*Leitstelle"):
+        d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H))  # nothing left, but the shift runs another hour
+    assert d.plan().duties_of("B1")[0].status is DutyStatus.UNDER_WAY
+    d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H + 30 * M))
     duty = d.plan().duties_of("B1")[0]
     assert duty.status is DutyStatus.ENDED
-    assert duty.ended_at == DAY + 12 * H
-    assert d.plan().current_duty("B1", DAY + 12 * H) is None
+    assert duty.ended_at == DAY + 12 * H + 30 * M
+    assert d.plan().current_duty("B1", DAY + 12 * H + 30 * M) is None
     # an ended duty takes no new rides
     late = d.quote(trip(directory, "b2", ALTER_MARKT, STASSFURT, DAY + 12 * H + timedelta(minutes=20),
                         now=DAY + 12 * H), DAY + 12 * H)
@@ -223,9 +227,9 @@ def test_a_duty_far_ahead_cannot_be_ended(make_dispatcher: MakeDispatcher, direc
     """A second 'Dienst beenden' from a stale screen after today's duty ended does not end tomorrow's duty."""
     d = make_dispatcher([bus(directory)])
     d.record(ev(EventType.DUTY_STARTED, DAY + 5 * H))
-    d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H))
+    d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H + 30 * M))
     with pytest.raises(EventError, match="beginnt erst"):
-        d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H + timedelta(minutes=1)))
+        d.record(ev(EventType.DUTY_ENDED, DAY + 12 * H + 31 * M))
     assert d.plan().duties_of("B1")[1].status is DutyStatus.PLANNED
 
 

@@ -133,7 +133,7 @@ function render(m) {
   $("naechster-titel").textContent = there ? "Jetzt" : "Nächster Halt";
   if (!next) {
     $("current").innerHTML = duty.status === "ended" ? `<p class="muted">Dienst beendet.</p>`
-      : `<p class="muted">Keine weiteren Halte geplant.</p>${can("duty_end") ? button("duty_end", { kind: "btn-end btn-block" }) : ""}`;
+      : `<p class="muted">Keine weiteren Halte geplant.</p>${endButton(m)}`;
   } else {
     $("current").innerHTML = next.kind === "break" ? renderBreak(next, m) : renderStop(next, m);
   }
@@ -141,6 +141,15 @@ function render(m) {
     : `<li class="muted">Keine weiteren Halte.</li>`;
   $("duty-end").innerHTML = next && can("duty_end") ? `<section class="card" aria-label="Dienstende">
       ${button("duty_end", { kind: "btn-end btn-block" })}</section>` : "";
+}
+
+// "Dienst beenden" with nothing left to drive: offered from half an hour before the shift ends; before that it is
+// shown disabled with the time it can be pressed (an earlier end goes through the Leitstelle).
+function endButton(m) {
+  if (m.actions.includes("duty_end")) return button("duty_end", { kind: "btn-end btn-block" });
+  const from = m.duty && m.duty.end_from;
+  if (!from || m.duty.status !== "under_way" || m.duty.on_break_since) return "";
+  return button("duty_end", { enabled: false, sub: `ab ${when(from)}`, kind: "btn-end btn-block" });
 }
 
 function renderDuty(m) {
@@ -252,6 +261,7 @@ function scheduleWake(m) {
   const now = serverNow();
   const times = [];
   if (m.duty && m.duty.status === "planned") times.push(Date.parse(m.duty.begin_from));
+  if (m.duty && m.duty.status === "under_way" && m.duty.end_from) times.push(Date.parse(m.duty.end_from));
   const first = m.stops[0];
   for (const p of (first && first.board) || []) if (p.no_show_from) times.push(Date.parse(p.no_show_from));
   if (first && first.break) times.push(Date.parse(first.break.begin_from), Date.parse(first.break.planned_end));

@@ -84,7 +84,11 @@ export function applyLocally(m, event) {
   const drop = (list) => list.filter((p) => p.booking_id !== event.booking_id);
   const actions = new Set(copy.actions);
   switch (event.type) {
-    case "duty_begin": if (d) d.status = "under_way"; actions.delete("duty_begin"); actions.add("duty_end"); break;
+    case "duty_begin":
+      if (d) d.status = "under_way";
+      actions.delete("duty_begin");
+      if (d && d.end_from && Date.parse(event.at) >= Date.parse(d.end_from) && !copy.stops.some((s) => s.kind !== "break")) actions.add("duty_end");
+      break;
     case "duty_end": if (d) d.status = "ended"; copy.stops = []; actions.clear(); break;
     case "break_begin": if (d) d.on_break_since = event.at; actions.delete("break_begin"); actions.add("break_end"); break;
     case "break_end":
