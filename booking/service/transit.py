@@ -175,7 +175,15 @@ class TransitService:
                         arrival=connection.ride_time if to_train else None,
                         departure=None if to_train else connection.ride_time,
                         passengers=party.passengers, wheelchairs=party.wheelchairs, strollers=party.strollers)
-        offer = self.bookings.quote(customer_id, wish)
+        try:
+            offer = self.bookings.quote(customer_id, wish)
+        except ServiceError as exc:  # other times would miss the train: point to other trains instead
+            if exc.status == 422 and "alternatives" in exc.extra:
+                exc.extra["alternatives"] = []
+                exc.detail = (f"{exc.detail.rstrip()} Für diesen Zug gibt es keine Fahrt – "
+                              "bitte einen anderen Zug wählen.")
+                exc.args = (exc.detail,)
+            raise
         if not connection.kept_by(offer.latest_arrival, offer.pickup_window.earliest):
             raise ServiceError(409, "connection_not_kept", "Anschluss nicht gesichert",
                                "Das Angebot hält den Anschluss nicht; bitte einen anderen Zug wählen.")

@@ -13,7 +13,7 @@ GTFS times are seconds after "noon minus 12 hours" of the service day in the age
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -140,16 +140,21 @@ def parse_gtfs_time(text: str) -> int:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def service_instant(service_date: date, seconds: int, timezone: str) -> datetime:
-    """The instant of a GTFS time on ``service_date``: seconds after noon minus 12 hours, local time."""
+def _origin(service_date: date, timezone: str) -> datetime:
+    """Noon minus 12 hours of the service day, as an absolute instant (UTC): on the days the clocks change it is
+    not midnight (GTFS reference, stop_times.txt)."""
     noon = datetime.combine(service_date, time(12, 0), tzinfo=ZoneInfo(timezone))
-    return noon - timedelta(hours=12) + timedelta(seconds=seconds)
+    return noon.astimezone(UTC) - timedelta(hours=12)
+
+
+def service_instant(service_date: date, seconds: int, timezone: str) -> datetime:
+    """The instant of a GTFS time on ``service_date`` (seconds after noon minus 12 hours), in the local zone."""
+    return (_origin(service_date, timezone) + timedelta(seconds=seconds)).astimezone(ZoneInfo(timezone))
 
 
 def service_seconds(service_date: date, instant: datetime, timezone: str) -> int:
     """The GTFS seconds of ``instant`` on ``service_date`` (the inverse of :func:`service_instant`)."""
-    origin = service_instant(service_date, 0, timezone)
-    return int((instant - origin).total_seconds())
+    return int((instant.astimezone(UTC) - _origin(service_date, timezone)).total_seconds())
 
 
 @dataclass(frozen=True, slots=True)

@@ -172,6 +172,12 @@ def test_bad_connections_are_refused(any_env_factory: EnvFactory) -> None:
         assert r.status_code == 422, r.text
         assert r.json()["field"] == field
         assert r.headers["content-type"].startswith("application/problem+json")
+    night = _pick(env, PIER, "to_train", T_CAIRNS + timedelta(hours=16))  # after the last shift ends
+    body = {"station_stop_id": PIER, "place": {"stop_id": JCU}, "connection": _ref(night)}
+    r = env.client.post("/api/v1/transit/offers", json=body, headers=headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["alternatives"] == []  # other times would miss the train
+    assert "bitte einen anderen Zug wählen" in r.json()["detail"]
     early = _connections(env, PIER, "to_train", T_CAIRNS)[0]
     body = {"station_stop_id": PIER, "place": {"stop_id": JCU}, "connection": _ref(early)}
     env.clock.advance(3600)

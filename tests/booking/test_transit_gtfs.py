@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,8 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from booking.store import transit as transit_store
@@ -21,7 +23,11 @@ from booking.store.models import Base
 from booking.transit.gtfs import GtfsError, GtfsFeed
 from mobility.cli import app as cli
 from mobility.domain.transit import (
+    Connection,
+    Direction,
+    ScheduledCall,
     ServicePattern,
+    TransferRules,
     active_services,
     line_name,
     parse_gtfs_time,
@@ -156,6 +162,10 @@ def test_gtfs_times_and_service_days() -> None:
     at = service_instant(spring, parse_gtfs_time("12:04:00"), "Europe/Berlin")
     assert at == datetime(2026, 3, 29, 10, 4, tzinfo=UTC)
     assert service_seconds(spring, at, "Europe/Berlin") == 12 * 3600 + 240
+    # noon minus 12 h is 23:00 of the day before on that day: 01:30 in the timetable is 00:30 on the station clock
+    assert service_instant(spring, 5400, "Europe/Berlin") == datetime(2026, 3, 28, 23, 30, tzinfo=UTC)
+    autumn = date(2026, 10, 25)  # clocks go back at 03:00: noon minus 12 h is 01:00 summer time
+    assert service_instant(autumn, 0, "Europe/Berlin") == datetime(2026, 10, 24, 23, 0, tzinfo=UTC)
     assert service_instant(date(2026, 11, 23), 25 * 3600, "Europe/Berlin") == datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
     weekdays = ServicePattern((True,) * 5 + (False,) * 2, date(2026, 1, 1), date(2026, 12, 31))
     patterns = {"wk": weekdays}
@@ -167,6 +177,38 @@ def test_gtfs_times_and_service_days() -> None:
     assert line_name("110", "City - Palm Cove", 3) == "Bus 110"
     assert line_name("", "Harzbahn", 2) == "Harzbahn"
     assert line_name("5", "", 106) == "Zug 5"
+
+
+ZONES = ("Europe/Berlin", "Australia/Brisbane", "America/New_York", "Australia/Lord_Howe")
+
+
+@given(st.dates(date(2000, 1, 1), date(2040, 12, 31)), st.integers(0, 48 * 3600 - 1), st.sampled_from(ZONES))
+def test_gtfs_seconds_and_instants_invert_each_other(day: date, seconds: int, zone: str) -> None:
+    """Any time of any service day in zones with and without clock changes (half an hour on Lord Howe): the instant
+    of a GTFS time read back gives the same seconds, and the text of the time parses to them."""
+    at = service_instant(day, seconds, zone)
+    assert service_seconds(day, at, zone) == seconds
+    # absolute time: a minute later in the timetable is a minute later on the clock, whatever the clocks did
+    assert service_instant(day, seconds + 60, zone).astimezone(UTC) - at.astimezone(UTC) == timedelta(minutes=1)
+    text = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    assert parse_gtfs_time(text) == seconds
+
+
+@given(st.integers(0, 3 * 86_400), st.integers(0, 3600), st.integers(0, 3600), st.integers(-600, 600))
+def test_a_connection_is_kept_exactly_up_to_its_ride_time(at_s: int, to_s: int, from_s: int, shift_s: int) -> None:
+    """To a train: an offer is kept iff it arrives by departure − transfer; from a train: iff its pickup window
+    opens at arrival + transfer or later."""
+    base = datetime(2026, 11, 23, tzinfo=UTC) + timedelta(seconds=at_s)
+    call = ScheduledCall("f", "t", 1, "s", "Bernburg Hbf", "RE 13", "Magdeburg", base.date(), base,
+                         base + timedelta(minutes=2))
+    rules = TransferRules(to_s, from_s)
+    to = Connection(call, Direction.TO_TRAIN, rules)
+    back = Connection(call, Direction.FROM_TRAIN, rules)
+    assert to.ride_time == call.departure - timedelta(seconds=to_s)
+    assert back.ride_time == call.arrival + timedelta(seconds=from_s)
+    moved = timedelta(seconds=shift_s)
+    assert to.kept_by(to.ride_time + moved, base) == (shift_s <= 0)
+    assert back.kept_by(base, back.ride_time + moved) == (shift_s >= 0)
 
 
 def _transit_objects(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
