@@ -69,6 +69,9 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
 def _echo_report(report: BuildReport, folder: Path) -> None:
     typer.echo(f"Stops: {report.stops_read} read, {report.stops_served} served, {len(report.dropped)} dropped, "
                f"{len(report.skipped_rows)} rows left out")
+    if report.snap_m:
+        typer.echo(f"  snapped onto the nearest road position: distance p50 {report.snap_m['p50']:.0f} m, "
+                   f"p95 {report.snap_m['p95']:.0f} m, max {report.snap_m['max']:.0f} m")
     for d in report.dropped[:20]:
         typer.echo(f"  dropped {d.name} [{d.id}]: {d.reason}")
     if len(report.dropped) > 20:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from mobility.config import Settings
 
 users_app = typer.Typer(no_args_is_help=True)
 db_app = typer.Typer(no_args_is_help=True)
@@ -68,9 +71,10 @@ def serve(
     source = parts.routing.network.meta.source
     typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
     typer.echo(f"Fahrzeuge: {len(parts.dispatcher.vehicles())}, Datenbank: {_safe_url(settings.database_url)}")
-    typer.echo(f"Buchungsregeln: {settings.booking_rules}, Abholfenster {settings.pickup_window_s // 60} Min., "
+    rules = parts.services.config.booking_rules.name if settings.region else settings.booking_rules
+    typer.echo(f"Buchungsregeln: {rules}, Abholfenster {settings.pickup_window_s // 60} Min., "
                f"Wartezeit bis Nichterscheinen {settings.no_show_wait_s // 60} Min., Tarif: "
-               f"{settings.fares_path or 'eingebaut'}")
+               f"{_fares_of(settings)}")
     if parts.restore_failures:
         typer.echo(f"Achtung: {len(parts.restore_failures)} Buchungen konnten nicht wieder eingeplant werden "
                    "(siehe Leitstelle → Probleme).")
@@ -84,6 +88,13 @@ def serve(
     # log_config=None: uvicorn's loggers go through the root handler above (and its filter); behind the reverse
     # proxy the client address comes from X-Forwarded-For of the addresses in FORWARDED_ALLOW_IPS
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None, proxy_headers=True)
+
+
+def _fares_of(settings: Settings) -> object:
+    from mobility.app import region_of
+
+    pack = region_of(settings)
+    return pack.fares if pack is not None else (settings.fares_path or "eingebaut")
 
 
 def _safe_url(url: str) -> str:

@@ -75,6 +75,7 @@ class BuildReport:
     towns: list[dict[str, Any]] = field(default_factory=list)
     estimated_inhabitants: bool = False
     largest_share: float = 1.0  # share of road nodes in the largest strongly connected component (the rest dropped)
+    snap_m: dict[str, float] = field(default_factory=dict)  # stop → its road position: p50, p95, max (metres)
     seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
@@ -85,7 +86,8 @@ class BuildReport:
             "stops_dropped": [{"id": d.id, "name": d.name, "lon": d.lon, "lat": d.lat, "reason": d.reason}
                               for d in self.dropped],
             "depots": self.depots, "strongly_connected_components": self.components,
-            "road_nodes_in_largest_component": round(self.largest_share, 4), "vehicles": self.vehicles,
+            "road_nodes_in_largest_component": round(self.largest_share, 4),
+            "snap_distance_m": self.snap_m, "vehicles": self.vehicles,
             "towns": self.towns, "inhabitants_estimated": self.estimated_inhabitants, "seconds": self.seconds,
         }
 
@@ -142,12 +144,26 @@ def _network(options: BuildOptions, rows: StopRows, area: BaseGeometry,
         candidates=rows.candidates, profile=profile, snap_limit_m=SNAP_LIMIT_M)
     report.dropped = dropped
     report.stops_served = len(network.stops)
+    report.snap_m = _snap_distances(network)
     if len(network.stops) < 2:
         reasons = "; ".join(f"{d.name} [{d.id}]: {d.reason}" for d in dropped[:5])
         msg = (f"{rows.source}: only {len(network.stops)} of {len(rows.candidates)} stops lie in the service area "
                f"within {SNAP_LIMIT_M:.0f} m of a drivable road — a region needs at least two ({reasons})")
         raise RegionError(msg)
     return network
+
+
+def _snap_distances(network: RoadNetwork) -> dict[str, float]:
+    """How far the served stops lie from their positions on the road (p50, p95, max in metres)."""
+    from mobility.domain.geo import Point, haversine_m
+
+    a = network.arrays
+    gaps = sorted(haversine_m(s.point, Point(float(a.node_lon[n]), float(a.node_lat[n])))
+                  for s, n in zip(network.stops, network.stop_nodes.tolist(), strict=True))
+    if not gaps:
+        return {}
+    return {"p50": round(gaps[len(gaps) // 2], 1), "p95": round(gaps[int(0.95 * (len(gaps) - 1))], 1),
+            "max": round(gaps[-1], 1)}
 
 
 def build_pack(options: BuildOptions, *, step: Callable[[str], None] | None = None) -> tuple[Path, BuildReport]:
