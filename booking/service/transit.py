@@ -122,7 +122,7 @@ class TransitService:
         today = at.astimezone(ZoneInfo(tz)).date()
         arrivals = direction is Direction.FROM_TRAIN
         result = []
-        for day in (today - timedelta(days=1), today):
+        for day in (today - timedelta(days=1), today, today + timedelta(days=1)):  # times pass 24:00 both ways
             running = active_services(day, feed.patterns, feed.exceptions)
             start = service_seconds(day, at, tz)
             rows = store.calls_at(session, feed.name, list(near), seconds_from=start,

@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from booking.service.transit import import_feed
+from booking.service.transit import TransitOptions, TransitService, import_feed
 from booking.store import transit as transit_store
 from booking.store.models import OfferRow
 from mobility.app import Routing
+from mobility.domain.transit import Direction
 from tests.booking.conftest import Env, EnvFactory
 from tests.booking.transit_helpers import (
     FEED,
@@ -94,6 +95,18 @@ def test_departures_at_the_terminus_follow_the_feed_calendar(any_env_factory: En
     holiday = _connections(env, PIER, "to_train", T_CAIRNS - timedelta(days=1))
     assert holiday
     assert all("Sunday" in c["trip_id"] for c in holiday)
+    # after midnight in Cairns Saturday's late trips still run (GTFS times past 24:00) ...
+    midnight = datetime.fromisoformat("2014-06-15T00:05:00+10:00")
+    late = _connections(env, PIER, "to_train", midnight)
+    assert late
+    assert late[0]["service_date"] == "2014-06-14"
+    assert "Saturday" in late[0]["trip_id"]
+    assert datetime.fromisoformat(late[0]["train_time"]) >= midnight
+    # ... and late in the evening a long look ahead reaches the next service day's first trips
+    ahead = TransitService(env.parts.services.ctx, env.parts.services.bookings,
+                           TransitOptions(horizon_s=9 * 3600, limit=1000))
+    evening = ahead.connections(PIER, datetime.fromisoformat("2014-06-10T22:30:00+10:00"), Direction.TO_TRAIN)
+    assert {c.call.service_date.isoformat() for c in evening} >= {"2014-06-11"}
     arrivals = _connections(env, PIER, "from_train", T_CAIRNS)
     assert arrivals
     assert all(c["label"].startswith("Ankunft ") for c in arrivals)
