@@ -54,6 +54,8 @@ class Ride:
     alternative: bool = False  # booked (or tried) at an alternative time the service offered
     booking_id: str | None = None
     vehicle_id: str | None = None
+    pickup_stop: str = ""  # the stop ids of the booking
+    dropoff_stop: str = ""
     window: tuple[datetime, datetime] | None = None  # the promised pickup window
     planned_pickup: datetime | None = None
     booked_at: datetime | None = None

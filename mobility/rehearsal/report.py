@@ -173,8 +173,10 @@ def _pct(part: int, whole: int) -> float:
 
 
 def build_report(*, options: Options, service: Service, ledger: Ledger, traffic: Traffic, crew: CrewRoom,
-                 desk: Desk, window: tuple[datetime, datetime], wall_s: float, screens: Sequence[Path]) -> Report:
-    """The figures of a finished rehearsal."""
+                 desk: Desk, window: tuple[datetime, datetime], wall_s: float, screens: Sequence[Path],
+                 flex: tuple[int, int, int] | None = None) -> Report:
+    """The figures of a finished rehearsal; ``flex``: rides within the GTFS-Flex safe duration, rides measured, the
+    offset 95 % of them need (mobility.rehearsal.flex)."""
     rides = ledger.rides
     outcomes = Counter(str(r.outcome) for r in rides)
     boarded = [r for r in rides if r.boarded_at is not None]
@@ -200,6 +202,8 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
         at_most("ETA error p95 (30 min before)", float(np.percentile(errors, 95)) if errors else 0.0, "min", 5.0),
         Figure("feed snapshots valid", _pct(sum(s.valid for s in snapshots), len(snapshots)), "%", "= 100 %",
                _pct(sum(s.valid for s in snapshots), len(snapshots)) / 100, all(s.valid for s in snapshots)),
+        *([] if flex is None else [at_least("rides within the GTFS-Flex safe duration", _pct(*flex[:2]), "%", 95.0),
+                                   info("safe duration offset 95 % of the rides need", flex[2], "s")]),
         Figure("HTTP 5xx", traffic.server_errors, "", "= 0", None, traffic.server_errors == 0),
         info("driver events refused (4xx)", ledger.counts.get("event_refused", 0)),
         info("HTTP calls", traffic.calls),
@@ -229,6 +233,8 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
         "eta_error_min": {"n": len(errors), "mean": round(float(np.mean(errors)), 2) if errors else None,
                           "max": round(max(errors), 2) if errors else None},
         "wall_s": round(wall_s, 1),
+        "flex_safe_duration": None if flex is None else {"within": flex[0], "rides": flex[1],
+                                                         "offset_p95_s": flex[2]},
         "notes": dict(ledger.notes),
         "late_pickups": [_late(r) for r in sorted(boarded, key=_lateness, reverse=True)[:15] if _lateness(r) > 0],
         "worst_etas": [_eta_case(r) for r in sorted(boarded, key=lambda r: eta_error_min(r) or 0.0, reverse=True)[:10]

@@ -185,6 +185,8 @@ class Residents:
         ride.outcome = Outcome.BOOKED
         ride.booking_id = str(booking["id"])
         ride.vehicle_id = str(booking["vehicle_id"])
+        ride.pickup_stop = str((booking.get("pickup_stop") or {}).get("id") or "")
+        ride.dropoff_stop = str((booking.get("dropoff_stop") or {}).get("id") or "")
         ride.state = str(booking["state"])
         ride.booked_at = now
         window = booking["pickup_window"]

@@ -29,6 +29,7 @@ from mobility.rehearsal.clock import Agenda, Pace
 from mobility.rehearsal.crew import CrewRoom, start_crew
 from mobility.rehearsal.dispatcher import Crew, Desk, DeskHabits
 from mobility.rehearsal.drivers import DriverHabits
+from mobility.rehearsal.flex import published_safe_duration, within_safe_duration
 from mobility.rehearsal.ledger import Ledger
 from mobility.rehearsal.ports import Service
 from mobility.rehearsal.report import Report, build_report
@@ -119,6 +120,7 @@ def rehearse(service: Service, options: Options) -> Rehearsal:
     area = api.call("GET", "/service-area.geojson", who="rehearsal")
     if area.status_code == 200:
         world.use_area(area.json())
+    safe = published_safe_duration(api)
     if requests:
         service.clock.set(min(r.request.submitted_at for r in requests) - timedelta(minutes=1))
     service.clock.set(min(service.clock.now(), begin))
@@ -158,9 +160,10 @@ def rehearse(service: Service, options: Options) -> Rehearsal:
     if screens is not None:
         screens.close()
     api.close()
+    flex = None if safe is None else within_safe_duration(ledger.rides, safe, world.planned_s)
     report = build_report(options=options, service=service, ledger=ledger, traffic=api.traffic, crew=crew,
                           desk=desk, window=(begin, end), wall_s=wall.perf_counter() - started,
-                          screens=screens.taken if screens is not None else [])
+                          screens=screens.taken if screens is not None else [], flex=flex)
     return Rehearsal(options, service, ledger, report, requests, crew)
 
 

@@ -203,3 +203,28 @@ def test_cli_refuses_bad_input_before_starting(tmp_path: Path, args: list[str], 
     assert result.exit_code == 2
     assert message in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_rides_are_measured_against_the_published_safe_duration() -> None:
+    """A ride of 1.5 × 20 min + 23 min = 53 min on board is within the bound of a 20-minute drive, one of 54 min is
+    not; a ride without drop-off or without its stops is not measured; the offset 95 % of the rides need is told."""
+    from mobility.demand.generator import SyntheticRequest
+    from mobility.domain.flex import SafeDuration
+    from mobility.domain.geo import Point
+    from mobility.domain.rides import RideRequest
+    from mobility.rehearsal.flex import within_safe_duration
+    from mobility.rehearsal.ledger import Ride
+
+    t0 = datetime(2026, 3, 10, 7, 0, tzinfo=UTC)
+
+    def ride(minutes: float | None, stops: tuple[str, str] = ("a", "b")) -> Ride:
+        request = RideRequest("r", "c", Point(11.7, 51.8), Point(11.8, 51.8), t0, departure=t0)
+        r = Ride(SyntheticRequest(request, "Bernburg (Saale)", "Staßfurt", False, True), "app",
+                 pickup_stop=stops[0], dropoff_stop=stops[1])
+        r.boarded_at = t0
+        r.dropped_at = None if minutes is None else t0 + timedelta(minutes=minutes)
+        return r
+
+    rides = [ride(53), ride(54), ride(None), ride(10, ("", "b"))]
+    # needed offsets: 53 − 30 = 23 min and 54 − 30 = 24 min; their p95 is the larger
+    assert within_safe_duration(rides, SafeDuration(1.5, 1380), lambda _a, _b: 20 * 60) == (1, 2, 24 * 60)
