@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -88,16 +89,45 @@ def _pooled_in(tour: Tour) -> set[str]:
     return pooled
 
 
+RETRY_WINDOW = timedelta(minutes=30)  # a refusal followed by a booking of the same rider this soon was taken care of
+
+
+def turned_away(refusals: Iterable[tuple[str, datetime]], bookings: Iterable[tuple[str, datetime]]) -> int:
+    """How many wishes got no ride: refused offers (rider, when) not followed within :data:`RETRY_WINDOW` by a
+    booking of the same rider (an alternative time taken), refusals of one rider this close together counting once
+    (the same wish asked again)."""
+    booked: dict[str, list[datetime]] = {}
+    for rider, at in bookings:
+        booked.setdefault(rider, []).append(at)
+    per_rider: dict[str, list[datetime]] = {}
+    for rider, at in refusals:
+        per_rider.setdefault(rider, []).append(at)
+    count = 0
+    for rider, times in per_rider.items():
+        last: datetime | None = None
+        for at in sorted(times):
+            retry = last is not None and at - last <= RETRY_WINDOW
+            last = at
+            if retry or any(at < b <= at + RETRY_WINDOW for b in booked.get(rider, ())):
+                continue
+            count += 1
+    return count
+
+
 def kpis(ctx: ServiceContext, now: datetime) -> dict[str, Any]:
-    """Today's figures (Europe/Berlin day): booked, served, rejected, pooled share, average wait."""
+    """Today's figures (Europe/Berlin day): booked, served, cancelled, turned away (``rejected``: wishes that got no
+    ride, :func:`turned_away`), offers refused, bookings lost, pooled share, average wait."""
     ctx.flush_pending()  # count the refusals of the last seconds too
     day_start = now.astimezone(TZ).replace(hour=0, minute=0, second=0, microsecond=0)
     day_end = day_start + timedelta(days=1)
     with ctx.sessions() as session:
         rows = list(session.scalars(sa.select(BookingRow).where(
             BookingRow.planned_pickup >= day_start, BookingRow.planned_pickup < day_end)))
-        rejected = session.scalar(sa.select(sa.func.count()).select_from(EventRow).where(
-            EventRow.type == str(EventType.BOOKING_REJECTED), EventRow.at >= day_start, EventRow.at < day_end))
+        rejections = list(session.execute(sa.select(EventRow.actor, EventRow.at, EventRow.booking_id).where(
+            EventRow.type == str(EventType.BOOKING_REJECTED), EventRow.at >= day_start, EventRow.at < day_end)))
+        made = list(session.execute(sa.select(BookingRow.customer_id, BookingRow.created_at).where(
+            BookingRow.created_at >= day_start, BookingRow.created_at < day_end + RETRY_WINDOW)))
+    refusals = [(str(actor), at) for actor, at, booking_id in rejections if booking_id is None and actor]
     kept = [r for r in rows if r.state in (BookingState.CONFIRMED, BookingState.STARTED, BookingState.FINISHED)]
     pooled = pooled_bookings(ctx.dispatcher.plan())
     waits = []
@@ -110,7 +140,9 @@ def kpis(ctx: ServiceContext, now: datetime) -> dict[str, Any]:
         "booked": len(kept),
         "served": sum(1 for r in rows if r.state == BookingState.FINISHED),
         "cancelled": sum(1 for r in rows if r.state == BookingState.CANCELLED),
-        "rejected": int(rejected or 0),
+        "rejected": turned_away(refusals, [(str(c), at) for c, at in made]),
+        "refused_offers": len(refusals),
+        "lost": sum(1 for _, _, booking_id in rejections if booking_id is not None),
         "pooled_share": round(sum(1 for r in kept if r.id in pooled) / len(kept), 3) if kept else 0.0,
         "average_wait_s": round(sum(waits) / len(waits)) if waits else None,
         "passengers": sum(r.passengers for r in kept),

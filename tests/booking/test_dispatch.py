@@ -122,9 +122,46 @@ def test_kpis_count_todays_bookings_and_rejections(env: Env) -> None:
     kpis = env.client.get("/api/v1/dispatch/kpis", headers=staff).json()
     assert kpis["day"] == "2026-11-23"
     assert kpis["booked"] == 2
-    assert kpis["rejected"] == 1
+    assert (kpis["rejected"], kpis["refused_offers"], kpis["lost"]) == (1, 1, 0)
     assert kpis["pooled_share"] == 1.0  # both ride the same bus at the same time
     assert kpis["average_wait_s"] is not None
+
+
+def test_a_refusal_followed_by_a_booking_is_not_turned_away(any_env_factory: EnvFactory) -> None:
+    """Refused, asked again at once (refused again), then booked an alternative time: two refused offers, nobody
+    turned away; another rider refused and never booked is one turned away."""
+    env = any_env_factory()
+    resident, other, staff = env.user("erika"), env.user("max"), env.user("leitstelle", "dispatcher")
+    for _ in range(2):
+        r = env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 20, passengers=15),
+                            headers=resident)
+        assert r.status_code == 422
+    env.clock.advance(120)
+    _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 30)
+    env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 20, passengers=15), headers=other)
+    kpis = env.client.get("/api/v1/dispatch/kpis", headers=staff).json()
+    assert (kpis["booked"], kpis["refused_offers"], kpis["rejected"]) == (1, 3, 1)
+
+
+def turned(refusals: list[int], bookings: list[int]) -> int:
+    """turned_away for one rider, times in minutes."""
+    from datetime import UTC, datetime, timedelta
+
+    from booking.service.views import turned_away
+
+    t0 = datetime(2026, 11, 23, 7, tzinfo=UTC)
+    return turned_away([("r", t0 + timedelta(minutes=m)) for m in refusals],
+                       [("r", t0 + timedelta(minutes=m)) for m in bookings])
+
+
+def test_turned_away_counts_wishes_not_refusals() -> None:
+    """Repeated refusals of one wish count once; a booking within 30 minutes after a refusal resolves it; a booking
+    before it or long after does not."""
+    assert turned([0, 5, 10], []) == 1
+    assert turned([0, 5], [12]) == 0
+    assert turned([0], [-5, 31]) == 1
+    assert turned([0, 60], [65]) == 1
+    assert turned([], [0]) == 0
 
 
 def _vehicles_of(env: Env, ids: set[str]) -> dict[str, str]:

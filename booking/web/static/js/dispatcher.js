@@ -306,7 +306,8 @@ const KPI = [
   ["booked", "Gebucht", (x) => x],
   ["served", "Befördert", (x) => x],
   ["cancelled", "Storniert", (x) => x],
-  ["rejected", "Abgelehnt", (x) => x],
+  ["rejected", "Abgewiesen", (x) => x],  // wishes that got no ride (an alternative time taken does not count)
+  ["lost", "Verloren", (x) => x],  // confirmed rides the service could not keep
   ["pooled_share", "Gebündelt", (x) => `${Math.round(x * 100)} %`],
   ["average_wait_s", "Mittl. Wartezeit", (x) => minutes(x)],
 ];
