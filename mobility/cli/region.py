@@ -52,7 +52,8 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
         with tqdm(total=len(BUILD_STEPS), desc="region", unit="step") as bar:
 
             def step(label: str) -> None:
-                bar.update(BUILD_STEPS.index(label) - bar.n)
+                main = label.split(":", 1)[0]
+                bar.update(BUILD_STEPS.index(main) - bar.n)
                 bar.set_description(label)
 
             folder, report = build_pack(options, step=step)

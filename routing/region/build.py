@@ -132,7 +132,7 @@ def _osm_boundary(options: BuildOptions) -> BaseGeometry:
 
 
 def _network(options: BuildOptions, rows: StopRows, area: BaseGeometry,
-             report: BuildReport) -> RoadNetwork:
+             report: BuildReport, tell: Callable[[str], None]) -> RoadNetwork:
     from routing.network.build import build_osm_report
     from routing.network.service_area import grow
     from routing.network.speeds import read_speed_profile
@@ -141,7 +141,8 @@ def _network(options: BuildOptions, rows: StopRows, area: BaseGeometry,
     mode: Literal["extract", "overpass"] = "overpass" if options.overpass else "extract"
     network, dropped, report.largest_share = build_osm_report(
         mode, extract=options.extract, polygon=grow(area, ROAD_MARGIN_M), service_area=area,
-        candidates=rows.candidates, profile=profile, snap_limit_m=SNAP_LIMIT_M)
+        candidates=rows.candidates, profile=profile, snap_limit_m=SNAP_LIMIT_M,
+        step=lambda name: tell(f"{BUILD_STEPS[2]}: {name}"))
     report.dropped = dropped
     report.stops_served = len(network.stops)
     report.snap_m = _snap_distances(network)
@@ -175,7 +176,7 @@ def build_pack(options: BuildOptions, *, step: Callable[[str], None] | None = No
     from routing.region.stops_input import read_stops
     from routing.region.validate import components
 
-    tell = step or (lambda _name: None)
+    tell = step or (lambda _name: None)  # a step of BUILD_STEPS, or "step: sub-step" within one
     if (options.extract is None) == (not options.overpass):
         msg = "give either an OSM extract (--extract FILE) or --overpass"
         raise RegionError(msg)
@@ -200,7 +201,7 @@ def build_pack(options: BuildOptions, *, step: Callable[[str], None] | None = No
     area = _area(options, rows)
     lap("service area")
     tell(BUILD_STEPS[2])
-    network = _network(options, rows, area, report)
+    network = _network(options, rows, area, report, tell)
     report.components = components(network)
     lap("network")
     tell(BUILD_STEPS[3])
