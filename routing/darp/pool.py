@@ -35,6 +35,7 @@ class RoutePool:
         self.columns: dict[tuple[int, frozenset[int]], _Column] = {}
         self.max_columns = max_columns
         self.added = 0  # columns new or cheaper since the last recombination
+        self.build_rate = 2e-6  # seconds per stop of a pooled route to build the model (measured at each build)
 
     def add_plan(self, plan: Plan, *, changed_from: Plan | None = None) -> None:
         """Add the routes of ``plan`` (only those that differ from ``changed_from``'s, if given)."""
@@ -79,6 +80,10 @@ class RoutePool:
         self.added = 0
         c = self.c
         columns = list(self.columns.values())
+        entries = sum(len(col[2]) for col in columns)
+        if entries * self.build_rate > 0.5 * (wall_s if deterministic and wall_s is not None else time_limit_s):
+            self.build_rate *= 0.7  # measured on a busy moment, perhaps: try again later
+            return None  # building the model alone would take most of the time granted
         model = cp_model.CpModel()
         chosen = [model.new_bool_var("") for _ in columns]
         covering: dict[int, list[cp_model.IntVar]] = {}
@@ -102,6 +107,7 @@ class RoutePool:
                        + sum(p * out for p, out in left_out))
         self._hint(model, best, chosen, left_out=left_out, covering=covering)
         built = time.perf_counter() - began  # building the model counts
+        self.build_rate = built / max(1, entries)  # seconds per stop, as this machine builds now
         left = (wall_s if deterministic and wall_s is not None else time_limit_s) - built
         if left < 0.01:
             return None

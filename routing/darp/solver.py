@@ -110,12 +110,12 @@ def solve(
     """
     params = params or SolverParams()
     st = Stages(clock or _time.perf_counter, time_limit_s)
+    cpu = _time.process_time()
     c = compile_problem(problem)
     st.mark("compile")
     plan = construct(c, seed=seed) if initial is None else _plan_of(c, initial)
     st.mark("construct")
-    # read-out and overheads; plus 1 % of the limit: on a loaded machine the last steps slow down too
-    reserve = RESERVE_S_PER_NODE * c.n_nodes + RESERVE_SHARE * time_limit_s
+    reserve = _reserve(c.n_nodes, time_limit_s, st.last - st.began, _time.process_time() - cpu)
     if any(v.breaks for v in problem.vehicles):
         return _with_breaks(c, plan, st, params=params, reserve=reserve)
     # the fallback if a later stage goes wrong: a copy, the search changes the plan's routes in place
@@ -128,6 +128,13 @@ def solve(
     routes = _checked(c, routes, plan.fixed_first, checked)
     st.mark("search")
     return _result(c, routes, st)
+
+
+def _reserve(n_nodes: int, time_limit_s: float, elapsed: float, cpu: float) -> float:
+    """Seconds kept back for the read-out and overheads: per node, scaled by how much slower than its CPU
+    time the setup ran (a loaded machine slows the last steps down as much), plus 1 % of the limit."""
+    slowdown = min(10.0, max(1.0, elapsed / cpu)) if cpu > 0.002 else 1.0
+    return RESERVE_S_PER_NODE * n_nodes * slowdown + RESERVE_SHARE * time_limit_s
 
 
 def _result(c: Compiled, routes: list[list[int]], st: Stages, times: list[list[int]] | None = None,
