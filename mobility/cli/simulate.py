@@ -45,7 +45,14 @@ class World:
             ride_beta_s=round(d.max_ride_beta_min * 60), stop_service_s=d.stop_service_s,
             no_show_wait_s=d.no_show_wait_s, timezone=scenario.scenario.timezone, rules=rule_set(d.rules),
         )
-        return LiveDispatcher(directory=self.directory, travel=self.travel, fleet=vehicles, config=config)
+        dispatcher = LiveDispatcher(directory=self.directory, travel=self.travel, fleet=vehicles, config=config)
+        if d.solver_clock == "cpu":
+            import time
+
+            from routing.dispatcher.reoptimise import budget_of
+
+            budget_of(dispatcher).clock = time.process_time
+        return dispatcher
 
 
 @lru_cache(maxsize=2)

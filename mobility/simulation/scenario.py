@@ -79,6 +79,8 @@ class DispatchParams(_Strict):
     rules: str = Field(default="instant", min_length=1, description="booking rule set: instant | kvg")
     reoptimise_interval_s: int = Field(default=900, ge=0, description="0 = never re-optimise")
     solver_time_limit_s: float = Field(default=1.0, gt=0, le=600)
+    solver_clock: Literal["cpu", "wall"] = Field(
+        default="cpu", description="what the solver's limits count: CPU time (a loaded machine plans the same) or wall")
     max_ride_alpha: float = Field(default=1.5, ge=1.0)
     max_ride_beta_min: float = Field(default=10.0, ge=0)
     pickup_window_min: float = Field(default=15.0, gt=0, le=240)

@@ -171,7 +171,7 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
             moving.add(key)
         for part in _parts(route, snap.whole_shift, snap.cut.get(key)):
             stated = _state_part(route, sched, part, now_s=snap.now_s, base=base, promised=promised, pinned=pinned,
-                                 whole_shift=snap.whole_shift)
+                                 whole_shift=snap.whole_shift, reserve=snap.end_reserve.get(key, 0))
             if stated is None:
                 return None
             vehicle, made, darp_route = stated
@@ -193,7 +193,7 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
 
 
 def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: int, promised: Mapping[str, int],
-                pinned: bool, whole_shift: bool) -> tuple[Vehicle, list[Request], DarpRoute] | None:
+                pinned: bool, whole_shift: bool, reserve: int = 0) -> tuple[Vehicle, list[Request], DarpRoute] | None:
     """One stretch of ``route`` as a solver vehicle, its requests and its current visits (None: not expressible)."""
     tasks = route.tasks
     ident = route.key if part.index == 0 else f"{route.key}#{part.index}"
@@ -208,7 +208,7 @@ def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: 
         end_loc = tasks[part.stop].loc  # for the next stretch starts when that break ends now)
         latest_end = sched.begin[part.stop + 1] if whole_shift else sched.latest[part.stop + 1]
     else:
-        end_loc, latest_end = route.end_loc, _solver_end(route, sched)
+        end_loc, latest_end = route.end_loc, _solver_end(route, sched, reserve)
     if latest_end - base < start:
         return None
     first_task = tasks[0] if part.index == 0 and part.stop > 0 else None
@@ -222,12 +222,13 @@ def _state_part(route: Route, sched: Schedule, part: Part, *, now_s: int, base: 
     return vehicle, made, DarpRoute(ident, visits, depart, sched.arrival[part.stop + 1] - base)
 
 
-def _solver_end(route: Route, sched: Schedule) -> int:
+def _solver_end(route: Route, sched: Schedule, learnt: int = 0) -> int:
     """When the solver's vehicle must be back: the shift end less the no-show reserve, which the solver does not
-    model — what the current plan keeps back, and two no-show waits unless the current plan is already later (the
-    exact check of the new plan has the last word)."""
+    model — what the current plan keeps back, and two no-show waits (or what an earlier plan of this route turned
+    out to need, ``learnt``) unless the current plan is already later (the exact check of the new plan has the last
+    word)."""
     kept = route.shift_end - max(0, sched.worst_end - sched.end_arrival)
-    return min(kept, max(sched.end_arrival, route.shift_end - 2 * route.no_show_wait_s))
+    return min(kept, max(sched.end_arrival, route.shift_end - max(2 * route.no_show_wait_s, learnt)))
 
 
 def _requests(route: Route, part: Part, ident: str, base: int, promised: Mapping[str, int]) -> list[Request] | None:

@@ -19,7 +19,6 @@ changed since it was last re-planned. So a live re-optimisation
 from __future__ import annotations
 
 import logging
-import time
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -106,7 +105,7 @@ def groups(dispatcher: LiveDispatcher, snap: Snapshot, max_nodes: int) -> list[S
         taken |= set(chosen)
         ids = {rid for r in chosen.values() for rid in r.request_ids()}
         out.append(Snapshot(snap.version, snap.now_s, chosen, {i: snap.commitments[i] for i in ids},
-                            cut={k: snap.cut[k] for k in chosen if k in snap.cut}))
+                            cut={k: snap.cut[k] for k in chosen if k in snap.cut}, end_reserve=snap.end_reserve))
     return out
 
 
@@ -123,25 +122,26 @@ def mark_solved(dispatcher: LiveDispatcher, snap: Snapshot) -> None:
 
 
 def reoptimise_changed(dispatcher: LiveDispatcher, now: datetime, deadline: float, budget: Budget) -> bool:
-    """Re-plan the changed groups of the live plan until ``deadline`` (``time.perf_counter()``); True if any
+    """Re-plan the changed groups of the live plan until ``deadline`` (on ``budget.clock``); True if any
     group was replaced."""
     from routing.dispatcher.reoptimise import solve_snapshot, swap_in, take_snapshot
 
     now_s = dispatcher.timebase.seconds(now)
     with dispatcher.lock:
         snap = take_snapshot(dispatcher, now_s)
-        snap = replace(snap, cut=cuts(snap.routes, dispatcher.state.schedules, now_s, CUT_S))
-    limit_nodes = min(MAX_GROUP_NODES, budget.max_nodes(max(0.0, deadline - time.perf_counter())))
+        snap = replace(snap, cut=cuts(snap.routes, dispatcher.state.schedules, now_s, CUT_S),
+                       end_reserve=dict(budget.end_reserve))
+    limit_nodes = min(MAX_GROUP_NODES, budget.max_nodes(max(0.0, deadline - budget.clock())))
     replaced = False
     found = groups(dispatcher, snap, limit_nodes)
     for group in found:
-        left = deadline - time.perf_counter()
+        left = deadline - budget.clock()
         if left < MIN_GROUP_S:
             break
         # a single group (a small plan) gets the whole limit; several get time by their size within it
         given = left if len(found) == 1 else min(left, max(MIN_GROUP_S, PER_NODE_S * group_nodes(group)))
         try:
-            new_routes = solve_snapshot(dispatcher, group, given, deadline=time.perf_counter() + given,
+            new_routes = solve_snapshot(dispatcher, group, given, deadline=budget.clock() + given,
                                         budget=budget)
         except Exception:  # the solver must never take the live plan down
             log.exception("re-optimisation of a group failed; its old plan stays")

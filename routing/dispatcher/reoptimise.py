@@ -30,7 +30,7 @@ import logging
 import math
 import time
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -61,6 +61,8 @@ class Budget:
     solve_over_s: float = 0.0  # how much a solve runs past its limit (reading back after its deadline)
     seed: int = 0
     solved_at: float = 0.0
+    clock: Callable[[], float] = time.perf_counter  # what the limits are measured on (the simulation: CPU time)
+    end_reserve: dict[str, int] = field(default_factory=dict)  # route key -> learnt no-show reserve at its end
 
     def max_nodes(self, time_limit_s: float) -> int:
         """The most nodes whose fixed solver cost fits ``SETUP_SHARE`` of ``time_limit_s``."""
@@ -68,7 +70,7 @@ class Budget:
 
     def learn_setup(self, nodes: int, given_s: float, took_s: float) -> None:
         """Update the per-node² cost from a solve that took ``took_s`` with ``given_s`` as its limit."""
-        self.solved_at = time.perf_counter()
+        self.solved_at = self.clock()
         self.solve_over_s = 0.5 * self.solve_over_s + 0.5 * min(max(0.0, took_s - given_s), 0.2 * given_s)
         if nodes <= 0:
             return
@@ -84,7 +86,7 @@ class Budget:
     def learn_after(self) -> None:
         """Update the reserve for the work after the solver (read back, checks, swap) from this call."""
         if self.solved_at:
-            self.after_s = 0.5 * self.after_s + 0.5 * (time.perf_counter() - self.solved_at)
+            self.after_s = 0.5 * self.after_s + 0.5 * (self.clock() - self.solved_at)
             self.solved_at = 0.0
 
 
@@ -109,6 +111,7 @@ class Snapshot:
     commitments: dict[str, Commitment]
     whole_shift: bool = False  # re-plan every stretch between breaks (the batch plan of a day), not the first only
     cut: Mapping[str, int] = field(default_factory=dict)  # route key -> first task left as it is (time partition)
+    end_reserve: Mapping[str, int] = field(default_factory=dict)  # route key -> no-show reserve the solver keeps
 
 
 def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int] | None = None) -> Snapshot:
@@ -129,9 +132,9 @@ def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float, *
     """Re-solve, verify and swap in if better; True if the plan was replaced (within about ``time_limit_s``).
 
     ``window`` (seconds of the time base) re-plans the shifts starting in it instead of the next hours."""
-    began = time.perf_counter()
-    deadline = began + time_limit_s
     budget = budget_of(dispatcher)
+    began = budget.clock()
+    deadline = began + time_limit_s
     now_s = dispatcher.timebase.seconds(now)
     if window is None:
         from routing.dispatcher.partition import reoptimise_changed
@@ -141,7 +144,8 @@ def reoptimise(dispatcher: LiveDispatcher, now: datetime, time_limit_s: float, *
         snap = take_snapshot(dispatcher, now_s, window)
     if not any(r.request_ids() for r in snap.routes.values()):
         return False
-    snap = select_routes(dispatcher, snap, budget.max_nodes(time_limit_s), budget.seed)
+    snap = replace(select_routes(dispatcher, snap, budget.max_nodes(time_limit_s), budget.seed),
+                   end_reserve=dict(budget.end_reserve))
     budget.seed += 1
     try:
         new_routes = solve_snapshot(dispatcher, snap, time_limit_s, deadline=deadline, budget=budget)
@@ -228,7 +232,7 @@ def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: flo
                    deadline: float | None = None, budget: Budget | None = None) -> dict[str, Route] | None:
     """Solve the snapshot with routing.darp; the new routes if they pass both checks, else None (logged).
 
-    With a ``deadline`` (``time.perf_counter()``) the solver gets the time left until then minus the reserve
+    With a ``deadline`` (on ``budget.clock``) the solver gets the time left until then minus the reserve
     for what follows it (``budget``); the solve is timed to learn the solver's fixed cost."""
     from routing.darp import Status, solve
     from routing.darp.checker import check as darp_check
@@ -242,11 +246,11 @@ def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: flo
     budget = budget or Budget()
     limit = time_limit_s
     if deadline is not None:
-        limit = max(MIN_SOLVE_S, deadline - time.perf_counter() - budget.after_s - budget.solve_over_s)
+        limit = max(MIN_SOLVE_S, deadline - budget.clock() - budget.after_s - budget.solve_over_s)
     nodes = 2 * len(problem.vehicles) + sum(1 if r.onboard is not None else 2 for r in problem.requests)
-    started = time.perf_counter()
-    solution: Solution = solve(problem, time_limit_s=limit, seed=0, initial=stated.initial)
-    budget.learn_setup(nodes, limit, time.perf_counter() - started)
+    started = budget.clock()
+    solution: Solution = solve(problem, time_limit_s=limit, seed=0, initial=stated.initial, clock=budget.clock)
+    budget.learn_setup(nodes, limit, budget.clock() - started)
     if solution.status is not Status.FEASIBLE or solution.unserved_confirmed or solution.rejected:
         log.warning("re-optimisation: solver returned %s (unserved %s); the old plan stays",
                     solution.status, list(solution.unserved_confirmed))
@@ -256,14 +260,23 @@ def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: flo
         log.warning("re-optimisation: solver plan breaks %d rules (first: %s); the old plan stays",
                     len(violations), violations[0].message)
         return None
-    return _verified(dispatcher, snap, routes_from_solution(snap, solution, stated))
+    return _verified(dispatcher, snap, routes_from_solution(snap, solution, stated), budget)
 
 
-def _verified(dispatcher: LiveDispatcher, snap: Snapshot, routes: dict[str, Route]) -> dict[str, Route] | None:
+def _verified(dispatcher: LiveDispatcher, snap: Snapshot, routes: dict[str, Route],
+              budget: Budget) -> dict[str, Route] | None:
     for route in routes.values():
         try:
             schedule(route, dispatcher.durations)
         except Infeasible as exc:
+            from routing.insertion import lenient_schedule
+
+            sched, _ = lenient_schedule(route, dispatcher.durations)
+            if sched.end_arrival <= route.shift_end < sched.worst_end:  # the solver does not model no-show waits:
+                need = sched.worst_end - sched.end_arrival + route.no_show_wait_s  # keep more back next time
+                budget.end_reserve[route.key] = max(budget.end_reserve.get(route.key, 0), need)
+                log.info("re-optimisation: %s; the old plan stays, next time %d s are kept back", exc, need)
+                return None
             log.warning("re-optimisation: converted plan fails the exact check (%s); the old plan stays", exc)
             return None
     before = {rid for key in routes for rid in snap.routes[key].request_ids()}
