@@ -6,6 +6,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from operator import itemgetter
 
 from mobility.domain.fleet import Vehicle
 from mobility.domain.plan import StopVisit
@@ -107,7 +108,7 @@ class PlanState:
         """
         lo = bisect_left(self._by_start, (earliest - self._longest_shift,))
         hi = bisect_left(self._by_start, (latest + 1,))
-        near = sorted(self._by_start[lo:hi], key=lambda entry: entry[1])
+        near = sorted(self._by_start[lo:hi], key=itemgetter(1))
         found = []
         for _, _, key in near:
             route = self.routes[key]

@@ -122,6 +122,8 @@ class Route:
 
 def add_load(a: LoadVector, b: LoadVector) -> LoadVector:
     """Component-wise sum of two load vectors."""
+    if len(a) == 3 == len(b):  # seats, wheelchairs, strollers: the hot path of every insertion search
+        return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
     return tuple(x + y for x, y in zip(a, b, strict=True))
 
 
@@ -132,4 +134,6 @@ def sub_load(a: LoadVector, b: LoadVector) -> LoadVector:
 
 def fits(load: LoadVector, capacity: LoadVector) -> bool:
     """Whether ``load`` fits in ``capacity`` in every dimension."""
+    if len(load) == 3 == len(capacity):  # the hot path (a loop over a generator costs more than the comparisons)
+        return load[0] <= capacity[0] and load[1] <= capacity[1] and load[2] <= capacity[2]
     return all(x <= c for x, c in zip(load, capacity, strict=True))

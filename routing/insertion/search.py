@@ -82,15 +82,20 @@ def candidates(route: Route, sched: Schedule, request: RequestSpec, tt: Duration
     if route.shift_end < request.pickup_earliest or route.shift_start > request.pickup_due:
         return
     n = len(route.tasks)
+    due, p, locs, departure = request.pickup_due, request.pickup, sched.locs, sched.departure
     # latest[] never decreases along the route: skip the nodes whose successor must begin before the pickup can
     first = max(route.pinned, bisect_left(sched.latest, request.pickup_earliest, 1, n + 2) - 1)
+    probe = None
     for i in range(first, n + 1):
-        if i < n and sched.departure[i] < now:
+        if i < n and departure[i] < now:
             continue  # the vehicle has left node i already
-        base = max(route.ready if i == 0 else sched.departure[i], now)
-        if base > request.pickup_due:
+        base = max(route.ready if i == 0 else departure[i], now)
+        if base > due:
             break  # departures only grow along the route
-        yield from _from_pickup(_Probe(route, sched, request, tt, weights), i, base)
+        if base + tt[locs[i]][p] > due:
+            continue  # the pickup cannot be reached in time from here (the cheap test of _from_pickup first)
+        probe = probe or _Probe(route, sched, request, tt, weights)
+        yield from _from_pickup(probe, i, base)
 
 
 def _from_pickup(probe: _Probe, i: int, base: int) -> Iterator[Candidate]:
