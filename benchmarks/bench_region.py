@@ -111,17 +111,9 @@ def _tile(pbf: Path, stops: Path, tiles: int, folder: Path) -> tuple[Path, Path]
             for w in data.ways:
                 writer.add_way(osmium.osm.mutable.Way(id=w["id"] + k * wstep, nodes=[r + k * step for r in w["nodes"]],
                                                       tags=w["tags"]))
-    for (i, j), mine in nodes_by_tile.items():  # seams: join each tile to its east and north neighbours
-        for other, axis in (((i + 1, j), 1), ((i, j + 1), 2)):
-            if other not in nodes_by_tile:
-                continue
-            theirs = nodes_by_tile[other]
-            for q in range(8):
-                frac = (q + 0.5) / 8
-                a = _edge_node(mine, axis, frac, high=True)
-                b = _edge_node(theirs, axis, frac, high=False)
-                way_id += 1
-                writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=[a, b], tags={"highway": "secondary"}))
+    for a, b in _seams(nodes_by_tile):
+        way_id += 1
+        writer.add_way(osmium.osm.mutable.Way(id=way_id, nodes=[a, b], tags={"highway": "secondary"}))
     writer.close()
     area = folder / "tiled.geojson"
     ring = [[box[0], box[1]], [box[0] + tiles * dx, box[1]], [box[0] + tiles * dx, box[1] + tiles * dy],
@@ -167,6 +159,17 @@ def _core_node_ids(pbf: Path, nodes: list[dict[str, object]]) -> set[int]:
     kept = {(round(float(x), 7), round(float(y), 7)) for x, y in zip(arrays.node_lon, arrays.node_lat, strict=True)}
     return {int(n["id"]) for n in nodes  # type: ignore[call-overload]
             if (round(float(n["lon"]), 7), round(float(n["lat"]), 7)) in kept}  # type: ignore[arg-type]
+
+
+def _seams(nodes_by_tile: dict[tuple[int, int], list[tuple[int, float, float]]]) -> list[tuple[int, int]]:
+    """Eight two-way roads from each tile to its east and north neighbours, between nodes of their main parts."""
+    pairs = []
+    for (i, j), mine in nodes_by_tile.items():
+        for other, axis in (((i + 1, j), 1), ((i, j + 1), 2)):
+            if other in nodes_by_tile:
+                pairs += [(_edge_node(mine, axis, (q + 0.5) / 8, high=True),
+                           _edge_node(nodes_by_tile[other], axis, (q + 0.5) / 8, high=False)) for q in range(8)]
+    return pairs
 
 
 def _edge_node(nodes: list[tuple[int, float, float]], axis: int, frac: float, *, high: bool) -> int:
