@@ -74,7 +74,7 @@ def test_a_late_pickup_after_a_no_show_wait_names_it_as_cause(tiny_result: RunRe
     def late_ones(visits: list) -> list:  # type: ignore[type-arg]
         found = validate_run(RunLog(log.requests, visits), tiny_result.vehicles, tiny_result.depot_index,
                              _tt(tiny_result), alpha=d.max_ride_alpha, beta_s=d.max_ride_beta_min * 60)
-        return [v for v in found if v.kind == "window" and log.visits[k].booking_id in v.message]
+        return [v for v in found if v.kind == "window" and str(log.visits[k].booking_id) in v.message]
 
     assert late_ones(log.visits)
     assert all(not v.cause for v in late_ones(log.visits))
