@@ -12,6 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from booking.service.bookings import Caller, Place, RideWish
 from booking.service.errors import ServiceError
@@ -35,7 +36,6 @@ FIRST = ("Gerda", "Helmut", "Ingrid", "Manfred", "Renate", "Klaus", "Ursula", "D
 LAST = ("Schulze", "Müller", "Schmidt", "Fischer", "Weber", "Meyer", "Wagner", "Becker", "Hoffmann", "Schäfer", "Koch",
         "Richter", "Klein", "Wolf", "Schröder")
 RIDERS = 60
-BROKEN = "SFT-R1"
 REQUESTS = 420
 
 
@@ -48,6 +48,7 @@ class District:
     clock: ManualClock
     booked: list[str] = field(default_factory=list)
     refused: int = 0
+    broken: list[str] = field(default_factory=list)  # the buses out of service until 09:30
 
     def account(self, username: str, role: str) -> str:
         """Create an account (password :data:`PASSWORD`) and return its username."""
@@ -92,11 +93,33 @@ def seed(district: District) -> None:
             continue
         district.booked.append(row.id)
     _drive_the_morning(district)
-    # a wheelchair bus breaks down until 09:30: the rides no other vehicle can take become problems
-    Outages(services.ctx, services.operations).take_out(BROKEN, staff.id, until=NOW.replace(hour=9, minute=30),
-                                                        reason="Motorschaden")
-    services.ctx.flush_pending()
+    # wheelchair buses break down until 09:30, the busiest first, until a ride no other vehicle can take becomes a
+    # problem for the control room (how many it takes depends on how the plan pooled the morning)
+    outages = Outages(services.ctx, services.operations)
+    for vehicle_id in _busiest_wheelchair_buses(district):
+        outages.take_out(vehicle_id, staff.id, until=NOW.replace(hour=9, minute=30), reason="Motorschaden")
+        district.broken.append(vehicle_id)
+        services.ctx.flush_pending()
+        if services.ctx.dispatcher.infeasible_routes() or _problems(district):
+            break
     services.ctx.flush_plan()
+
+
+def _busiest_wheelchair_buses(district: District) -> list[str]:
+    """The wheelchair buses by the number of pickups they hold before 09:30, most first."""
+    plan = district.parts.dispatcher.plan()
+    until = NOW.replace(hour=9, minute=30)
+    count = {v.id: 0 for v in district.parts.dispatcher.vehicles() if v.type.capacity.wheelchairs > 0}
+    for duty in plan.duties.values():
+        if duty.vehicle_id in count:
+            count[duty.vehicle_id] += sum(1 for v in duty.ahead() if v.kind is VisitKind.PICKUP
+                                          and v.planned_arrival < until)
+    return sorted(count, key=lambda k: (-count[k], k))
+
+
+def _problems(district: District) -> int:
+    with district.parts.engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT count(*) FROM problems")).scalar_one())
 
 
 def _place(stop_id: str | None, point: object) -> Place:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-CALLERS = (("Gerda Schulze", "03471 123456", "08:30"), ("Horst Becker", "03471 222333", "08:50"),
+CALLERS = (("Gerda Schulze", "03471 123456", "08:30"), ("Horst Becker", "03471 222333", "09:05"),
            ("Ilse Wagner", "03471 444555", "09:10"))
 
 
