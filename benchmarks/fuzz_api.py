@@ -122,7 +122,8 @@ def run_store(store: str, args: argparse.Namespace) -> dict[str, Any]:
                                      vehicle_id=vehicle if role == "driver" else None)
         tokens[role] = services.signin.start(user).access_token
     counter = StatusCounter(create_app(settings, parts=parts, background=False), _declared_5xx)
-    figures: dict[str, Any] = {"store": store, "runs": {}}
+    part = "" if tuple(args.roles) == ROLES else f" ({', '.join(args.roles)})"
+    figures: dict[str, Any] = {"store": store + part, "runs": {}}
     with capture_logs(sql=False) as logs:
         server, thread, base = _serve(counter)
         try:
