@@ -46,14 +46,14 @@ class SolverParams:
     safety net; a run that hits it is time-dependent).
     """
 
-    lns_share: float = 0.9
+    lns_share: float = 0.96
     polish_cap_s: float = 0.25
     workers: int = 1
     iterations: int | None = None
     ortools_solutions: int = 200
     metaheuristic: str = "GUIDED_LOCAL_SEARCH"
     recombine: bool = True
-    recombine_share: float = 0.03
+    recombine_share: float = 0.02
     recombine_cap_s: float = 0.5
     lns: LnsParams = field(default_factory=LnsParams)
 
