@@ -24,6 +24,7 @@ from booking.store.models import BookingRow, EventRow, OfferRow
 from booking.store.notices import RiderNoticeRow, RiderPreferenceRow
 from booking.store.poolcars import PoolOfferRow, PoolReservationRow
 from booking.store.privacy import AccessLogRow
+from booking.store.tomp import TompPackageRow
 from booking.store.types import point_wkt
 
 TOMBSTONE_PREFIXES = ("erased-", "anon-")
@@ -124,13 +125,18 @@ def pseudonymise_events(session: Session, bookings: Mapping[str, tuple[str, str]
 
 
 def delete_unbooked_offers(session: Session, *, customer_id: str | None = None, before: datetime | None = None) -> int:
-    """Delete offers no booking took (of one customer, or made before ``before``)."""
+    """Delete offers no booking took (of one customer, or made before ``before``), and the TOMP packages made of
+    them (a MaaS operator's purchase that was rolled back, released or expired)."""
     booked = sa.select(BookingRow.offer_id)
     stmt = sa.delete(OfferRow).where(OfferRow.id.not_in(booked))
+    packages = sa.delete(TompPackageRow).where(TompPackageRow.booking_id.is_(None))
     if customer_id is not None:
         stmt = stmt.where(OfferRow.customer_id == customer_id)
+        packages = packages.where(TompPackageRow.customer_id == customer_id)
     if before is not None:
         stmt = stmt.where(OfferRow.created_at < before)
+        packages = packages.where(TompPackageRow.expires_at < before)
+    session.execute(packages)
     return int(session.execute(stmt).rowcount or 0)  # type: ignore[attr-defined]
 
 

@@ -321,3 +321,20 @@ def test_unbooked_packages_go_with_the_offer_retention(any_env_factory: EnvFacto
     tomp.post("release-package", {"package": fresh["features"][0]["id"]})
     assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{old['id']}'") == 0
     assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{kept}'") == 1
+
+
+def test_the_retention_job_deletes_unbooked_packages(any_env_factory: EnvFactory) -> None:
+    """The service's own retention purge (mobility privacy purge, the background loop) deletes a rolled-back
+    package 24 h after its hold, without the operator coming back; a booked one stays."""
+    env = any_env_factory(fleet=[Vehicle("bbg-1", "Bernburg 1", MINIBUS, BERNBURG, "Bernburg", shift(40))])
+    tomp = maas(env)
+    kept = booked(tomp)["properties"]["id"]
+    old = offer_of(tomp)
+    tomp.post("purchase-offers", {"offer": old["id"]})
+    tomp.post("rollback-purchase", {"package": old["id"]})
+    env.parts.services.privacy.purge()
+    assert env.scalar("SELECT count(*) FROM tomp_packages") == 2  # within the retention: both stay
+    env.clock.advance(25 * 3600)
+    env.parts.services.privacy.purge()
+    assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{old['id']}'") == 0
+    assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{kept}'") == 1
