@@ -23,9 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: ETA error p95 of the rehearsal's full service day (docs/rehearsal.md, 6 December 2026: 9.2 min on SQLite,
-#: 11.0 min on PostGIS; the larger is used).
-MEASURED_ETA_ERROR_P95_S = 660
+#: ETA error p95 of the rehearsal's full service day (benchmarks/bench_rehearsal.py, 6 December 2026, 40 vehicles,
+#: 1,025 requests: 4.00 and 3.85 min on SQLite, 3.96 min on PostGIS; the largest is used). The same runs measured
+#: the offset 95 % of the rides need at factor 1.5 as 624–630 s (docs/feeds.md).
+MEASURED_ETA_ERROR_P95_S = 240
 
 
 @dataclass(frozen=True, slots=True)

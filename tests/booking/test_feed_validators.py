@@ -71,7 +71,7 @@ def test_the_flex_feed_passes_mobilitydata_and_an_independent_validator(
         assert PHONE in rule["message"]
         assert rule["info_url"].startswith("https://")
     assert {(t["safe_duration_factor"], t["safe_duration_offset"]) for t in _table(files, "trips.txt")} == {
-        ("1.5", "1380")}  # 1.5 × driving + 600 s + 2 × 60 s + 11 min (docs/feeds.md)
+        ("1.5", "960")}  # 1.5 × driving + 600 s + 2 × 60 s + 4 min (docs/feeds.md)
 
 
 def test_every_outer_ring_is_counterclockwise(any_env: Env, tmp_path: Path) -> None:

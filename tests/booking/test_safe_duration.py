@@ -9,10 +9,10 @@ from mobility.domain.flex import MEASURED_ETA_ERROR_P95_S, SafeDuration, safe_du
 
 def test_the_derivation_adds_promise_service_times_and_measured_drift() -> None:
     """Factor: the ride-time rule's alpha times the driving ratio; offset: its beta, boarding and alighting, the
-    ETA error p95. With the service's defaults a 30-minute direct ride is bounded at 1.5 × 30 + 23 = 68 minutes."""
+    ETA error p95. With the service's defaults a 30-minute direct ride is bounded at 1.5 × 30 + 16 = 61 minutes."""
     safe = safe_duration(ride_alpha=1.5, ride_beta_s=600, stop_service_s=60, eta_error_p95_s=MEASURED_ETA_ERROR_P95_S)
-    assert safe == SafeDuration(1.5, 1380)
-    assert safe.bound_s(30 * 60) == 68 * 60
+    assert safe == SafeDuration(1.5, 960)
+    assert safe.bound_s(30 * 60) == 61 * 60
     slower = safe_duration(ride_alpha=1.5, ride_beta_s=600, stop_service_s=60, eta_error_p95_s=0, driving_ratio=1.2)
     assert (slower.factor, slower.offset_s) == (1.8, 720)
 
