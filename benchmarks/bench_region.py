@@ -253,11 +253,11 @@ def _describe(name: str, built: dict[str, float]) -> None:
 
 
 def _table(rows: dict[str, float]) -> None:
-    print(f"\n{'figure':<34} {'value':>10} {'anchor':>10} {'ratio':>7}")
+    print(f"\n{'figure':<44} {'value':>10} {'anchor':>10} {'ratio':>7}")
     for figure, value in rows.items():
         anchor = ANCHORS.get(figure)
         ratio = f"{value / anchor:>7.3f}" if anchor else ""
-        print(f"{figure:<34} {value:>10.3f} {anchor if anchor is not None else '':>10} {ratio}")
+        print(f"{figure:<44} {value:>10.3f} {anchor if anchor is not None else '':>10} {ratio}")
 
 
 def main() -> None:
