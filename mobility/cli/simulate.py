@@ -46,10 +46,11 @@ class World:
             no_show_wait_s=d.no_show_wait_s, timezone=scenario.scenario.timezone, rules=rule_set(d.rules),
         )
         dispatcher = LiveDispatcher(directory=self.directory, travel=self.travel, fleet=vehicles, config=config)
+        from routing.dispatcher.reoptimise import budget_of
+
+        budget_of(dispatcher).workers = d.solver_workers
         if d.solver_clock == "cpu":
             import time
-
-            from routing.dispatcher.reoptimise import budget_of
 
             budget_of(dispatcher).clock = time.process_time
         return dispatcher

@@ -81,6 +81,7 @@ class DispatchParams(_Strict):
     solver_time_limit_s: float = Field(default=1.0, gt=0, le=600)
     solver_clock: Literal["cpu", "wall"] = Field(
         default="cpu", description="what the solver's limits count: CPU time (a loaded machine plans the same) or wall")
+    solver_workers: int = Field(default=1, ge=1, le=16, description="re-optimisation groups solved at once (cores)")
     max_ride_alpha: float = Field(default=1.5, ge=1.0)
     max_ride_beta_min: float = Field(default=10.0, ge=0)
     pickup_window_min: float = Field(default=15.0, gt=0, le=240)

@@ -19,8 +19,9 @@ changed since it was last re-planned. So a live re-optimisation
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ CUT_S = 3 * 3600  # re-plan the tasks of the next three hours (up to the first e
 PER_NODE_S = 0.0025  # solver seconds per node of a group
 MIN_GROUP_S = 0.2  # the least a group is given
 MAX_GROUP_NODES = 240  # the largest group (the solver's fixed cost grows with the square of the nodes)
+CHILD_TIMEOUT_S = 30.0  # the least a group solved in another process is waited for (wall seconds)
 
 
 @dataclass
@@ -124,7 +126,7 @@ def mark_solved(dispatcher: LiveDispatcher, snap: Snapshot) -> None:
 def reoptimise_changed(dispatcher: LiveDispatcher, now: datetime, deadline: float, budget: Budget) -> bool:
     """Re-plan the changed groups of the live plan until ``deadline`` (on ``budget.clock``); True if any
     group was replaced."""
-    from routing.dispatcher.reoptimise import solve_snapshot, swap_in, take_snapshot
+    from routing.dispatcher.reoptimise import swap_in, take_snapshot
 
     now_s = dispatcher.timebase.seconds(now)
     with dispatcher.lock:
@@ -133,21 +135,64 @@ def reoptimise_changed(dispatcher: LiveDispatcher, now: datetime, deadline: floa
                        end_reserve=dict(budget.end_reserve))
     limit_nodes = min(MAX_GROUP_NODES, budget.max_nodes(max(0.0, deadline - budget.clock())))
     replaced = False
-    found = groups(dispatcher, snap, limit_nodes)
-    for group in found:
+    pending = groups(dispatcher, snap, limit_nodes)
+    single = len(pending) == 1
+    while pending:
         left = deadline - budget.clock()
         if left < MIN_GROUP_S:
             break
         # a single group (a small plan) gets the whole limit; several get time by their size within it
-        given = left if len(found) == 1 else min(left, max(MIN_GROUP_S, PER_NODE_S * group_nodes(group)))
-        try:
-            new_routes = solve_snapshot(dispatcher, group, given, deadline=budget.clock() + given,
-                                        budget=budget)
-        except Exception:  # the solver must never take the live plan down
-            log.exception("re-optimisation of a group failed; its old plan stays")
-            continue
-        mark_solved(dispatcher, group)
-        if new_routes is not None:
-            replaced |= swap_in(dispatcher, group, new_routes, now)
+        batch = [pending.pop(0) for _ in range(min(budget.workers, len(pending)))]
+        given = [left if single else min(left, max(MIN_GROUP_S, PER_NODE_S * group_nodes(g))) for g in batch]
+        waiting = [_in_child(dispatcher, g, s, budget) for g, s in zip(batch[1:], given[1:], strict=True)]
+        results = [_solve(dispatcher, batch[0], given[0], budget), *(wait() for wait in waiting)]
+        for group, new_routes in zip(batch, results, strict=True):
+            mark_solved(dispatcher, group)
+            if new_routes is not None:
+                replaced |= swap_in(dispatcher, group, new_routes, now)
         budget.learn_after()
     return replaced
+
+
+def _solve(dispatcher: LiveDispatcher, group: Snapshot, given: float, budget: Budget) -> dict[str, Route] | None:
+    from routing.dispatcher.reoptimise import solve_snapshot
+
+    try:
+        return solve_snapshot(dispatcher, group, given, deadline=budget.clock() + given, budget=budget)
+    except Exception:  # the solver must never take the live plan down
+        log.exception("re-optimisation of a group failed; its old plan stays")
+        return None
+
+
+def _in_child(dispatcher: LiveDispatcher, group: Snapshot, given: float,
+              budget: Budget) -> Callable[[], dict[str, Route] | None]:
+    """Start solving ``group`` in a forked process (another core); returns the function that waits for its routes
+    (None if it failed or took far too long). Groups are disjoint, so both results can be swapped in."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def run() -> None:
+        try:
+            send.send(_solve(dispatcher, group, given, budget))
+        finally:
+            send.close()
+
+    process = ctx.Process(target=run, daemon=True)
+    process.start()
+    send.close()
+
+    def wait() -> dict[str, Route] | None:
+        result: dict[str, Route] | None = None
+        try:
+            if receive.poll(max(CHILD_TIMEOUT_S, 20 * given)):
+                result = receive.recv()
+        except EOFError:
+            log.warning("re-optimisation of a group in another process ended without a result")
+        process.join(timeout=1.0)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        receive.close()
+        return result
+
+    return wait

@@ -63,6 +63,7 @@ class Budget:
     solved_at: float = 0.0
     clock: Callable[[], float] = time.perf_counter  # what the limits are measured on (the simulation: CPU time)
     end_reserve: dict[str, int] = field(default_factory=dict)  # route key -> learnt no-show reserve at its end
+    workers: int = 1  # live groups solved at once (more than one: forked processes, one group each)
 
     def max_nodes(self, time_limit_s: float) -> int:
         """The most nodes whose fixed solver cost fits ``SETUP_SHARE`` of ``time_limit_s``."""

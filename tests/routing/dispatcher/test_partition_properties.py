@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from routing.directory import NetworkStopDirectory
 from routing.dispatcher import DispatcherConfig
 from routing.dispatcher.live import LiveDispatcher
 from routing.dispatcher.partition import CUT_S, cuts, groups, progress_of, stretch
-from routing.dispatcher.reoptimise import take_snapshot
+from routing.dispatcher.reoptimise import budget_of, take_snapshot
 from routing.insertion import Route, TaskKind
 from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 from tests.routing.dispatcher.test_reoptimise import assert_promises_kept
@@ -54,13 +55,16 @@ def _board_first(d: LiveDispatcher) -> dict[str, str]:
 
 
 @SETTINGS
-@given(bookings, st.booleans())
+@given(bookings, st.booleans(), st.integers(1, 2))
 def test_incremental_reoptimisation_keeps_every_promise(make_dispatcher: MakeDispatcher,
                                                         directory: NetworkStopDirectory,
-                                                        trips: list[tuple[int, int, int, int]], board: bool) -> None:
-    """After the grouped, time-cut re-optimisation every route passes the exact check, every booking keeps its
-    promise, and riders on board are still on board of their vehicle."""
+                                                        trips: list[tuple[int, int, int, int]], board: bool,
+                                                        workers: int) -> None:
+    """After the grouped, time-cut re-optimisation (groups one after another or two at once in forked processes)
+    every route passes the exact check, every booking keeps its promise, and riders on board are still on board
+    of their vehicle."""
     d = make_dispatcher([minibus(f"V{k}", STOPS[(3 * k) % 6], directory, seats=4) for k in range(4)])
+    budget_of(d).workers = workers
     _book(d, directory, trips)
     aboard = _board_first(d) if board else {}
     before = d.commitments()
@@ -151,3 +155,23 @@ def test_no_show_waits_never_keep_a_bus_past_its_shift(make_dispatcher: MakeDisp
             pickups = [str(t.request_id) for t in route.tasks if t.kind is TaskKind.PICKUP]
             chosen = {rid for n, rid in enumerate(pickups) if pick >> n & 1}
             assert _executed_end(route, d.durations, chosen) <= route.shift_end, (route.key, chosen)
+
+
+def test_two_groups_at_once_in_forked_processes(make_dispatcher: MakeDispatcher, directory: NetworkStopDirectory,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two workers and small groups, groups are solved two at a time (one in a forked process) and both are
+    swapped in: the plan passes the exact check and every promise is kept."""
+    from routing.dispatcher import partition
+
+    monkeypatch.setattr(partition, "MAX_GROUP_NODES", 10)
+    d = make_dispatcher([minibus(f"V{k}", STOPS[(3 * k) % 6], directory, seats=4) for k in range(4)])
+    _book(d, directory, [(k % 6, (k * 5 + 1) % 6, 30 + 17 * k, 1) for k in range(12)])
+    budget_of(d).workers = 2
+    before = d.commitments()
+    with d.lock:
+        busy = {k for k, r in d.state.routes.items() if r.request_ids()}
+    d.reoptimise(NOW, 4.0)
+    assert len(busy) >= 3
+    assert len(progress_of(d).solved) >= 2  # the first two groups went at once (the rest as the time allows)
+    assert_plan_valid(d)
+    assert_promises_kept(before, d.commitments())
