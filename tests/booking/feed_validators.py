@@ -37,11 +37,11 @@ def mobilitydata_notices(feed: Path, day: date, out: Path) -> Notices:
     return _notices(json.loads((out / "report.json").read_text()))
 
 
-def guru_notices(feed: Path) -> Notices:
-    """``gtfs-guru`` on the zip ``feed``."""
+def guru_notices(feed: Path, day: date) -> Notices:
+    """``gtfs-guru`` on the zip ``feed`` as of ``day`` (country DE)."""
     import gtfs_guru  # type: ignore[import-not-found,unused-ignore]
 
-    result = gtfs_guru.validate(str(feed))
+    result = gtfs_guru.validate(str(feed), country_code="DE", date=day.isoformat())
     return _notices(result.to_dict())
 
 

@@ -63,7 +63,7 @@ def test_the_flex_feed_passes_mobilitydata_and_an_independent_validator(
     (tmp_path / "md").mkdir()
     assert _codes(mobilitydata_notices(feed, T0.date(), tmp_path / "md")) == {
         "stop_without_stop_time": ("WARNING", stops)}
-    assert _codes(guru_notices(feed)) == {"stop_without_stop_time": ("WARNING", stops),
+    assert _codes(guru_notices(feed, T0.date())) == {"stop_without_stop_time": ("WARNING", stops),
                                           "unused_trip": ("WARNING", trips), "unusable_trip": ("WARNING", trips)}
     assert {a["agency_phone"] for a in _table(files, "agency.txt")} == {PHONE}
     for rule in _table(files, "booking_rules.txt"):
