@@ -108,7 +108,7 @@ def turned_away(refusals: Iterable[tuple[str, datetime]], bookings: Iterable[tup
         for at in sorted(times):
             retry = last is not None and at - last <= RETRY_WINDOW
             last = at
-            if retry or any(at < b <= at + RETRY_WINDOW for b in booked.get(rider, ())):
+            if retry or any(at <= b <= at + RETRY_WINDOW for b in booked.get(rider, ())):
                 continue
             count += 1
     return count

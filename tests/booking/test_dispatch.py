@@ -118,6 +118,7 @@ def test_kpis_count_todays_bookings_and_rejections(env: Env) -> None:
     resident, staff = env.user("erika"), env.user("leitstelle", "dispatcher")
     _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 20)
     _book(env, resident, BERNBURG_HBF, STASSFURT_BF, 21)
+    env.clock.advance(60)
     env.client.post("/api/v1/offers", json=ride(BERNBURG_HBF, STASSFURT_BF, 20, passengers=15), headers=resident)
     kpis = env.client.get("/api/v1/dispatch/kpis", headers=staff).json()
     assert kpis["day"] == "2026-11-23"
@@ -160,6 +161,7 @@ def test_turned_away_counts_wishes_not_refusals() -> None:
     assert turned([0, 5, 10], []) == 1
     assert turned([0, 5], [12]) == 0
     assert turned([0], [-5, 31]) == 1
+    assert turned([0], [0]) == 0  # asked again at an alternative time at once
     assert turned([0, 60], [65]) == 1
     assert turned([], [0]) == 0
 
