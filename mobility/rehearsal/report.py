@@ -233,16 +233,19 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
         "eta_error_min": {"n": len(errors), "mean": round(float(np.mean(errors)), 2) if errors else None,
                           "max": round(max(errors), 2) if errors else None},
         "wall_s": round(wall_s, 1),
-        "flex_safe_duration": None if flex is None else {"within": flex[0], "rides": flex[1],
-                                                         "offset_p95_s": flex[2]},
+        "flex_safe_duration": flex and dict(zip(("within", "rides", "offset_p95_s"), flex, strict=True)),
         "notes": dict(ledger.notes),
         "late_pickups": [_late(r) for r in sorted(boarded, key=_lateness, reverse=True)[:15] if _lateness(r) > 0],
         "worst_etas": [_eta_case(r) for r in sorted(boarded, key=lambda r: eta_error_min(r) or 0.0, reverse=True)[:10]
                        if (eta_error_min(r) or 0.0) > 5.0],
     }
+    return Report(figures, summary, _observations(ledger, traffic), dict(ledger.counts), [str(p) for p in screens])
+
+
+def _observations(ledger: Ledger, traffic: Traffic) -> list[dict[str, Any]]:
+    """Every observation of the service misbehaving, then the first 100 failed HTTP calls."""
     failures = [{"at": f.at.isoformat(), "kind": f"http_{f.status}", "vehicle_id": None, "booking_id": None,
                  "detail": f"{f.method} {f.path} ({f.who}): {f.detail}"} for f in traffic.failures[:100]]
     observations = [{"at": o.at.isoformat(), "kind": o.kind, "vehicle_id": o.vehicle_id, "booking_id": o.booking_id,
                      "detail": o.detail} for o in ledger.observations]
-    return Report(figures, summary, observations + failures, dict(ledger.counts),
-                  [str(p) for p in screens])
+    return observations + failures
