@@ -1,7 +1,10 @@
 """The district's night: a day of pre-booked requests, inserted one by one, then the night's batch plan.
 
 Usage: ``python benchmarks/bench_night.py [--requests 1500] [--seconds 300] [--long 1800] [--round 10]
-[--seed 42]``
+[--seed 42] [--cpu]``
+
+``--cpu`` counts the budgets in CPU seconds of this process instead of wall seconds: on a shared machine under load
+the wall-clock budget buys only a fraction of a core, and the figures then say little about the method.
 
 On the bundled district network with the default fleet (data/fleet/salzlandkreis.toml: 36 minibuses with early and
 late shifts and breaks, four pool cars) the day's requests come from the demand model of scenarios/default.toml
@@ -82,12 +85,16 @@ def _figures(dispatcher: LiveDispatcher, booked: int) -> dict[str, float]:
     return {"km": summary.distance_m / 1000, "vehicles": float(vehicles), "shifts": float(summary.busy_routes)}
 
 
-def _batch(dispatcher: LiveDispatcher, seconds: float, round_s: float, evening: datetime) -> tuple[float, int, int]:
+def _batch(dispatcher: LiveDispatcher, seconds: float, round_s: float, evening: datetime,
+           cpu: bool) -> tuple[float, int, int]:
     from mobility.domain.batch import batch_rounds
+    from routing.dispatcher.reoptimise import budget_of
 
+    clock = time.process_time if cpu else time.perf_counter
+    budget_of(dispatcher).clock = clock
     night = evening + timedelta(hours=5)  # 01:00
     plan = batch_rounds(DAY, lambda limit: dispatcher.reoptimise(night, limit, DAY),
-                        lambda: dispatcher.day_summary(DAY), time_limit_s=seconds, round_s=round_s)
+                        lambda: dispatcher.day_summary(DAY), time_limit_s=seconds, round_s=round_s, clock=clock)
     return plan.seconds, plan.rounds, plan.improved_rounds
 
 
@@ -99,6 +106,7 @@ def main() -> None:
     parser.add_argument("--long", type=float, default=1800.0, help="the long run's budget (0: none)")
     parser.add_argument("--round", type=float, default=10.0, help="seconds per round")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--cpu", action="store_true", help="budgets in CPU seconds (a loaded, shared machine)")
     args = parser.parse_args()
     load = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
     requests = _requests(args.requests, args.seed)
@@ -106,7 +114,7 @@ def main() -> None:
     dispatcher, booked, evening = _insertion_plan(requests)
     insert_s = time.perf_counter() - t
     before = _figures(dispatcher, booked)
-    seconds, rounds, improved = _batch(dispatcher, args.seconds, args.round, evening)
+    seconds, rounds, improved = _batch(dispatcher, args.seconds, args.round, evening, args.cpu)
     after = _figures(dispatcher, booked)
     rows = [("requests / booked by insertion", f"{len(requests)} / {booked}", "-", "-"),
             ("insertion of all (s)", f"{insert_s:.1f}", "-", "-")]
@@ -120,7 +128,7 @@ def main() -> None:
         other, booked_again, evening = _insertion_plan(requests)
         if booked_again != booked:
             raise SystemExit("the insertion-only plan is not reproducible")
-        long_s, long_rounds, long_improved = _batch(other, args.long, args.round, evening)
+        long_s, long_rounds, long_improved = _batch(other, args.long, args.round, evening, args.cpu)
         long = _figures(other, booked)
         for key, unit in (("km", "km"), ("vehicles", "vehicles")):
             rows.append((f"long run {args.long:.0f} s: {unit}", f"{long[key]:.1f}", "-", "-"))

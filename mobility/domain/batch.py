@@ -32,16 +32,17 @@ class DayPlan:
 
 
 def batch_rounds(day: date, reoptimise: Callable[[float], bool], summary: Callable[[], DaySummary], *,
-                 time_limit_s: float, round_s: float) -> DayPlan:
-    """Run ``reoptimise(limit)`` rounds for ``day`` within ``time_limit_s`` (each at most ``round_s``)."""
+                 time_limit_s: float, round_s: float, clock: Callable[[], float] = time.perf_counter) -> DayPlan:
+    """Run ``reoptimise(limit)`` rounds for ``day`` within ``time_limit_s`` (each at most ``round_s``), measured
+    on ``clock`` (wall time; a benchmark may count CPU time)."""
     if time_limit_s <= 0 or round_s <= 0:
         msg = f"time_limit_s and round_s must be positive, got {time_limit_s} and {round_s}"
         raise ValueError(msg)
-    began = time.perf_counter()
+    began = clock()
     before = summary()
     rounds = improved = idle = 0
     while before.busy_routes and idle < max(3, before.busy_routes):
-        left = time_limit_s - (time.perf_counter() - began)
+        left = time_limit_s - (clock() - began)
         if left < MIN_ROUND_S:
             break
         rounds += 1
@@ -52,4 +53,4 @@ def batch_rounds(day: date, reoptimise: Callable[[float], bool], summary: Callab
             idle += 1
     after = summary()
     return DayPlan(day, after.rides, after.busy_routes, rounds, improved, before.distance_m, after.distance_m,
-                   round(time.perf_counter() - began, 2))
+                   round(clock() - began, 2))
