@@ -43,7 +43,7 @@ def test_a_round_re_plans_the_running_shifts(any_env_factory: EnvFactory) -> Non
     the replaced plan as the system's; without a batch schedule no batch runs."""
     env = any_env_factory()
     ids = _moved_to_the_far_bus(env)
-    worker = Reoptimiser(env.parts.services.operations, interval_s=300, time_limit_s=1.0)
+    worker = Reoptimiser(env.parts.services.operations, interval_s=300, time_limit_s=3.0)
     worker.run_once()
     assert worker.runs == 1
     assert _vehicles(env, ids) == {"bbg-1"}

@@ -177,7 +177,7 @@ def test_manual_return_puts_back_what_still_fits(any_env_factory: EnvFactory) ->
         actions = conn.execute(sa.select(ProblemActionRow.action)).scalars().all()
     assert actions == ["put_back"]
 
-    late = book_app(env, env.login("erika"), BERNBURG_HBF, STASSFURT_BF, 40)
+    late = book_app(env, env.login("erika"), BERNBURG_HBF, STASSFURT_BF, 30)
     lost = take_out(env, staff, "bbg-1")["lost_bookings"]
     assert late["id"] in lost
     env.clock.advance(3 * 3600)  # every window of the day's rides so far has passed
