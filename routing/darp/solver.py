@@ -70,6 +70,8 @@ class SolverParams:
 RESERVE_S_PER_NODE = 4e-5
 #: Share of the time limit kept back as well (a busy machine slows the last steps down).
 RESERVE_SHARE = 0.01
+#: Shortest time-limited recombination worth making (seconds); shorter LNS budgets keep no route pool.
+MIN_RECOMBINE_S = 0.05
 #: OR-Tools model build + close, seconds per node²; measured ≈ 6e-8 (1280 nodes: 0.09 s), kept pessimistic.
 MODEL_S_PER_NODE2 = 2e-7
 
@@ -174,8 +176,12 @@ def _search(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, r
     deterministic = params.iterations is not None
     polish = _Polisher(c, st, reserve, cap_s=params.polish_cap_s,
                        solutions=params.ortools_solutions if deterministic else None)
-    pool = RoutePool(c, plan.fixed_first) if params.recombine else None
-    recombine = _Recombiner(pool, st, reserve, params, budget=max(0.0, lns_end - st.clock()))
+    budget = max(0.0, lns_end - st.clock())
+    # a recombination shorter than MIN_RECOMBINE_S finds nothing, and the first CP-SAT import alone takes
+    # 0.1-0.3 s of CPU: short live re-optimisations go without
+    worth = deterministic or budget * params.recombine_share >= MIN_RECOMBINE_S
+    pool = RoutePool(c, plan.fixed_first) if params.recombine and worth else None
+    recombine = _Recombiner(pool, st, reserve, params, budget=budget)
     if params.lns_share > 0:
         plan = improve(plan, seed=seed, time_limit_s=recombine.budget, iterations=params.iterations,
                        params=params.lns, polish=polish, pool=pool, recombine=recombine, clock=st.clock)
