@@ -183,7 +183,8 @@ def _search(c: Compiled, plan: Plan, st: Stages, *, seed: int, lns_end: float, r
     pool = RoutePool(c, plan.fixed_first) if params.recombine and worth else None
     recombine = _Recombiner(pool, st, reserve, params, budget=budget)
     if params.lns_share > 0:
-        plan = improve(plan, seed=seed, time_limit_s=recombine.budget, iterations=params.iterations,
+        # from now: making the pool may have taken a while (the first CP-SAT import)
+        plan = improve(plan, seed=seed, time_limit_s=max(0.0, lns_end - st.clock()), iterations=params.iterations,
                        params=params.lns, polish=polish, pool=pool, recombine=recombine, clock=st.clock)
     for step in (recombine, polish):
         polish.cap_s = float("inf")  # the last polish may use all the time left
@@ -270,6 +271,7 @@ class _Polisher:
         self.c, self.st, self.reserve, self.cap_s, self.solutions = c, st, reserve, cap_s, solutions
         self.model: Model | None = None
         self.params: Any = None
+        self.over = 0.0  # the largest overrun of its time limit seen so far (seconds)
 
     def __call__(self, plan: Plan) -> Plan | None:
         from routing.darp.search import read_routes, run_search
@@ -278,11 +280,14 @@ class _Polisher:
             if self.st.left() - self.reserve < 0.05 + 3 * MODEL_S_PER_NODE2 * self.c.n_nodes**2:
                 return None
             self.model, self.params = _closed_model(self.c, metaheuristic="GREEDY_DESCENT", solutions=self.solutions)
-        left = self.st.left() - self.reserve
-        if left <= 0.02:
+        limit = min(self.cap_s, self.st.left() - self.reserve - self.over)
+        if limit <= 0.02:
             return None
-        self.params.time_limit.FromMilliseconds(round(1000 * min(self.cap_s, left)))
+        self.params.time_limit.FromMilliseconds(round(1000 * limit))
+        began = self.st.clock()
         found = run_search(self.model, plan.routes, self.params)
+        # OR-Tools checks its limit between moves, and loading the plan comes first: keep its overrun back
+        self.over = max(self.over, self.st.clock() - began - limit)
         if found is None:
             return None
         routes = read_routes(self.model, found)
