@@ -212,16 +212,14 @@ def _tomp_offered() -> list[str]:
 
 def _tomp_modules(folder: Path) -> list[str]:
     """The official TOMP-API 2.0 modules, corrected as the adapter's tests correct them, written to ``folder/tomp``
-    under their own names (their ``$ref``s name each other's files); the file names."""
-    import yaml
-
+    under their own names (their ``$ref``s name each other's files; JSON is YAML too); the file names."""
     from tests.booking.tomp_spec import spec
 
     target = folder / "tomp"
     if not target.exists():
         target.mkdir()
         for name, doc in spec().docs.items():
-            (target / name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            (target / name).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     return sorted(p.name for p in target.glob("*.yaml"))
 
 
