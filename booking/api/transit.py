@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from booking.api.bounds import Moment
+from booking.api.bounds import Day, Moment
 from booking.api.deps import API_PREFIX, CurrentUser, Principal, require_roles
 from booking.api.rides import place
 from booking.api.schemas import LocationIn, OfferPublic, aware, local
@@ -44,8 +44,8 @@ class ConnectionRefIn(BaseModel):
 
     feed: str = Field(min_length=1, max_length=64)
     trip_id: str = Field(min_length=1, max_length=200)
-    stop_sequence: int = Field(ge=0, strict=True)
-    service_date: date
+    stop_sequence: int = Field(ge=0, le=2**31 - 1, strict=True)
+    service_date: Day
     direction: Direction
 
     def ref(self) -> ConnectionRef:

@@ -10,6 +10,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from booking.api.bounds import FIRST_YEAR, LAST_YEAR
 from booking.service.bookings import Place, RideWish
 from booking.tomp.errors import invalid, missing
 from booking.tomp.mapping import STOP_PREFIX
@@ -83,6 +84,8 @@ def _time(value: Any, field: str, module: int) -> datetime | None:
     if parsed is None or parsed.tzinfo is None:
         raise invalid(module, field, "Erwartet wird ein Zeitpunkt nach RFC 3339 mit Zeitzone "
                       "(z. B. 2026-11-23T07:30:00Z).")
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise invalid(module, field, f"Erwartet wird ein Zeitpunkt zwischen {FIRST_YEAR} und {LAST_YEAR}.")
     return parsed
 
 
@@ -107,8 +110,11 @@ def _needs(requirements: dict[str, Any], field: str, module: int) -> tuple[int, 
     wheelchairs = strollers = 0
     for i, raw in enumerate(_list(requirements.get("prmNeeds"), f"{field}.prmNeeds", module)):
         need = _object(raw, f"{field}.prmNeeds[{i}]", module)
-        wheelchairs += need.get("mobilityNeed") in WHEELCHAIRS
-        strollers += need.get("encumbranceNeed") in STROLLERS
+        mobility, encumbrance = need.get("mobilityNeed"), need.get("encumbranceNeed")
+        if not isinstance(mobility, str | None) or not isinstance(encumbrance, str | None):
+            raise invalid(module, f"{field}.prmNeeds[{i}]", "mobilityNeed und encumbranceNeed sind Texte.")
+        wheelchairs += mobility in WHEELCHAIRS
+        strollers += encumbrance in STROLLERS
     return wheelchairs, strollers
 
 
@@ -119,7 +125,8 @@ def _party(data: dict[str, Any], module: int) -> tuple[int, int, int]:
     for i, raw in enumerate(travellers):
         traveller = _object(raw, f"inputs.travellers[{i}]", module)
         size = traveller.get("groupSize", 1)
-        whole = isinstance(size, int | float) and not isinstance(size, bool) and size == int(size)
+        whole = (isinstance(size, int | float) and not isinstance(size, bool) and math.isfinite(size)
+                 and size == int(size))
         if not whole or not 1 <= size <= MAX_PARTY:
             raise invalid(module, f"inputs.travellers[{i}].groupSize", f"Eine ganze Zahl von 1 bis {MAX_PARTY}.")
         w, s = _needs(_object(traveller.get("requirements"), f"inputs.travellers[{i}].requirements", module),

@@ -3,6 +3,7 @@ request and response checked against the official modules — on SQLite and on P
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -321,6 +322,26 @@ def test_unbooked_packages_go_with_the_offer_retention(any_env_factory: EnvFacto
     tomp.post("release-package", {"package": fresh["features"][0]["id"]})
     assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{old['id']}'") == 0
     assert env.scalar(f"SELECT count(*) FROM tomp_packages WHERE id = '{kept}'") == 1
+
+
+def test_numbers_needs_and_times_out_of_range_are_the_spec_s_400(any_env_factory: EnvFactory) -> None:
+    """A group size of Infinity or NaN (JSON parsers accept them), a mobility need given as a list and a start in the
+    year 1 are a 400 with the spec's error (x002) naming the field, never a 500 (found by the fuzz run)."""
+    env = any_env_factory()
+    tomp = maas(env)
+    spec_ = {"type": "travelSpecification", "from": FROM, "to": TO, "startTime": START}
+    for size in ("Infinity", "NaN", "1e999"):
+        raw = ('{"inputs": {"type": "searchOffer", "specification": ' + json.dumps(spec_)
+               + ', "travellers": [{"groupSize": ' + size + '}]}}').encode()
+        found = error(tomp.post("search-offers", None, 400, conforming=False, raw=raw))
+        assert (found["errorcode"], "groupSize" in found["detail"]) == (2002, True), found
+    needs = {"travellers": [{"requirements": {"prmNeeds": [{"mobilityNeed": ["wheelchair"]}]}}]}
+    found = error(tomp.post("search-offers", {"type": "searchOffer", "specification": spec_, **needs}, 400,
+                            conforming=False))
+    assert "prmNeeds[0]" in found["detail"]
+    ancient = {**spec_, "startTime": "0001-01-01T00:00:00+14:00"}
+    found = error(tomp.post("search-offers", {"type": "searchOffer", "specification": ancient}, 400))
+    assert "2000" in found["detail"]
 
 
 def test_the_retention_job_deletes_unbooked_packages(any_env_factory: EnvFactory) -> None:

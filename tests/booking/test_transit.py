@@ -199,6 +199,21 @@ def test_bad_connections_are_refused(any_env_factory: EnvFactory) -> None:
     assert "nicht mehr erreichbar" in r.json()["detail"]
 
 
+def test_out_of_range_references_are_422_on_both_stores(any_env_factory: EnvFactory) -> None:
+    """A stop sequence beyond any GTFS feed's (SQLite cannot even store 2**63) and a service day outside 2000–2099
+    are refused as input, the same on both stores (found by the fuzz run: a 500 on SQLite before)."""
+    env = _env(any_env_factory)
+    headers = env.user("rider")
+    c = _pick(env, PIER, "to_train", T_CAIRNS + timedelta(minutes=90))
+    changes = (({"stop_sequence": 2**63}, "stop_sequence"), ({"service_date": "0001-01-01"}, "service_date"))
+    for change, field in changes:
+        body = {"station_stop_id": PIER, "place": {"stop_id": JCU}, "connection": {**_ref(c), **change}}
+        r = env.client.post("/api/v1/transit/offers", json=body, headers=headers)
+        assert r.status_code == 422, r.text
+        assert field in r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+
+
 def _visits(env: Env, booking_id: str) -> tuple[datetime, datetime]:
     plan = env.parts.dispatcher.plan()
     mine = [v for t in plan.tours.values() for v in t.visits if v.booking_id == booking_id]
