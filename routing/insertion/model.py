@@ -96,8 +96,8 @@ class Route:
     ``ready`` is when the vehicle can leave ``start_loc`` (it waits there rather than at the first task);
     ``onboard`` is the load already in the vehicle and ``boarded`` the pickup departure times of those riders.
     ``pinned`` leading tasks cannot get anything inserted before them (the vehicle is driving to or standing at
-    them). The route ends at ``end_loc`` no later than ``shift_end`` — even if every rider still to be picked up
-    fails to show and the driver waits ``no_show_wait_s`` at each pickup before leaving (the no-show reserve).
+    them). The route ends at ``end_loc`` no later than ``shift_end`` — even if two riders still to be picked up
+    fail to show and the driver waits ``no_show_wait_s`` for each before leaving (the no-show reserve).
     """
 
     key: str

@@ -24,8 +24,9 @@ class Schedule:
 
     ``latest[k]`` is the latest begin of service at node ``k`` that keeps every later window and the shift end,
     the no-show reserve included (ride times are not part of it; the exact check covers them). ``waited[k]`` sums
-    the waiting at nodes 1..k. ``worst_end`` is when the vehicle would be back if no rider still to be picked up
-    showed and the driver waited ``Route.no_show_wait_s`` at each of their stops.
+    the waiting at nodes 1..k. ``worst_end`` is when the vehicle would be back if
+    the :data:`NO_SHOWS_RESERVED` riders with the longest waits still to be picked up did not show and the driver
+    waited ``Route.no_show_wait_s`` for each.
     """
 
     arrival: list[int]
@@ -82,10 +83,12 @@ def _forward(route: Route, tt: Durations, problems: list[str] | None) -> Schedul
     if not fits(load, route.capacity):
         _fail(problems, f"route {route.key}: load on board {load} exceeds capacity {route.capacity}")
     pickup_done: dict[str, int] = dict(route.boarded)
-    t = worst = dep0
+    t = dep0
+    extras: list[int] = []
     for k, task in enumerate(route.tasks, start=1):
         arr = t + tt[locs[k - 1]][task.loc]
-        worst = max(worst + tt[locs[k - 1]][task.loc], task.earliest) + _stay(route, task)
+        if task.kind is TaskKind.PICKUP:
+            extras.append(_stay(route, task) - task.service_s)
         beg = max(arr, task.earliest)
         where = f"route {route.key}, task {k} ({task.kind} of {task.request_id})"
         if beg > task.latest:
@@ -107,7 +110,7 @@ def _forward(route: Route, tt: Durations, problems: list[str] | None) -> Schedul
         load_after.append(load)
         waited.append(waited[-1] + beg - arr)
     end = t + tt[locs[-2]][route.end_loc]
-    worst += tt[locs[-2]][route.end_loc]
+    worst = end + sum(sorted(extras, reverse=True)[:NO_SHOWS_RESERVED])
     if end > route.shift_end:
         _fail(problems, f"route {route.key}: back at {end}, after the shift end {route.shift_end}")
     elif worst > route.shift_end:
@@ -138,6 +141,7 @@ def _ride_problem(request_id: str | None, pickup_done: dict[str, int], beg: int,
     return ""
 
 
+NO_SHOWS_RESERVED = 2  # the shift end holds if this many riders still to be picked up fail to show (not all of them)
 MAX_PICKUP_DELAYS = 8  # rounds of delaying pickups before broken ride limits are widened
 
 
@@ -201,12 +205,16 @@ def _delay_pickups(route: Route, sched: Schedule) -> Route:
 def _latest(route: Route, locs: list[int], tt: Durations) -> list[int]:
     n = len(route.tasks)
     latest = [0] * (n + 2)
-    latest[n + 1] = worst = route.shift_end
+    latest[n + 1] = plain = route.shift_end
+    largest: list[int] = []  # the NO_SHOWS_RESERVED largest no-show waits (beyond service) from here on
     for k in range(n, 0, -1):
         task = route.tasks[k - 1]
         drive = tt[locs[k]][locs[k + 1]]
-        worst -= drive + _stay(route, task)  # latest begin here if every later rider fails to show
-        latest[k] = min(task.latest, latest[k + 1] - task.service_s - drive, worst)
+        plain -= drive + task.service_s
+        if task.kind is TaskKind.PICKUP:
+            largest = sorted([*largest, _stay(route, task) - task.service_s], reverse=True)[:NO_SHOWS_RESERVED]
+        # latest begin here if the riders with the longest waits still to be picked up fail to show
+        latest[k] = min(task.latest, latest[k + 1] - task.service_s - drive, plain - sum(largest))
     latest[0] = latest[1] - tt[locs[0]][locs[1]] if n else route.shift_end - tt[locs[0]][locs[1]]
     return latest
 
