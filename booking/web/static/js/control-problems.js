@@ -65,13 +65,15 @@ export class ProblemList {
     this.refresh = refresh;
     this.signature = "";
     this.waiting = null;
+    this.readUntil = 0;  // after an action its result line stays this long before the list is redrawn
     list.addEventListener("click", (e) => this.click(e));
     list.addEventListener("submit", (e) => this.submit(e));
     list.addEventListener("focusout", () => setTimeout(() => this.flush(), 0));
   }
 
   busy() {
-    return this.list.contains(document.activeElement) || Boolean(this.list.querySelector("details[open]"));
+    return Date.now() < this.readUntil || this.list.contains(document.activeElement)
+      || Boolean(this.list.querySelector("details[open]"));
   }
 
   render(problems, vehicles) {
@@ -112,6 +114,7 @@ export class ProblemList {
       const result = await api(`/dispatch/problems/${li.dataset.problemId}/${path}`, { method: "POST", json: body });
       this.say(li, done(result), true);
       li.classList.add("done");
+      this.readUntil = Date.now() + 1400;  // a live update meanwhile must not redraw the line away at once
       document.activeElement?.blur?.();
       li.querySelectorAll("details[open]").forEach((d) => { d.open = false; });
       setTimeout(() => this.refresh(), 1500);  // the message is read first
