@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from mobility.app import Parts
     from mobility.config import Settings
 
 users_app = typer.Typer(no_args_is_help=True)
@@ -34,7 +35,6 @@ def serve(
     import uvicorn
 
     from booking.service.keys import KeyConfigError
-    from booking.service.logsafe import RedactingFilter
     from mobility.app import build_services, create_app
     from mobility.cli.first_run import hand_out
     from mobility.config import SettingsError, load_settings
@@ -42,10 +42,7 @@ def serve(
     from routing.network import NetworkError
     from routing.region import RegionError
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:  # a second line of defence: no hash, token or phone number
-        handler.addFilter(RedactingFilter())
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _log_safely()
     overrides: dict[str, object] = {
         k: v for k, v in {"host": host, "port": port, "database_url": database_url, "region": region}.items()
         if v is not None}
@@ -68,13 +65,7 @@ def serve(
     except (RegionError, NetworkError, FleetFileError) as exc:
         typer.echo(f"Fehler: {exc}", err=True)
         raise typer.Exit(2) from None
-    source = parts.routing.network.meta.source
-    typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
-    typer.echo(f"Fahrzeuge: {len(parts.dispatcher.vehicles())}, Datenbank: {_safe_url(settings.database_url)}")
-    rules = parts.services.config.booking_rules.name if settings.region else settings.booking_rules
-    typer.echo(f"Buchungsregeln: {rules}, Abholfenster {settings.pickup_window_s // 60} Min., "
-               f"Wartezeit bis Nichterscheinen {settings.no_show_wait_s // 60} Min., Tarif: "
-               f"{_fares_of(settings)}")
+    _describe(settings, parts)
     if parts.restore_failures:
         typer.echo(f"Achtung: {len(parts.restore_failures)} Buchungen konnten nicht wieder eingeplant werden "
                    "(siehe Leitstelle → Probleme).")
@@ -88,6 +79,27 @@ def serve(
     # log_config=None: uvicorn's loggers go through the root handler above (and its filter); behind the reverse
     # proxy the client address comes from X-Forwarded-For of the addresses in FORWARDED_ALLOW_IPS
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", log_config=None, proxy_headers=True)
+
+
+def _log_safely() -> None:
+    """Log lines with time and level; a second line of defence: no hash, token or phone number in any of them."""
+    from booking.service.logsafe import RedactingFilter
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _describe(settings: Settings, parts: Parts) -> None:
+    """What the service starts with: network, fleet, database, booking rules, window, wait and fares."""
+    source = parts.routing.network.meta.source
+    typer.echo(f"Straßennetz: {source}" + (" (Näherung, kein echtes OSM-Netz)" if source == "approximate" else ""))
+    typer.echo(f"Fahrzeuge: {len(parts.dispatcher.vehicles())}, Datenbank: {_safe_url(settings.database_url)}")
+    rules = parts.services.config.booking_rules.name if settings.region else settings.booking_rules
+    typer.echo(f"Buchungsregeln: {rules}, Abholfenster {settings.pickup_window_s // 60} Min., "
+               f"Wartezeit bis Nichterscheinen {settings.no_show_wait_s // 60} Min., Tarif: "
+               f"{_fares_of(settings)}")
 
 
 def _fares_of(settings: Settings) -> object:
