@@ -19,6 +19,7 @@ from mobility.domain.poolcars import PoolRules, Reservation, ReservationState, S
 from tests.poolcars.conftest import KREIS, MONDAY, REPO, car
 from tests.poolcars.service_env import T0, PoolEnv, at
 from tests.poolcars.test_poolcar_api import offer, reserve
+from tests.poolcars.test_poolcar_gbfs import _reservations  # the same reservations at the same time
 
 SCHEMAS = REPO / "tests/data/gbfs-v3.1"
 SYSTEM = replace(feed.GbfsSystem(), version=feed.GBFS_3_1)
@@ -32,17 +33,6 @@ def problems(name: str, document: dict[str, Any]) -> list[str]:
     schema = json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
     errors = sorted(Draft7Validator(schema, format_checker=FormatChecker()).iter_errors(document), key=str)
     return [f"{list(e.path)}: {e.message}" for e in errors]
-
-
-def _reservations(pool: Pool) -> list[Reservation]:
-    c0, c1, c2 = pool.cars[0], pool.cars[1], pool.cars[2]
-    now_slot = Slot(NOW - timedelta(hours=1), NOW + timedelta(hours=1))
-    later = Slot(NOW + timedelta(hours=3), NOW + timedelta(hours=5))
-    return [
-        Reservation("on-trip", "a", c0.id, c0.station_id, now_slot, ReservationState.STARTED, NOW),
-        Reservation("due", "b", c1.id, c1.station_id, now_slot, ReservationState.CONFIRMED, NOW),
-        Reservation("later", "c", c2.id, c2.station_id, later, ReservationState.CONFIRMED, NOW),
-    ]
 
 
 def _documents(pool: Pool) -> dict[str, dict[str, Any]]:
