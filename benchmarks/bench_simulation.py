@@ -48,7 +48,8 @@ def _case(scenario_file: str, requests: int, vehicles: int, workers: int) -> dic
             "served": k["outcomes"]["served"], "violations": k["violations"],
             "promises_broken": k["promises_broken"], "unexplained": k["promises_broken_unexplained"],
             "vehicle_km": k["vehicle_km"], "timings": k["wall_s"], "calls": k["calls"],
-            "hard": [str(v) for v in result.violations if not v.promise][:10]}
+            "hard": [str(v) for v in result.violations if not v.promise][:10],
+            "unexplained_list": [str(v) for v in result.violations if v.promise and not v.cause][:10]}
 
 
 def _run(scenario_file: str, requests: int, vehicles: int, workers: int) -> dict[str, Any]:
@@ -95,6 +96,8 @@ def main() -> None:
         walls = ", ".join(f"{r['wall_s']:.1f}" for r in runs)
         details.append(f"{label}: network load {best['load_s']:.1f} s; all runs {walls} s; time by part: {timing}")
         details.extend(f"{label}: hard violation: {text}" for r in runs for text in r["hard"])
+        details.extend(f"{label}: broken promise without a cause outside the plan: {text}"
+                       for r in runs for text in r["unexplained_list"])
     print(_table(rows))
     print()
     print(f"load: {load} → {subprocess.run(['uptime'], capture_output=True, text=True, check=False).stdout.strip()}")

@@ -7,12 +7,14 @@ visits the vehicle drives on the network's travel times — the planned times co
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mobility.domain.events import Event, EventType
-from mobility.domain.plan import Plan, StopVisit, VisitKind, VisitStatus
+from mobility.domain.plan import Plan, StopVisit, Tour, VisitKind, VisitStatus
 from mobility.domain.rides import Load
 from mobility.simulation.records import ExecutedVisit, Outcome, RequestRecord, RunLog
 
@@ -61,6 +63,11 @@ class Drivers:
         self._open: dict[str, _Open] = {}
         self._done_hint: dict[str, int] = {}
         self._last: tuple[str, tuple[str | None, str, str], VisitStatus] | None = None
+        # per vehicle the tour its pending action was found in and that action's due time (None: nothing to do);
+        # a tour the plan did not change is the same object, so only changed tours are looked at again
+        self._seen: dict[str, tuple[Tour, StopVisit | None, datetime | None]] = {}
+        self._dues: list[tuple[datetime, str, int, Tour]] = []  # heap of (due, vehicle, n, tour); stale ones skipped
+        self._pushed = itertools.count()
 
     def _current(self, vehicle_id: str, visits: tuple[StopVisit, ...]) -> StopVisit | None:
         start = self._done_hint.get(vehicle_id, 0)
@@ -74,17 +81,29 @@ class Drivers:
         return None
 
     def next_action(self, plan: Plan, now: datetime) -> Action | None:
-        """The earliest pending driver action over all tours, or None when every tour is driven."""
-        best: Action | None = None
-        for vehicle_id in sorted(plan.tours):
-            visit = self._current(vehicle_id, plan.tours[vehicle_id].visits)
+        """The earliest pending driver action over all tours, or None when every tour is driven (ties: the
+        first vehicle id). Only tours that changed since the last call are looked at again."""
+        seen = self._seen
+        for vehicle_id in [v for v, tour in plan.tours.items() if (k := seen.get(v)) is None or k[0] is not tour]:
+            tour = plan.tours[vehicle_id]
+            visit = self._current(vehicle_id, tour.visits)
             self._close_stale(vehicle_id, visit, now)
-            if visit is None or (visit.kind == VisitKind.BREAK and visit.status == VisitStatus.DONE):
-                continue
-            at = max(self._due(vehicle_id, visit), now)
-            if best is None or at < best.at:
-                best = Action(at, vehicle_id, visit)
-        return best
+            due = None
+            if visit is not None and not (visit.kind == VisitKind.BREAK and visit.status == VisitStatus.DONE):
+                due = self._due(vehicle_id, visit)
+                heapq.heappush(self._dues, (due, vehicle_id, next(self._pushed), tour))
+            seen[vehicle_id] = (tour, visit, due)
+        dues = self._dues
+        while dues and seen[dues[0][1]][0] is not dues[0][3]:
+            heapq.heappop(dues)  # the vehicle's tour changed since this entry
+        if not dues:
+            return None
+        due, vehicle_id, _, _ = dues[0]
+        if due <= now:  # every action already due starts now: the first vehicle id among them, as ever
+            vehicle_id = min(v for v, (_, _, d) in seen.items() if d is not None and d <= now)
+        visit = seen[vehicle_id][1]
+        assert visit is not None
+        return Action(max(due, now), vehicle_id, visit)
 
     def _due(self, vehicle_id: str, visit: StopVisit) -> datetime:
         if visit.status == VisitStatus.PLANNED:
@@ -104,6 +123,7 @@ class Drivers:
     def execute(self, action: Action) -> list[str]:
         """Carry out ``action`` at ``action.at``; returns booking ids the dispatcher could no longer keep."""
         visit, vid, now = action.visit, action.vehicle_id, action.at
+        self._seen.pop(vid, None)  # look at this vehicle's tour again next time (what is open changes here)
         marker = (vid, _key(visit), visit.status)
         if marker == self._last:
             msg = f"the dispatcher did not advance visit {_key(visit)} of {vid} after it was reported ({visit.status})"

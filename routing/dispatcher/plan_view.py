@@ -72,27 +72,48 @@ class PlanView:
         self._routes: dict[str, tuple[StopVisit, ...]] = {}
         self._tours: dict[str, tuple[Sequence[StopVisit], int, Tour]] = {}  # history list, its length, tour
         self._duties: dict[str, tuple[Duty, ...]] = {}  # per vehicle
+        self._tour_map: dict[str, Tour] = {}  # the last plan's tours, in the fleet's order
+        self._duty_map: dict[str, Duty] = {}  # the last plan's duties, by vehicle in the fleet's order
+        self._history: object = None  # the state's history as last seen (a restore replaces it)
 
     def build(self, state: PlanState, created_at: datetime) -> Plan:
-        """The plan of every vehicle: visits already driven (DONE) followed by the planned visits of each shift."""
+        """The plan of every vehicle: visits already driven (DONE) followed by the planned visits of each shift.
+
+        Only vehicles with a route stored since the last build are looked at (every driven visit comes with a
+        new route of its vehicle); all of them after a restore or when the fleet changed."""
         changed: set[str] = set()
         for key in state.take_touched():
             self._routes[key] = self._convert(state, key)
             changed.add(state.routes[key].vehicle_id)
-        tours: dict[str, Tour] = {}
-        for vehicle_id in state.vehicles:
-            history = state.history.get(vehicle_id, ())
-            known = self._tours.get(vehicle_id)
-            if (known is None or vehicle_id in changed or known[0] is not history
-                    or known[1] != len(history)):
-                planned = (v for key in state.by_vehicle.get(vehicle_id, ()) for v in self._route(state, key))
-                known = (history, len(history), Tour(vehicle_id, (*history, *planned)))
-                self._tours[vehicle_id] = known
-                self._duties[vehicle_id] = self._vehicle_duties(state, vehicle_id, history)
-            tours[vehicle_id] = known[2]
-        duties = {d.id: d for vehicle_duties in self._duties.values() for d in vehicle_duties}
-        return Plan(service_area=self._service_area, version=state.version, created_at=created_at, tours=tours,
-                    duties=duties)
+        if state.history is not self._history or self._tour_map.keys() != state.vehicles.keys():
+            self._history = state.history
+            self._tour_map = {vehicle_id: self._tour(state, vehicle_id, changed) for vehicle_id in state.vehicles}
+            self._duty_map = {d.id: d for v in state.vehicles for d in self._duties[v]}
+            changed.clear()
+        same_duties = True
+        for vehicle_id in changed:
+            old = self._duties[vehicle_id]
+            self._tour_map[vehicle_id] = self._tour(state, vehicle_id, changed)
+            new = self._duties[vehicle_id]
+            if same_duties and [d.id for d in old] == [d.id for d in new]:
+                self._duty_map.update((d.id, d) for d in new)  # same keys: the order stays
+            else:
+                same_duties = False
+        if not same_duties:
+            self._duty_map = {d.id: d for v in state.vehicles for d in self._duties[v]}
+        return Plan(service_area=self._service_area, version=state.version, created_at=created_at,
+                    tours=dict(self._tour_map), duties=dict(self._duty_map))
+
+    def _tour(self, state: PlanState, vehicle_id: str, changed: set[str]) -> Tour:
+        """The vehicle's tour (and duties), assembled again if its routes or its driven visits changed."""
+        history = state.history.get(vehicle_id, ())
+        known = self._tours.get(vehicle_id)
+        if known is None or vehicle_id in changed or known[0] is not history or known[1] != len(history):
+            planned = (v for key in state.by_vehicle.get(vehicle_id, ()) for v in self._route(state, key))
+            known = (history, len(history), Tour(vehicle_id, (*history, *planned)))
+            self._tours[vehicle_id] = known
+            self._duties[vehicle_id] = self._vehicle_duties(state, vehicle_id, history)
+        return known[2]
 
     def _vehicle_duties(self, state: PlanState, vehicle_id: str, history: Sequence[StopVisit]) -> tuple[Duty, ...]:
         keys = state.by_vehicle.get(vehicle_id, ())

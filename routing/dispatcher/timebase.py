@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -39,5 +40,11 @@ class TimeBase:
         return int(-(-s // 1))
 
     def instant(self, seconds: int) -> datetime:
-        """The datetime ``seconds`` after the origin, in the time base's zone."""
-        return (self.origin + timedelta(seconds=seconds)).astimezone(ZoneInfo(self.timezone))
+        """The datetime ``seconds`` after the origin, in the time base's zone (the plan converts the same
+        seconds again and again: remembered)."""
+        return _instant(self.origin, self.timezone, seconds)
+
+
+@lru_cache(maxsize=1 << 16)
+def _instant(origin: datetime, timezone: str, seconds: int) -> datetime:
+    return (origin + timedelta(seconds=seconds)).astimezone(ZoneInfo(timezone))

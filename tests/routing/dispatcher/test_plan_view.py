@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 
 from mobility.domain.events import Event, EventType
 from mobility.domain.fleet import Break, Shift, Vehicle
-from mobility.domain.plan import Tour
+from mobility.domain.plan import Duty, Tour
 from mobility.domain.rides import Offer
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher import EventError, LiveDispatcher
-from routing.dispatcher.plan_view import route_visits
+from routing.dispatcher.plan_view import PlanView, route_visits
 from routing.dispatcher.state import PlanState
 from routing.insertion import Route, TaskKind
 from routing.matrix import TravelTimeMatrix
@@ -40,6 +40,16 @@ def scratch_tours(d: LiveDispatcher) -> dict[str, Tour]:
                                            pickup_earliest=earliest, promised_latest=latest))
             tours[vehicle_id] = Tour(vehicle_id, tuple(visits))
         return tours
+
+
+def scratch_duties(d: LiveDispatcher) -> list[tuple[str, Duty]]:
+    """Every duty as a plan view that never saw the state before builds it (in its order)."""
+    with d.lock:
+        view = PlanView(service_area=d.config.service_area, stops=d.stops_by_index, timebase=d.timebase)
+        touched = set(d.state.touched)
+        plan = view.build(d.state, NOW)
+        d.state.touched |= touched  # the dispatcher's own view has not seen these yet
+    return list(plan.duties.items())
 
 
 def two_shift_bus(vid: str, depot: str, directory: NetworkStopDirectory) -> Vehicle:
@@ -122,8 +132,10 @@ def test_incremental_plan_equals_plan_from_scratch(directory: NetworkStopDirecto
         plan = d.plan()
         assert plan.version == d.state.version
         assert plan.tours == scratch_tours(d), op
+        assert list(plan.duties.items()) == scratch_duties(d), op
     d.restore(d.plan(), (), NOW)  # every route is rebuilt from the stored plan: the plan must follow
     assert d.plan().tours == scratch_tours(d)
+    assert list(d.plan().duties.items()) == scratch_duties(d)
 
 
 def test_a_confirm_converts_only_the_changed_tour(directory: NetworkStopDirectory, matrix: TravelTimeMatrix) -> None:
