@@ -21,16 +21,21 @@ from routing.insertion import Route, Schedule, TaskKind
 _KINDS = {TaskKind.PICKUP: VisitKind.PICKUP, TaskKind.DROPOFF: VisitKind.DROPOFF, TaskKind.BREAK: VisitKind.BREAK}
 
 
+Made = dict[tuple[int, ...], StopVisit]  # a route's visits by (id of the task, its times, load and window)
+
+
 def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], timebase: TimeBase,
                  arrived: bool, pickup_earliest: Mapping[str, int],
-                 promised_latest: Mapping[str, int] | None = None) -> list[StopVisit]:
+                 promised_latest: Mapping[str, int] | None = None, reuse: Made | None = None,
+                 made: Made | None = None) -> list[StopVisit]:
     """The planned visits of one shift route with planned times, windows and loads.
 
     A pickup's window ends where the promise ends (``promised_latest``), not at the earlier latest begin the plan
     keeps itself to (reserve, commitment horizon).
 
     A break's planned arrival is when it begins (not when the vehicle gets there) and its planned departure when it
-    ends."""
+    ends. ``reuse`` (what ``made`` collected at the route's previous conversion, whose tasks must still be alive)
+    gives back the visit of a task whose times, load and window did not change instead of a new one."""
     at = timebase.instant
     duty = duty_id(route, timebase)
     visits = []
@@ -42,18 +47,25 @@ def route_visits(route: Route, sched: Schedule, *, stops: Mapping[int, Stop], ti
         latest = task.latest
         if task.kind is TaskKind.PICKUP and promised_latest:
             latest = max(latest, promised_latest.get(str(task.request_id), latest))
-        status = VisitStatus.ARRIVED if arrived and k == 1 else VisitStatus.PLANNED
-        visits.append(StopVisit(
-            booking_id=task.request_id,
-            kind=_KINDS[task.kind],
-            stop=stops[task.loc],
-            planned_arrival=at(sched.begin[k] if task.kind is TaskKind.BREAK else sched.arrival[k]),
-            planned_departure=at(sched.departure[k]),
-            window=TimeWindow(at(earliest), at(max(earliest, latest))),
-            load_after=Load(*sched.load_after[k]),
-            status=status,
-            duty_id=duty,
-        ))
+        here = arrived and k == 1
+        arrival = sched.begin[k] if task.kind is TaskKind.BREAK else sched.arrival[k]
+        key = (id(task), arrival, sched.departure[k], earliest, latest, here, *sched.load_after[k])
+        visit = reuse.get(key) if reuse is not None else None
+        if visit is None:
+            visit = StopVisit(
+                booking_id=task.request_id,
+                kind=_KINDS[task.kind],
+                stop=stops[task.loc],
+                planned_arrival=at(arrival),
+                planned_departure=at(sched.departure[k]),
+                window=TimeWindow(at(earliest), at(max(earliest, latest))),
+                load_after=Load(*sched.load_after[k]),
+                status=VisitStatus.ARRIVED if here else VisitStatus.PLANNED,
+                duty_id=duty,
+            )
+        if made is not None:
+            made[key] = visit
+        visits.append(visit)
     return visits
 
 
@@ -75,6 +87,7 @@ class PlanView:
         self._tour_map: dict[str, Tour] = {}  # the last plan's tours, in the fleet's order
         self._duty_map: dict[str, Duty] = {}  # the last plan's duties, by vehicle in the fleet's order
         self._history: object = None  # the state's history as last seen (a restore replaces it)
+        self._made: dict[str, tuple[Route, Made]] = {}  # per route its last conversion (see route_visits)
 
     def build(self, state: PlanState, created_at: datetime) -> Plan:
         """The plan of every vehicle: visits already driven (DONE) followed by the planned visits of each shift.
@@ -137,5 +150,10 @@ class PlanView:
             if c is not None:
                 earliest[c.booking_id] = c.spec.pickup_earliest
                 latest[c.booking_id] = c.spec.pickup_latest
-        return tuple(route_visits(route, state.schedules[key], stops=self._stops, timebase=self._timebase,
-                                  arrived=key in state.arrived, pickup_earliest=earliest, promised_latest=latest))
+        before = self._made.get(key)
+        made: Made = {}
+        visits = tuple(route_visits(route, state.schedules[key], stops=self._stops, timebase=self._timebase,
+                                    arrived=key in state.arrived, pickup_earliest=earliest, promised_latest=latest,
+                                    reuse=before[1] if before is not None else None, made=made))
+        self._made[key] = (route, made)  # the route keeps its tasks (and so their ids) alive
+        return visits
