@@ -4,6 +4,7 @@
     python benchmarks/bench_darp.py --set pr --time 60          # the 60 s anchor of the pr set
     python benchmarks/bench_darp.py --repeat 5 --only a8-96     # spread of 5 time-limited runs (same seed)
     python benchmarks/bench_darp.py --clock cpu                 # limit in this process's CPU time (busy machine)
+    python benchmarks/bench_darp.py --lns start_temperature=0.06 end_temperature=0.001   # try other LNS parameters
 
 ``--set a``: Cordeau (2006) a2-16 … a8-96 (data/benchmarks/darp); ``--set pr``: Cordeau & Laporte (2003)
 R1a … R10a (data/benchmarks/darp-pr). ``--iterations N`` bounds the search by iterations (reproducible).
@@ -19,10 +20,13 @@ import argparse
 import csv
 import os
 import time
+from dataclasses import fields, replace
 from pathlib import Path
+from typing import Any
 
 from routing.darp import SolverParams, solve
 from routing.darp.checker import check, measure
+from routing.darp.lns import LnsParams
 from routing.darp.readers import BenchmarkInstance, read_cordeau
 from routing.darp.solution import Solution
 
@@ -49,10 +53,23 @@ def _anchors(kind: str, seconds: float) -> tuple[float, float]:
     return mean, worst
 
 
+def _lns_params(pairs: list[str]) -> LnsParams:
+    """``LnsParams`` with ``NAME=VALUE`` overrides (numbers); a bad name or value raises ``ValueError``."""
+    known = {f.name: f.type for f in fields(LnsParams)}
+    values: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or name not in known:
+            msg = f"{pair!r}: expected NAME=VALUE with NAME one of {', '.join(sorted(known))}"
+            raise ValueError(msg)
+        values[name] = int(raw) if known[name] in (int, "int") else float(raw)
+    return replace(LnsParams(), **values)
+
+
 def _solve_once(inst: BenchmarkInstance, args: argparse.Namespace) -> tuple[Solution, float, float]:
     cpu, wall = time.process_time(), time.perf_counter()
     solution = solve(inst.problem, time_limit_s=args.time, seed=args.seed,
-                     params=SolverParams(workers=args.workers, iterations=args.iterations),
+                     params=SolverParams(workers=args.workers, iterations=args.iterations, lns=args.lns),
                      clock=time.process_time if args.clock == "cpu" else None)
     return solution, time.process_time() - cpu, time.perf_counter() - wall
 
@@ -94,7 +111,13 @@ def main() -> None:
     parser.add_argument("--set", dest="kind", choices=sorted(SETS), default="a")
     parser.add_argument("--data", type=Path, default=None, help="folder (default: the set's folder)")
     parser.add_argument("--only", nargs="*", default=None, help="instance names (default: all)")
+    parser.add_argument("--lns", nargs="*", default=[], metavar="NAME=VALUE",
+                        help="LNS parameters to try instead of the defaults, e.g. start_temperature=0.06")
     args = parser.parse_args()
+    try:
+        args.lns = _lns_params(args.lns)
+    except ValueError as err:
+        parser.error(f"--lns: {err}")
     if args.clock == "cpu" and args.workers > 1:  # a forked worker's CPU clock starts again at zero
         parser.error("--clock cpu counts this process only; use it with --workers 1")
     folder, bks_file, title, _ = SETS[args.kind]
@@ -102,7 +125,7 @@ def main() -> None:
     bks = _best_known(folder / bks_file)
     names = args.only or sorted(bks, key=_order)
     print(f"# {title}, {args.time:g} s per instance, workers={args.workers}, seed={args.seed}, "
-          f"iterations={args.iterations}, clock={args.clock}, cpus={os.cpu_count()}, "
+          f"iterations={args.iterations}, clock={args.clock}, lns={args.lns}, cpus={os.cpu_count()}, "
           f"load average at start {os.getloadavg()[0]:.2f}")
     header = ("instance", "cost", "best known", "gap %", "vehicles", "served", "seconds (solver clock)", "wall s",
               "cpu s", "violations", "costs of runs 2..", "spread %")
