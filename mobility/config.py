@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from datetime import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -209,16 +208,9 @@ class Settings(BaseSettings):
 def read_fare_table(path: Path) -> FareTable:
     """The fare table in the TOML file ``path``; a ``ValueError`` names the file and what is wrong."""
     from mobility.domain.fares import fare_table_from_mapping
+    from mobility.domain.tomlfile import read_toml
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        msg = f"cannot read the fare table {path}: {exc.strerror or exc}"
-        raise ValueError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{path} is not valid TOML: {exc}"
-        raise ValueError(msg) from None
-    return fare_table_from_mapping(data, source=str(path))
+    return fare_table_from_mapping(read_toml(path, "fare table"), source=str(path))
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from mobility.domain.fleet import Break, Shift, Vehicle, VehicleKind, VehicleType
 from mobility.domain.geo import Point
 from mobility.domain.rides import Load
+from mobility.domain.tomlfile import read_toml
 
 DEFAULT_FLEET = Path(__file__).resolve().parent.parent / "data" / "fleet" / "salzlandkreis.toml"
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
@@ -158,15 +158,7 @@ def parse_fleet(data: Mapping[str, Any], *, source: str = "fleet") -> FleetSpec:
 
 def load_fleet_spec(path: Path = DEFAULT_FLEET) -> FleetSpec:
     """Read a fleet TOML file."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        msg = f"{path}: cannot read the fleet file ({exc.strerror})"
-        raise FleetFileError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{path}: not valid TOML: {exc}"
-        raise FleetFileError(msg) from None
-    return parse_fleet(data, source=str(path))
+    return parse_fleet(read_toml(path, "fleet file", FleetFileError), source=str(path))
 
 
 def _shift(p: ShiftPattern, day: date, tz: ZoneInfo) -> Shift:

@@ -66,7 +66,7 @@ BAD = [
     ("PICKUP_RESERVE_S", "-1", "MOBILITY_PICKUP_RESERVE_S: Input should be greater than or equal to 0"),
     ("HOLD_HORIZON_S", "0", "MOBILITY_HOLD_HORIZON_S: Input should be greater than or equal to 60"),
     ("CONTROL_ROOM_PHONE", "ruf an", "MOBILITY_CONTROL_ROOM_PHONE: 'ruf an' is not a phone number"),
-    ("FARES_PATH", "/nirgendwo/fares.toml", "MOBILITY_FARES_PATH: cannot read the fare table /nirgendwo/fares.toml"),
+    ("FARES_PATH", "/nirgendwo/fares.toml", "MOBILITY_FARES_PATH: /nirgendwo/fares.toml: cannot read the fare table"),
     ("PUBLIC_URL", "rufbus.de", "MOBILITY_PUBLIC_URL: 'rufbus.de' is not a web address"),
     ("INFO_URL", "ftp://kvg.de/", "MOBILITY_INFO_URL: 'ftp://kvg.de/' is not a web address"),
     ("FLEX_ETA_ERROR_P95_MIN", "-1", "MOBILITY_FLEX_ETA_ERROR_P95_MIN: Input should be greater than or equal to 0"),
@@ -85,7 +85,7 @@ def test_a_bad_value_is_an_error_naming_the_variable(monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.parametrize(("content", "message"), [
-    ("bands = [", "is not valid TOML"),
+    ("bands = [", ": not valid TOML"),
     ("beyond_cents = 500\n", "'bands' must be a non-empty list"),
     ("beyond_cents = 500\nbands = [{ up_to_km = 5 }]\n", "bands[0]: 'cents' must be a number"),
     ("beyond_cents = 500\nbands = [{ up_to_km = 9, cents = 1 }, { up_to_km = 4, cents = 2 }]\n",

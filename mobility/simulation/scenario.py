@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from mobility.demand.params import ClockTime, DemandParams, minutes_of_day
 from mobility.domain.rules import rule_set
+from mobility.domain.tomlfile import read_toml
 
 
 class ScenarioError(ValueError):
@@ -199,14 +199,4 @@ def parse_scenario(data: dict[str, Any], *, source: str = "scenario") -> Scenari
 def load_scenario(path: Path | str) -> Scenario:
     """Read and validate a scenario file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"{path}: cannot read scenario file ({exc.strerror or exc})"
-        raise ScenarioError(msg) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{path}: not valid TOML ({exc})"
-        raise ScenarioError(msg) from None
-    return parse_scenario(data, source=str(path))
+    return parse_scenario(read_toml(path, "scenario file", ScenarioError), source=str(path))

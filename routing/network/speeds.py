@@ -154,17 +154,9 @@ def speed_profile(data: dict[str, object], *, source: str = "speeds") -> SpeedPr
 
 def read_speed_profile(path: Path) -> SpeedProfile:
     """The speed profile in the TOML file ``path``; a ``ValueError`` names the file and what is wrong."""
-    import tomllib
+    from mobility.domain.tomlfile import read_toml
 
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        msg = f"cannot read the speed file {path}: {exc.strerror or exc}"
-        raise ValueError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{path} is not valid TOML: {exc}"
-        raise ValueError(msg) from None
-    return speed_profile(data, source=str(path))
+    return speed_profile(read_toml(path, "speed file"), source=str(path))
 
 
 def travel_time_s(length_m: float, speed_kmh: float) -> int:

@@ -222,20 +222,12 @@ def build_pack(options: BuildOptions, *, step: Callable[[str], None] | None = No
 
 
 def _fleet(options: BuildOptions, towns: list[Any]) -> tuple[dict[str, Any], str]:
-    import tomllib
-
+    from mobility.domain.tomlfile import read_toml
     from routing.region.layout import default_fleet
 
     if options.fleet is None:
         return default_fleet(towns, options.timezone), "the default fleet laid out at the largest towns"
-    try:
-        return tomllib.loads(options.fleet.read_text(encoding="utf-8")), str(options.fleet)
-    except OSError as exc:
-        msg = f"{options.fleet}: cannot read the fleet file ({exc.strerror or exc})"
-        raise RegionError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{options.fleet}: not valid TOML: {exc}"
-        raise RegionError(msg) from None
+    return read_toml(options.fleet, "fleet file", RegionError), str(options.fleet)
 
 
 def _checked_fleet(network: RoadNetwork, doc: dict[str, Any], source: str) -> tuple[list[dict[str, Any]], int]:

@@ -16,11 +16,11 @@ bundled pack may point at files elsewhere in the repository)::
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mobility.domain.tomlfile import read_toml
 from routing.region.errors import RegionError
 
 MANIFEST = "region.toml"
@@ -82,14 +82,7 @@ def load_pack(root: Path) -> RegionPack:
     if not root.is_dir():
         msg = f"region pack not found: {root} is not a folder (build one with `mobility region build`)"
         raise RegionError(msg)
-    try:
-        doc = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except OSError as exc:
-        msg = f"{manifest}: cannot read the region manifest ({exc.strerror or exc}); is {root} a region pack?"
-        raise RegionError(msg) from None
-    except tomllib.TOMLDecodeError as exc:
-        msg = f"{manifest}: not valid TOML: {exc}"
-        raise RegionError(msg) from None
+    doc = read_toml(manifest, f"region manifest of {root}", RegionError)
     region = doc.get("region")
     raw_files = doc.get("files")
     if not isinstance(region, dict) or not isinstance(raw_files, dict):

@@ -191,7 +191,7 @@ def test_out_of_service_at_noon_or_mid_window() -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--start", "25:99"], "keine Uhrzeit"),
-    (["--region", "/nonexistent/region.toml"], "cannot read scenario file"),
+    (["--region", "/nonexistent/region.toml"], "cannot read the scenario file"),
 ])
 def test_cli_refuses_bad_input_before_starting(tmp_path: Path, args: list[str], message: str) -> None:
     """A bad start time or a missing region file ends with exit code 2 and says why, before anything is built."""
