@@ -126,7 +126,8 @@ class PlanState:
         return [self.routes[k] for k in self.by_vehicle.get(vehicle_id, ())]
 
     def remove_request(self, route_key: str, request_id: str, now_s: int | None = None) -> Route:
-        """Drop every task of ``request_id`` from the route (and from its on-board load); store and return it.
+        """Drop every task of ``request_id`` from the route (and from its on-board load); store and return it
+        (re-timed: a pickup that would now begin too early for its rider's ride limit is delayed in its window).
 
         If the vehicle was standing at the removed first task (``pinned``), it leaves from there no earlier than
         ``now_s``: the plan must not start its next drive in the past, while the vehicle was still waiting."""
@@ -141,8 +142,10 @@ class PlanState:
         if route.pinned and (not tasks or route.tasks[0] != tasks[0]):
             new = replace(new, pinned=0, ready=max(route.ready, now_s) if now_s is not None else route.ready)
             self.arrived.discard(route_key)
-        self.put_route(new)
-        return new
+        # with a task gone the vehicle is early for the next ones: a rider picked up at once could then ride too
+        # long waiting later in the tour; relax delays such a pickup inside its window (the driver waits there)
+        self.put_route(new, relax=True)
+        return self.routes[route_key]
 
     def not_started(self, route_key: str) -> list[Commitment]:
         """Commitments of the route whose rider has not boarded yet, by pickup window."""
