@@ -7,7 +7,6 @@ the clock and a narrow control port (staff accounts, the service's clock work).
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from mobility.cli.logfile import log_to
 from mobility.config import REPO_ROOT
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def run_rehearsal(options: Options, out: Path, *, database_url: str | None = Non
     overrides: dict[str, Any] = {"secret_key": "rehearsal-" + uuid.uuid4().hex, "tile_url": "",
                                  "access_token_minutes": 24 * 60,  # the crew signs in once for the whole run
                                  "solver_time_limit_s": solver_seconds, **(settings or {})}
-    with _log_to(out / "rehearsal.log"):
+    with log_to(out / "rehearsal.log"):
         if database_url is None or not database_url.startswith("postgresql"):
             db = out / "rehearsal.db"
             for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
@@ -137,24 +137,6 @@ def run_rehearsal(options: Options, out: Path, *, database_url: str | None = Non
     if result.crew is not None:
         result.crew.write_trails(out / "drivers")
     return result
-
-
-@contextmanager
-def _log_to(path: Path) -> Iterator[None]:
-    """The service's log (warnings about lost bookings, re-optimisation outcomes) into a file, not the console."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        handler.close()
 
 
 def _on_pack(scenario: Scenario, folder: Path) -> Scenario:

@@ -7,14 +7,15 @@ This module is a composition root: it loads the road network (routing), builds t
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from mobility.cli.logfile import log_to
 
 if TYPE_CHECKING:
     from mobility.domain.clock import ManualClock
@@ -177,7 +178,7 @@ def simulate(  # noqa: PLR0917 - a typer command declares its options as paramet
     results = []
     for path, scenario in zip(scenarios, loaded, strict=True):
         target = out / path.stem if len(scenarios) > 1 else out
-        with _log_to(target / "simulation.log"):
+        with log_to(target / "simulation.log"):
             result = run_scenario(scenario, network_path=str(network) if network else None, progress=progress)
         write_outputs(result, target)
         write_report(result, target / "report.html")
@@ -185,26 +186,6 @@ def simulate(  # noqa: PLR0917 - a typer command declares its options as paramet
         results.append(result)
     if len(results) > 1:
         typer.echo(f"comparison → {write_comparison(results, out / 'comparison.html')}")
-
-
-@contextmanager
-def _log_to(path: Path) -> Iterator[None]:
-    """Send the dispatcher's log (re-optimisation outcomes, warnings) to a file instead of the console."""
-    import logging
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, mode="w", encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-        handler.close()
 
 
 def _ints(text: str, what: str) -> list[int]:
@@ -242,7 +223,7 @@ def sweep(  # noqa: PLR0917 - a typer command declares its options as parameters
     points = sweep_points(_ints(vehicles, "vehicles"), variants, _ints(seeds, "seeds"))
     task = partial(sweep_task, network_path=str(network) if network else None)
     try:
-        with _log_to(out / "sweep.log"):
+        with log_to(out / "sweep.log"):
             rows = run_sweep(base, points, task, address=address, workers=workers)
     except SweepError as exc:
         typer.echo(f"Error: {exc} (details in {out / 'sweep.log'})", err=True)
