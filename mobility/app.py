@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from argon2 import PasswordHasher
     from fastapi import FastAPI
 
-    from booking.api.deps import FlexPublication, Services
+    from booking.api.deps import ApiConfig, FlexPublication, Services
     from booking.service.keys import KeyRing
     from mobility.config import Settings
     from mobility.domain.fleet import Vehicle
@@ -181,9 +181,7 @@ def build_services(
     ``routing`` reuses a loaded network; ``schema`` puts the tables into that PostgreSQL schema; ``hasher``
     overrides the argon2 parameters (tests and benchmarks use a light one).
     """
-    from datetime import timedelta
-
-    from booking.api.deps import ApiConfig, Services
+    from booking.api.deps import Services
     from booking.feeds.geojson import LegCache
     from booking.service.accounts import AccountService
     from booking.service.bookings import BookingService
@@ -196,12 +194,7 @@ def build_services(
     keys = signing_keys(settings)  # first: production without a key stops here, before anything is loaded
     clock = clock or SystemClock()
     routing = routing or load_routing(settings)
-    if fleet is None:
-        pack = region_of(settings)
-        vehicles = default_fleet(clock.now(), settings.timezone, path=pack.fleet if pack is not None else None,
-                                 network=routing.network)
-    else:
-        vehicles = fleet
+    vehicles = fleet if fleet is not None else _configured_fleet(settings, clock, routing)
     config = dispatcher_config or dispatcher_config_of(settings)
     dispatcher = LiveDispatcher(directory=routing.directory, travel=routing.matrix, fleet=vehicles, config=config,
                                 geometry=routing.directory.leg_geometry)
@@ -217,19 +210,34 @@ def build_services(
     failures = operations.restore(settings.restore_source)
     services = Services(ctx=ctx, bookings=BookingService(ctx), operations=operations,
                         accounts=AccountService(sessions, clock, hasher), network=NetworkView(routing.network),
-                        config=ApiConfig(keys=keys, timezone=settings.timezone,
-                                         token_lifetime=timedelta(minutes=settings.access_token_minutes),
-                                         refresh_lifetime=timedelta(days=settings.refresh_token_days),
-                                         quote_retention=timedelta(hours=settings.quote_retention_h),
-                                         rider_retention=timedelta(days=settings.rider_retention_days),
-                                         solver_time_limit_s=settings.solver_time_limit_s,
-                                         batch_plan_at=settings.batch_plan_at,
-                                         batch_plan_time_limit_s=settings.batch_plan_time_limit_s,
-                                         booking_rules=config.rules,
-                                         control_room_phone=settings.control_room_phone,
-                                         flex=flex_publication(settings, config)),
-                        legs=LegCache(dispatcher.leg_geometry))
+                        config=_api_config(settings, keys, config), legs=LegCache(dispatcher.leg_geometry))
     return Parts(services=services, engine=engine, routing=routing, dispatcher=dispatcher, restore_failures=failures)
+
+
+def _configured_fleet(settings: Settings, clock: Clock, routing: Routing) -> Sequence[Vehicle]:
+    """The vehicles of the configured fleet file (the region pack's, else the default) for today's shifts."""
+    pack = region_of(settings)
+    return default_fleet(clock.now(), settings.timezone, path=pack.fleet if pack is not None else None,
+                         network=routing.network)
+
+
+def _api_config(settings: Settings, keys: KeyRing, config: DispatcherConfig) -> ApiConfig:
+    """What the HTTP layer needs of the settings: keys, lifetimes, retention, solver limits, publication."""
+    from datetime import timedelta
+
+    from booking.api.deps import ApiConfig
+
+    return ApiConfig(keys=keys, timezone=settings.timezone,
+                     token_lifetime=timedelta(minutes=settings.access_token_minutes),
+                     refresh_lifetime=timedelta(days=settings.refresh_token_days),
+                     quote_retention=timedelta(hours=settings.quote_retention_h),
+                     rider_retention=timedelta(days=settings.rider_retention_days),
+                     solver_time_limit_s=settings.solver_time_limit_s,
+                     batch_plan_at=settings.batch_plan_at,
+                     batch_plan_time_limit_s=settings.batch_plan_time_limit_s,
+                     booking_rules=config.rules,
+                     control_room_phone=settings.control_room_phone,
+                     flex=flex_publication(settings, config))
 
 
 def create_app(settings: Settings, *, parts: Parts | None = None, background: bool = True,
