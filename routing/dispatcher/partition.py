@@ -36,8 +36,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CUT_S = 3 * 3600  # re-plan the tasks of the next three hours (up to the first empty moment after them)
-PER_NODE_S = 0.0025  # solver seconds per node of a group
-MIN_GROUP_S = 0.2  # the least a group is given
+# solver seconds per node of a group (a group of 240 nodes: 0.1 s). Measured on the 10,000-request day: the first
+# tenth of a second of a group's search brings most of what a whole second brings (118 requests: -4.4 % after
+# 0.1 s, -6.7 % after 0.4 s, -7.2 % after 1.6 s), and solving every changed group each time keeps the plan as short
+# as solving half of them for longer (2.5 ms per node did that: 1 s per call, half of the groups waited)
+PER_NODE_S = 0.0004
+MIN_GROUP_S = 0.05  # the least a group is given
 MAX_GROUP_NODES = 240  # the largest group (the solver's fixed cost grows with the square of the nodes)
 CHILD_TIMEOUT_S = 30.0  # the least a group solved in another process is waited for (wall seconds)
 
