@@ -70,9 +70,10 @@ class PlanState:
 
     def put_route(self, route: Route, *, relax: bool = False) -> None:
         """Store ``route`` and its schedule; with ``relax`` widen limits the reality already broke."""
-        if relax:
-            route = relaxed(route, self.tt)
         sched, problems = lenient_schedule(route, self.tt)
+        if relax and problems:  # (relaxed gives a route without problems back as it is: schedule it once)
+            route = relaxed(route, self.tt)
+            sched, problems = lenient_schedule(route, self.tt)
         if route.key not in self.routes:
             self._index(route)
         self.routes[route.key] = route
