@@ -177,16 +177,40 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
                  flex: tuple[int, int, int] | None = None) -> Report:
     """The figures of a finished rehearsal; ``flex``: rides within the GTFS-Flex safe duration, rides measured, the
     offset 95 % of them need (mobility.rehearsal.flex)."""
+    boarded = [r for r in ledger.rides if r.boarded_at is not None]
+    errors = [e for e in (eta_error_min(r) for r in boarded) if e is not None]
+    run = _Run(options, service, ledger, traffic, crew, desk, wall_s, flex, boarded, errors)
+    return Report(_figures(run), _summary(run, window), _observations(ledger, traffic), dict(ledger.counts),
+                  [str(p) for p in screens])
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What a finished rehearsal hands to the report, with the boarded rides and their ETA errors."""
+
+    options: Options
+    service: Service
+    ledger: Ledger
+    traffic: Traffic
+    crew: CrewRoom
+    desk: Desk
+    wall_s: float
+    flex: tuple[int, int, int] | None
+    boarded: list[Ride]
+    errors: list[float]
+
+
+def _figures(run: _Run) -> list[Figure]:
+    """The table of figures with their anchors."""
+    ledger, traffic, desk, flex, errors = run.ledger, run.traffic, run.desk, run.flex, run.errors
     rides = ledger.rides
     outcomes = Counter(str(r.outcome) for r in rides)
-    boarded = [r for r in rides if r.boarded_at is not None]
-    inside = [w for w in (in_window(r) for r in boarded) if w is not None]
-    errors = [e for e in (eta_error_min(r) for r in boarded) if e is not None]
+    inside = [w for w in (in_window(r) for r in run.boarded) if w is not None]
     snapshots = desk.checker.results
-    stuck_vehicles = sorted({s[0] for s in crew.stuck})
+    stuck_vehicles = sorted({s[0] for s in run.crew.stuck})
     busiest_hour = max(traffic.by_hour.values(), default=0)
-    full_day = options.hours >= 12
-    figures = [
+    full_day = run.options.hours >= 12
+    return [
         info("requests", len(rides)),
         info("booked", sum(r.booking_id is not None for r in rides)),
         info("finished rides", outcomes.get(str(Outcome.FINISHED), 0)),
@@ -210,9 +234,18 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
         info("HTTP calls in the busiest simulated hour", busiest_hour),
         info("re-optimisations", desk.stats.runs),
         info("re-optimisations that replaced the plan", desk.stats.replaced),
-        at_most("wall time", round(wall_s, 1), "s", 600.0 if full_day else 180.0),
+        at_most("wall time", round(run.wall_s, 1), "s", 600.0 if full_day else 180.0),
     ]
-    summary = {
+
+
+def _summary(run: _Run, window: tuple[datetime, datetime]) -> dict[str, Any]:
+    """Everything else the report keeps: outcomes, channels, re-plans, stuck drivers, the worst cases."""
+    rides, ledger, traffic, crew, desk, boarded, errors = (run.ledger.rides, run.ledger, run.traffic, run.crew,
+                                                           run.desk, run.boarded, run.errors)
+    outcomes = Counter(str(r.outcome) for r in rides)
+    snapshots = desk.checker.results
+    options, service, wall_s, flex = run.options, run.service, run.wall_s, run.flex
+    return {
         "window": f"{window[0]:%Y-%m-%d %H:%M}–{window[1]:%H:%M}", "store": service.store,
         "vehicles": len(service.vehicles), "seed": options.the_seed, "noise": asdict(options.noise),
         "outcomes": dict(outcomes), "channels": dict(Counter(r.channel for r in rides)),
@@ -239,7 +272,6 @@ def build_report(*, options: Options, service: Service, ledger: Ledger, traffic:
         "worst_etas": [_eta_case(r) for r in sorted(boarded, key=lambda r: eta_error_min(r) or 0.0, reverse=True)[:10]
                        if (eta_error_min(r) or 0.0) > 5.0],
     }
-    return Report(figures, summary, _observations(ledger, traffic), dict(ledger.counts), [str(p) for p in screens])
 
 
 def _observations(ledger: Ledger, traffic: Traffic) -> list[dict[str, Any]]:
