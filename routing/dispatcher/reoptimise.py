@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 from routing.dispatcher.hold import keep_holds
 from routing.dispatcher.state import Commitment
-from routing.insertion import Infeasible, Route, Schedule, TaskKind, best_insertion, check, schedule
+from routing.insertion import Route, Schedule, TaskKind, best_insertion, check, schedule
 
 if TYPE_CHECKING:
     from routing.darp import Solution
@@ -208,13 +208,14 @@ def swap_in(dispatcher: LiveDispatcher, snap: Snapshot, new_routes: dict[str, Ro
         if merged is None:
             return False
         merged = keep_holds(dispatcher.state.commitments, merged)
-        if any(check(r, tt) for r in merged.values()):
+        # the solver's routes passed the exact check already (solve_snapshot); only routes changed since need it
+        if any(check(r, tt) for k, r in merged.items() if r is not new_routes.get(k)):
             log.info("re-optimisation dropped: pickups held meanwhile do not fit the new plan")
             return False
         state = dispatcher.state
         for route in merged.values():
             state.put_route(route)
-        _update_commitments(dispatcher, merged, {k: schedule(r, tt) for k, r in merged.items()})
+        _update_commitments(dispatcher, merged, {k: state.schedules[k] for k in merged})
         state.bump("replace", "reoptimise", now)
         log.info("re-optimisation replaced %d routes: %.1f km instead of %.1f km (plan version %d)",
                  len(merged), new_m / 1000, old_m / 1000, state.version)
@@ -267,18 +268,17 @@ def solve_snapshot(dispatcher: LiveDispatcher, snap: Snapshot, time_limit_s: flo
 def _verified(dispatcher: LiveDispatcher, snap: Snapshot, routes: dict[str, Route],
               budget: Budget) -> dict[str, Route] | None:
     for route in routes.values():
-        try:
-            schedule(route, dispatcher.durations)
-        except Infeasible as exc:
+        problems = check(route, dispatcher.durations)  # the whole exact check (swap_in relies on it)
+        if problems:
             from routing.insertion import lenient_schedule
 
             sched, _ = lenient_schedule(route, dispatcher.durations)
             if sched.end_arrival <= route.shift_end < sched.worst_end:  # the solver does not model no-show waits:
                 need = sched.worst_end - sched.end_arrival + route.no_show_wait_s  # keep more back next time
                 budget.end_reserve[route.key] = max(budget.end_reserve.get(route.key, 0), need)
-                log.info("re-optimisation: %s; the old plan stays, next time %d s are kept back", exc, need)
+                log.info("re-optimisation: %s; the old plan stays, next time %d s are kept back", problems[0], need)
                 return None
-            log.warning("re-optimisation: converted plan fails the exact check (%s); the old plan stays", exc)
+            log.warning("re-optimisation: converted plan fails the exact check (%s); the old plan stays", problems[0])
             return None
     before = {rid for key in routes for rid in snap.routes[key].request_ids()}
     after = {rid for r in routes.values() for rid in r.request_ids()}
