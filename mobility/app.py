@@ -95,6 +95,14 @@ def region_of(settings: Settings) -> RegionPack | None:
     return None if settings.region is None else load_pack(settings.region)
 
 
+def service_name_of(settings: Settings) -> str:
+    """The service's name for riders: ``MOBILITY_SERVICE_NAME``, else the region pack's, else the district's."""
+    if settings.service_name:
+        return settings.service_name
+    pack = region_of(settings)
+    return pack.service_name if pack is not None else "Rufbus Salzlandkreis"
+
+
 def load_routing(settings: Settings) -> Routing:
     """Load the configured network (the region pack's, if one is configured), its stop directory and matrix."""
     from routing.directory import NetworkStopDirectory
@@ -317,4 +325,4 @@ def _mount_web(app: FastAPI, settings: Settings) -> None:
         from booking.web import mount_web
     except ImportError:  # the pages are optional for the API
         return
-    mount_web(app, tile_url=settings.tile_url, phone=settings.control_room_phone)
+    mount_web(app, tile_url=settings.tile_url, phone=settings.control_room_phone, service=service_name_of(settings))

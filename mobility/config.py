@@ -120,6 +120,11 @@ class Settings(BaseSettings):
     transit_station_radius_m: int = Field(default=400, ge=50, le=2_000,
                                           description="rail connections: timetable stops within this distance of a "
                                                       "Rufbus stop are its station")
+    service_name: str | None = Field(
+        default=None, min_length=2, max_length=60,
+        description="the service's name as riders know it, in the pages' titles, header and footer (default: the "
+                    "region pack's service_name, else 'Rufbus Salzlandkreis')",
+    )
     control_room_phone: str | None = Field(
         default=None,
         description="phone number of the Leitstelle (control room) for bookings by phone; shown on the pages and "

@@ -23,6 +23,7 @@ WEB_DIR = Path(__file__).resolve().parent
 TEMPLATE_DIR = WEB_DIR / "templates"
 STATIC_DIR = WEB_DIR / "static"
 STATIC_PREFIX = "/static"
+SERVICE_NAME = "Rufbus Salzlandkreis"  # the default name riders know the service by
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap-Mitwirkende</a>'
 
 
@@ -66,9 +67,9 @@ def phone_note(phone: str | None) -> str:
 
 
 def render_page(page: Page, *, tile_url: str, api_prefix: str, tile_attribution: str = OSM_ATTRIBUTION,
-                phone: str | None = None) -> str:
+                phone: str | None = None, service: str = SERVICE_NAME) -> str:
     """The full HTML of ``page``: its template placed into the layout, settings passed as ``data-`` attributes;
-    ``phone`` is the Leitstelle's number shown in the footer."""
+    ``phone`` is the Leitstelle's number shown in the footer, ``service`` the name in the title, header and footer."""
     layout = Template((TEMPLATE_DIR / "layout.html").read_text(encoding="utf-8"))
     content = (TEMPLATE_DIR / page.template).read_text(encoding="utf-8")
     return layout.substitute(
@@ -81,16 +82,19 @@ def render_page(page: Page, *, tile_url: str, api_prefix: str, tile_attribution:
         content=content,
         script=f"{STATIC_PREFIX}/js/{page.script}",
         phone_note=phone_note(phone),
+        service=html.escape(service),
     )
 
 
-def create_router(*, tile_url: str, api_prefix: str = "/api/v1", phone: str | None = None) -> APIRouter:
-    """A router serving every page of :data:`PAGES`; ``tile_url`` may be empty (no background tiles)."""
+def create_router(*, tile_url: str, api_prefix: str = "/api/v1", phone: str | None = None,
+                  service: str = SERVICE_NAME) -> APIRouter:
+    """A router serving every page of :data:`PAGES`; ``tile_url`` may be empty (no background tiles); ``service``:
+    the service's name as riders know it (page titles, header, footer)."""
     if not api_prefix.startswith("/"):
         msg = f"api_prefix must start with '/', got {api_prefix!r}"
         raise ValueError(msg)
-    rendered = {p.path: render_page(p, tile_url=tile_url, api_prefix=api_prefix.rstrip("/"), phone=phone)
-                for p in PAGES}
+    rendered = {p.path: render_page(p, tile_url=tile_url, api_prefix=api_prefix.rstrip("/"), phone=phone,
+                                    service=service) for p in PAGES}
     router = APIRouter(tags=["web"], include_in_schema=False)
 
     def make_endpoint(body: str) -> Callable[[], Response]:
@@ -104,9 +108,10 @@ def create_router(*, tile_url: str, api_prefix: str = "/api/v1", phone: str | No
     return router
 
 
-def mount_web(app: FastAPI, *, tile_url: str, api_prefix: str = "/api/v1", phone: str | None = None) -> None:
+def mount_web(app: FastAPI, *, tile_url: str, api_prefix: str = "/api/v1", phone: str | None = None,
+              service: str = SERVICE_NAME) -> None:
     """Add the pages to ``app`` and serve the assets (own scripts, vendored Leaflet and axe-core) under ``/static``."""
     from fastapi.staticfiles import StaticFiles
 
-    app.include_router(create_router(tile_url=tile_url, api_prefix=api_prefix, phone=phone))
+    app.include_router(create_router(tile_url=tile_url, api_prefix=api_prefix, phone=phone, service=service))
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")

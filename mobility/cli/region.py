@@ -31,6 +31,8 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
     speeds: Annotated[Path | None, typer.Option(help="TOML of road-class speeds and factors (docs/regions.md)")]
     = None,
     name: Annotated[str | None, typer.Option(help="the region's name (default: the folder's name)")] = None,
+    service_name: Annotated[str | None, typer.Option(help="the service's name as riders know it, on the pages "
+                                                     "(default: Rufbus and the region's name)")] = None,
     booking_rules: Annotated[str, typer.Option(help="booking rule set of the pack (instant or kvg)")] = "instant",
 ) -> None:
     """Build a region pack: network, stops, service area, fleet, pool-car stations, rules, fares, provenance."""
@@ -48,7 +50,8 @@ def build(  # noqa: PLR0917 - a typer command declares its options as parameters
     try:
         options = BuildOptions(stops=stops, out=out, extract=extract, overpass=overpass, boundary=boundary,
                                relation=osm_relation, boundary_tag=parse_tag(osm_boundary) if osm_boundary else None,
-                               fleet=fleet, speeds=speeds, name=name or "", booking_rules=booking_rules)
+                               fleet=fleet, speeds=speeds, name=name or "", service_name=service_name or "",
+                               booking_rules=booking_rules)
         with tqdm(total=len(BUILD_STEPS), desc="region", unit="step") as bar:
 
             def step(label: str) -> None:

@@ -55,6 +55,7 @@ class BuildOptions:
     fleet: Path | None = None
     speeds: Path | None = None
     name: str = ""
+    service_name: str = ""  # as riders know the service (default: "Rufbus" and the region's name)
     timezone: str = "Europe/Berlin"
     booking_rules: str = "instant"
     stops_licence: str = STOPS_LICENCE
@@ -306,13 +307,19 @@ def _area_source(options: BuildOptions) -> str:
     return "buffered hull of the stops"
 
 
+def default_service_name(name: str) -> str:
+    """``north-bayreuth`` → ``Rufbus North Bayreuth``."""
+    return "Rufbus " + " ".join(part.capitalize() for part in name.replace("_", "-").split("-") if part)
+
+
 def _manifest(options: BuildOptions, name: str, network: RoadNetwork, report: BuildReport) -> dict[str, Any]:
     meta = network.meta
     roads = (f"OpenStreetMap extract {options.extract.name}" if options.extract is not None
              else "OpenStreetMap via the Overpass API")
     estimated = " (inhabitants estimated from stops where OSM has no population)" * report.estimated_inhabitants
     return {
-        "region": {"name": name, "title": name, "timezone": options.timezone, "approximate": False,
+        "region": {"name": name, "title": name, "service_name": options.service_name or default_service_name(name),
+                   "timezone": options.timezone, "approximate": False,
                    "booking_rules": options.booking_rules,
                    "built_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
                    "builder": "mobility region build", "network_hash": meta.hash},

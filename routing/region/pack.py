@@ -35,6 +35,7 @@ class RegionPack:
     root: Path
     name: str
     title: str
+    service_name: str  # as riders know the service: pages' titles, header, footer
     timezone: str
     approximate: bool
     booking_rules: str
@@ -106,6 +107,8 @@ def load_pack(root: Path) -> RegionPack:
     provenance = [{str(k): str(v) for k, v in p.items()} for p in doc.get("provenance", []) if isinstance(p, dict)]
     return RegionPack(root=root.resolve(), name=_str(region, "name", f"{manifest} [region]"),
                       title=str(region.get("title", region["name"])),
+                      service_name=_str(region, "service_name", f"{manifest} [region]",
+                                        f"Rufbus {region.get('title', region['name'])}"),
                       timezone=_str(region, "timezone", f"{manifest} [region]", "Europe/Berlin"),
                       approximate=bool(region.get("approximate", False)), booking_rules=rules, files=files,
                       provenance=provenance, validation=dict(doc.get("validation", {})))

@@ -79,13 +79,17 @@ def test_resident_map_in_chromium(browser: Browser, pages: dict[str, str]) -> No
         page.wait_for_timeout(2000)
         roads = [u for u in requested if "/network/roads.geojson" in u]
         note = page.locator(".map-approx-note")
+        brand = page.locator(".brand").inner_text()
         if name == "real":
             assert roads
             assert "zoom=" in roads[0]
             assert note.count() == 0
+            assert "Salzlandkreis" not in page.title() + brand  # the pack's own service name
+            assert page.title().endswith("– Rufbus North Bayreuth")
         else:
             assert roads == []
             assert note.is_visible()
             assert "Näherung" in note.inner_text()
+            assert brand.endswith("Rufbus Salzlandkreis")
         page.screenshot(path=str(SCREENSHOTS / f"region-map-{name}.png"))
         page.close()

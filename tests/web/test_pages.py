@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -67,3 +69,25 @@ def test_api_prefix_must_be_absolute() -> None:
     """A relative API prefix is refused with a message naming the field."""
     with pytest.raises(ValueError, match="api_prefix"):
         create_router(tile_url="", api_prefix="api/v1")
+
+
+def test_the_service_name_is_in_title_header_and_footer() -> None:
+    """Another region's service name replaces the district's everywhere a rider reads it, HTML-escaped."""
+    app = FastAPI()
+    mount_web(app, tile_url="", service="Rufbus Nord & Süd")
+    for page in PAGES:
+        text = TestClient(app).get(page.path).text
+        assert f"<title>{page.title} – Rufbus Nord &amp; Süd</title>" in text
+        assert text.count("Rufbus Nord &amp; Süd") == 3  # title, header, footer
+        assert "Salzlandkreis" not in text
+
+
+def test_the_service_name_comes_from_the_setting_or_the_region_pack(tmp_path: Path) -> None:
+    """MOBILITY_SERVICE_NAME wins; else the region pack's service_name; else the district's name."""
+    from mobility.app import service_name_of
+    from mobility.config import REPO_ROOT, Settings
+
+    approx = REPO_ROOT / "data" / "regions" / "salzlandkreis-approx"
+    assert service_name_of(Settings(data_dir=tmp_path)) == "Rufbus Salzlandkreis"
+    assert service_name_of(Settings(region=approx, data_dir=tmp_path)) == "Rufbus Salzlandkreis"
+    assert service_name_of(Settings(region=approx, service_name="Bürgerbus", data_dir=tmp_path)) == "Bürgerbus"
