@@ -154,7 +154,8 @@ def to_problem(dispatcher: LiveDispatcher, snap: Snapshot) -> Stated | None:
     time that break begins now, so rides move freely between stretches and vehicles while the breaks stay.
     """
     tt = dispatcher.durations
-    scheds = {k: schedule(r, tt) for k, r in snap.routes.items()}
+    known = snap.schedules  # taken with the routes under the lock (routes with problems are not in a snapshot)
+    scheds = {k: known[k] if k in known else schedule(r, tt) for k, r in snap.routes.items()}
     boarded = [t for r in snap.routes.values() for t in r.boarded.values()]
     base = min([snap.now_s, *boarded, *(r.ready for r in snap.routes.values())])
     promised = {rid: max(c.spec.pickup_earliest, c.held[0]) if c.held else c.spec.pickup_earliest

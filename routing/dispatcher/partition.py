@@ -36,11 +36,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CUT_S = 3 * 3600  # re-plan the tasks of the next three hours (up to the first empty moment after them)
-# solver seconds per node of a group (a group of 240 nodes: 0.1 s). Measured on the 10,000-request day: the first
+# solver seconds per node of a group (a group of 240 nodes: 0.14 s). Measured on the 10,000-request day: the first
 # tenth of a second of a group's search brings most of what a whole second brings (118 requests: -4.4 % after
-# 0.1 s, -6.7 % after 0.4 s, -7.2 % after 1.6 s), and solving every changed group each time keeps the plan as short
-# as solving half of them for longer (2.5 ms per node did that: 1 s per call, half of the groups waited)
-PER_NODE_S = 0.0004
+# 0.1 s, -6.7 % after 0.4 s, -7.2 % after 1.6 s), and solving every changed group each time keeps the plan shorter
+# than solving half of them for longer (2.5 ms per node did that: 1 s per call, half of the groups waited). About
+# 70 ms of a group's time is fixed (stating, compiling, checking, swapping in): 0.4 ms per node left the search
+# only ~30 ms and drove 1-2 % more km; 0.6 ms gives it ~70 ms
+PER_NODE_S = 0.0006
 MIN_GROUP_S = 0.05  # the least a group is given
 MAX_GROUP_NODES = 240  # the largest group (the solver's fixed cost grows with the square of the nodes)
 CHILD_TIMEOUT_S = 30.0  # the least a group solved in another process is waited for (wall seconds)
@@ -111,7 +113,8 @@ def groups(dispatcher: LiveDispatcher, snap: Snapshot, max_nodes: int) -> list[S
         taken |= set(chosen)
         ids = {rid for r in chosen.values() for rid in r.request_ids()}
         out.append(Snapshot(snap.version, snap.now_s, chosen, {i: snap.commitments[i] for i in ids},
-                            cut={k: snap.cut[k] for k in chosen if k in snap.cut}, end_reserve=snap.end_reserve))
+                            cut={k: snap.cut[k] for k in chosen if k in snap.cut}, end_reserve=snap.end_reserve,
+                            schedules={k: snap.schedules[k] for k in chosen if k in snap.schedules}))
     return out
 
 
@@ -135,8 +138,9 @@ def reoptimise_changed(dispatcher: LiveDispatcher, now: datetime, deadline: floa
     now_s = dispatcher.timebase.seconds(now)
     with dispatcher.lock:
         snap = take_snapshot(dispatcher, now_s)
-        snap = replace(snap, cut=cuts(snap.routes, dispatcher.state.schedules, now_s, CUT_S),
-                       end_reserve=dict(budget.end_reserve))
+        scheds = dispatcher.state.schedules
+        snap = replace(snap, cut=cuts(snap.routes, scheds, now_s, CUT_S), end_reserve=dict(budget.end_reserve),
+                       schedules={k: scheds[k] for k in snap.routes})
     limit_nodes = min(MAX_GROUP_NODES, budget.max_nodes(max(0.0, deadline - budget.clock())))
     replaced = False
     pending = groups(dispatcher, snap, limit_nodes)

@@ -113,6 +113,7 @@ class Snapshot:
     whole_shift: bool = False  # re-plan every stretch between breaks (the batch plan of a day), not the first only
     cut: Mapping[str, int] = field(default_factory=dict)  # route key -> first task left as it is (time partition)
     end_reserve: Mapping[str, int] = field(default_factory=dict)  # route key -> no-show reserve the solver keeps
+    schedules: Mapping[str, Schedule] = field(default_factory=dict)  # route key -> its schedule when taken (if known)
 
 
 def take_snapshot(dispatcher: LiveDispatcher, now_s: int, window: tuple[int, int] | None = None) -> Snapshot:
