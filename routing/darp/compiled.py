@@ -144,8 +144,8 @@ def _matrices(travel: TravelTimes, used: list[int]) -> tuple[np.ndarray, np.ndar
     for name, scalar in (("durations", travel.duration), ("distances", travel.distance)):
         table = getattr(travel, name, None)
         if table is not None:
-            full = np.asarray(table, dtype=np.int64)
-            out.append(full[np.ix_(used, used)])
+            full = np.asarray(table)  # index first: converting the whole district table took longer than the rest
+            out.append(full[np.ix_(used, used)].astype(np.int64))
         else:
             flat = np.fromiter((scalar(a, b) for a in used for b in used), dtype=np.int64, count=len(used) ** 2)
             out.append(flat.reshape(len(used), len(used)))
