@@ -118,8 +118,10 @@ def _check_rides(log: RunLog, alpha: float, beta_s: float, causes: Causes) -> li
         cause = at_pickup or causes.get((booking_id, "dropped_off"), "")
         if offer is not None:
             if not offer.pickup_window.earliest - SLACK <= _begin(pickup) <= offer.pickup_window.latest + SLACK:
+                window = f"{offer.pickup_window.earliest:%H:%M:%S}–{offer.pickup_window.latest:%H:%M:%S}"
                 problems.append(Violation("window", f"{booking_id}: pickup at {_begin(pickup).isoformat()} "
-                                                    "outside the promised window", at_pickup))
+                                                    f"outside the promised window {window} ({pickup.vehicle_id}, "
+                                                    f"arrived {pickup.arrived_at:%H:%M:%S})", at_pickup))
             if _begin(dropoff) > offer.latest_arrival + SLACK:
                 problems.append(Violation("arrival", f"{booking_id}: arrived after the promised latest arrival",
                                           cause))
