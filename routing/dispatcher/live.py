@@ -35,7 +35,7 @@ from routing.dispatcher.requests import Prepared, prepare
 from routing.dispatcher.state import Commitment, PlanState
 from routing.dispatcher.timebase import TimeBase
 from routing.fleet import laid_out_days
-from routing.insertion import CostWeights, Insertion, RequestSpec, any_insertion, best_insertion
+from routing.insertion import CostWeights, Insertion, RequestSpec, any_reached, best_bounded, best_insertion
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +138,8 @@ class LiveDispatcher:
         """The best offer for ``request`` on the plan as it is now (nothing is reserved until confirm)."""
         with self._lock:
             self._extend_shifts(now)
-            capacities = {v.type.capacity.as_tuple() for v in self._state.vehicles.values() if v.in_service}
+            kinds = {v.type.capacity for v in self._state.vehicles.values() if v.in_service}
+        capacities = {c.as_tuple() for c in kinds}
         prepared = prepare(request, now, directory=self.directory, travel=self.travel, config=self.config,
                            capacities=capacities)
         if isinstance(prepared, NoOffer):
@@ -171,11 +172,14 @@ class LiveDispatcher:
             self._state.bump("extend", through.isoformat(), now)
 
     def _search(self, spec: RequestSpec, now_s: int, vehicle_id: str | None = None) -> Insertion | None:
-        routes = self._state.searchable(spec.pickup_earliest, spec.pickup_latest)
+        """The best insertion on all routes (branch and bound over the positions from which the pickup can be
+        reached in time, :meth:`PlanState.positions`) or on the routes of ``vehicle_id``."""
         if vehicle_id is not None:
-            routes = (rs for rs in routes if rs[0].vehicle_id == vehicle_id)
-        return best_insertion(routes, spec, self._tt, now_s, weights=self._weights,
-                              max_checks=self.config.max_checks)
+            routes = self._state.searchable_of(vehicle_id, spec.pickup_earliest, spec.pickup_latest)
+            return best_insertion(routes, spec, self._tt, now_s, weights=self._weights,
+                                  max_checks=self.config.max_checks)
+        positions = self._state.positions(spec, now_s, self._weights.wait_weight_pct)
+        return best_bounded(positions, spec, self._tt, now_s, weights=self._weights, max_checks=self.config.max_checks)
 
     def _alternatives(self, prepared: Prepared, now: datetime, now_s: int) -> tuple[datetime, ...]:
         """The nearest earlier and the nearest later time (of ``alternative_shifts_s``) at which the ride fits.
@@ -192,8 +196,8 @@ class LiveDispatcher:
                     continue
                 spec = prepared.spec(prepared.request.id, self.timebase.seconds(when))
                 with self._lock:  # one search at a time: a confirm need not wait for all alternatives
-                    routes = self._state.searchable(spec.pickup_earliest, spec.pickup_latest)
-                    fits = any_insertion(routes, spec, self._tt, now_s, max_checks=self.config.max_checks)
+                    reached = self._state.reachable(spec, now_s)
+                    fits = any_reached(reached, spec, self._tt, now_s, max_checks=self.config.max_checks)
                 if fits:
                     found.append(when)
                     break

@@ -11,7 +11,18 @@ from operator import itemgetter
 from mobility.domain.fleet import Vehicle
 from mobility.domain.plan import StopVisit
 from mobility.domain.rides import Offer
-from routing.insertion import Durations, RequestSpec, Route, Schedule, TaskKind, lenient_schedule, relaxed
+from routing.insertion import (
+    Durations,
+    Position,
+    Reached,
+    RequestSpec,
+    Route,
+    Schedule,
+    TaskKind,
+    lenient_schedule,
+    relaxed,
+)
+from routing.insertion.reach import ReachIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +47,9 @@ class PlanState:
     ``version`` grows with every change; ``changes`` records ``(version, kind, id)`` so a re-optimisation that
     solved an older snapshot can tell what happened meanwhile. Routes are only ever added or replaced (never
     removed), always through :meth:`put_route`, which keeps two indexes — the route keys per vehicle in shift
-    order and the routes ordered by shift start (so a search looks only at shifts near its time window) — and
-    notes the key in ``touched`` for the plan view (:meth:`take_touched`). A route's arrived flag, the driven
+    order and the routes ordered by shift start (so a search looks only at shifts near its time window) — and the
+    per-node reach index (:meth:`reachable`), and notes the key in ``touched`` for the plan view
+    (:meth:`take_touched`). A route's arrived flag, the driven
     visits of its vehicle and the commitments it serves change only together with a :meth:`put_route` of it.
     """
 
@@ -58,6 +70,10 @@ class PlanState:
     touched: set[str] = field(default_factory=set)
     duty_began: dict[str, int] = field(default_factory=dict)  # route key -> when the driver began the duty
     duty_ended: dict[str, int] = field(default_factory=dict)  # route key -> when the duty ended (driver or clock)
+    reach: ReachIndex = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.reach = ReachIndex(self.tt)
 
     def bump(self, kind: str, ident: str, at: datetime | None = None) -> None:
         """Record a change of ``kind`` (``confirm``, ``cancel``, ``event``, ``replace``, ``extend``) about ``ident``."""
@@ -78,6 +94,7 @@ class PlanState:
             self._index(route)
         self.routes[route.key] = route
         self.schedules[route.key] = sched
+        self.reach.put(route, sched)
         self.touched.add(route.key)
         if problems:
             self.problems[route.key] = problems
@@ -110,13 +127,43 @@ class PlanState:
         lo = bisect_left(self._by_start, (earliest - self._longest_shift,))
         hi = bisect_left(self._by_start, (latest + 1,))
         near = sorted(self._by_start[lo:hi], key=itemgetter(1))
-        found = []
-        for _, _, key in near:
-            route = self.routes[key]
-            if (route.in_service and route.shift_end >= earliest and route.shift_start <= latest
-                    and key not in self.problems and key not in self.duty_ended):
-                found.append((route, self.schedules[key]))
+        found = [(self.routes[key], self.schedules[key]) for _, _, key in near if self._open(key, earliest, latest)]
         yield from found
+
+    def _open(self, key: str, earliest: int, latest: int) -> bool:
+        route = self.routes[key]
+        return (route.in_service and route.shift_end >= earliest and route.shift_start <= latest
+                and key not in self.problems and key not in self.duty_ended)
+
+    def searchable_of(self, vehicle_id: str, earliest: int, latest: int) -> list[tuple[Route, Schedule]]:
+        """:meth:`searchable` restricted to the routes of ``vehicle_id`` (in shift order)."""
+        low = earliest - self._longest_shift
+        return [(self.routes[k], self.schedules[k]) for k in self.by_vehicle.get(vehicle_id, ())
+                if self.routes[k].shift_start >= low and self._open(k, earliest, latest)]
+
+    def positions(self, spec: RequestSpec, now: int, wait_weight_pct: int) -> Iterator[Position]:
+        """The positions of :meth:`reachable` by a lower bound of their candidates' cost (for
+        :func:`routing.insertion.best_bounded`); a route's own checks are made when its first position comes."""
+        earliest, latest, low = spec.pickup_earliest, spec.pickup_latest, spec.pickup_earliest - self._longest_shift
+        found = self.reach.bounded(spec, now, wait_weight_pct)
+        is_open: dict[str, bool] = {}
+        for bound, key, i, base in found:
+            ok = is_open.get(key)
+            if ok is None:
+                ok = is_open[key] = self.routes[key].shift_start >= low and self._open(key, earliest, latest)
+            if ok:
+                yield bound, self.routes[key], self.schedules[key], i, base
+
+    def reachable(self, spec: RequestSpec, now: int) -> list[Reached]:
+        """The routes of :meth:`searchable` (same order) with a position from which the generator tries the pickup
+        of ``spec``, with those positions (:class:`routing.insertion.reach.ReachIndex`); the others yield nothing."""
+        earliest, latest, low = spec.pickup_earliest, spec.pickup_latest, spec.pickup_earliest - self._longest_shift
+        found: list[Reached] = []
+        for reach in self.reach.query(spec, now):
+            key = reach.key
+            if self.routes[key].shift_start >= low and self._open(key, earliest, latest):
+                found.append((self.routes[key], self.schedules[key], reach.nodes))
+        return found
 
     def started_by(self, at: int) -> list[str]:
         """Keys of the routes whose shift starts at or before ``at``, by shift start."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from routing.insertion.model import RequestSpec, Route, TaskKind, add_load, fits
+from routing.insertion.reserve import ends_too_late
 from routing.insertion.schedule import Durations, Infeasible, Schedule, schedule
 
 
@@ -141,6 +142,20 @@ def _from_pickup(probe: _Probe, i: int, base: int) -> Iterator[Candidate]:
             yield Candidate(detour_p + detour_d + wait_cost, route.key, i, j)
 
 
+Reached = tuple[Route, Schedule, Sequence[tuple[int, int]]]  # a route with the positions that reach the pickup
+
+
+def candidates_at(route: Route, sched: Schedule, request: RequestSpec, tt: Durations,
+                  nodes: Iterable[tuple[int, int]], *, weights: CostWeights) -> Iterator[Candidate]:
+    """What :func:`candidates` yields, walking only the given ``(i, base)`` positions — those from which the pickup
+    can begin in time, as :class:`routing.insertion.reach.ReachIndex` finds them — after the same route checks."""
+    if not _may_take(route, request):
+        return
+    probe = _Probe(route, sched, request, tt, weights)
+    for i, base in nodes:
+        yield from _from_pickup(probe, i, base)
+
+
 def best_insertion(routes: Iterable[tuple[Route, Schedule]], request: RequestSpec, tt: Durations, now: int, *,
                    weights: CostWeights | None = None, max_checks: int = 64) -> Insertion | None:
     """The cheapest insertion of ``request`` that passes the exact check, or ``None``.
@@ -148,24 +163,89 @@ def best_insertion(routes: Iterable[tuple[Route, Schedule]], request: RequestSpe
     Candidates are generated on every route, ordered by cost, and checked exactly (ride times of riders already
     planned included) until one passes or ``max_checks`` have failed.
     """
-    weights = weights or CostWeights()
-    by_key: dict[str, Route] = {}
+    w = weights or CostWeights()
+    found = ((route, sched, candidates(route, sched, request, tt, now=now, weights=w)) for route, sched in routes)
+    return _cheapest(found, request, tt, now, max_checks)
+
+
+Position = tuple[int, Route, Schedule, int, int]  # (bound, route, schedule, i, base): see best_bounded
+
+
+def best_bounded(positions: Iterable[Position], request: RequestSpec, tt: Durations, now: int, *,
+                 weights: CostWeights | None = None, max_checks: int = 64) -> Insertion | None:
+    """:func:`best_insertion` by branch and bound over the positions the pickup can follow (the same result).
+
+    ``positions`` come by ascending ``bound``, a lower bound of the cost of every candidate with the pickup after
+    node ``i`` (:meth:`routing.insertion.reach.ReachIndex.bounded`); ``base`` is when the vehicle can leave node
+    ``i``. A candidate is checked exactly only once it is cheaper than the bound of every position not walked
+    yet, so the checks come in the order of the full scan — (cost, route key, positions) — and the search stops
+    at the first that passes without walking the positions left.
+    """
+    w = weights or CostWeights()
+    by_key: dict[str, tuple[Route, Schedule]] = {}
+    probes: dict[str, _Probe | None] = {}
     heap: list[tuple[int, str, int, int]] = []
-    for route, sched in routes:
-        by_key[route.key] = route
-        heap.extend((c.cost, c.route_key, c.pickup_after, c.dropoff_after)
-                    for c in candidates(route, sched, request, tt, now=now, weights=weights))
+    failed = 0
+    for bound, route, sched, i, base in positions:
+        while heap and heap[0][0] < bound:
+            found = _check_cheapest(heap, by_key, request, tt, now)
+            if found is not None:
+                return found
+            failed += 1
+            if failed >= max_checks:
+                return None
+        key = route.key
+        if key not in probes:
+            by_key[key] = route, sched
+            probes[key] = _Probe(route, sched, request, tt, w) if _may_take(route, request) else None
+        probe = probes[key]
+        if probe is not None:
+            for c in _from_pickup(probe, i, base):
+                heapq.heappush(heap, (c.cost, c.route_key, c.pickup_after, c.dropoff_after))
+    while heap and failed < max_checks:
+        found = _check_cheapest(heap, by_key, request, tt, now)
+        if found is not None:
+            return found
+        failed += 1
+    return None
+
+
+def _may_take(route: Route, request: RequestSpec) -> bool:
+    """The route checks of :func:`candidates`: in service, a vehicle the party fits in, a shift over the window."""
+    return (route.in_service and fits(request.load, route.capacity)
+            and route.shift_end >= request.pickup_earliest and route.shift_start <= request.pickup_due)
+
+
+def _check_cheapest(heap: list[tuple[int, str, int, int]], by_key: dict[str, tuple[Route, Schedule]],
+                    request: RequestSpec, tt: Durations, now: int) -> Insertion | None:
+    """Pop the cheapest candidate; the insertion if it passes the exact check."""
+    cost, key, i, j = heapq.heappop(heap)
+    route, sched = by_key[key]
+    if ends_too_late(route, sched, request, tt, pickup_after=i, dropoff_after=j, now=now):
+        return None  # the exact check would fail on the shift end
+    new_route = insert_tasks(route, request, i, j, now)
+    try:
+        new_sched = schedule(new_route, tt)
+    except Infeasible:
+        return None
+    return Insertion(key, i, j, cost, new_sched.begin[i + 1], new_sched.begin[j + 2], new_route, new_sched)
+
+
+def _cheapest(per_route: Iterable[tuple[Route, Schedule, Iterable[Candidate]]], request: RequestSpec,
+              tt: Durations, now: int, max_checks: int) -> Insertion | None:
+    """The first candidate by (cost, route key, positions) that passes the exact check (``max_checks`` may fail)."""
+    by_key: dict[str, tuple[Route, Schedule]] = {}
+    heap: list[tuple[int, str, int, int]] = []
+    for route, sched, generated in per_route:
+        by_key[route.key] = route, sched
+        heap.extend((c.cost, c.route_key, c.pickup_after, c.dropoff_after) for c in generated)
     heapq.heapify(heap)
     for _ in range(max_checks):
         if not heap:
             return None
-        cost, key, i, j = heapq.heappop(heap)
-        new_route = insert_tasks(by_key[key], request, i, j, now)
-        try:
-            new_sched = schedule(new_route, tt)
-        except Infeasible:
-            continue
-        return Insertion(key, i, j, cost, new_sched.begin[i + 1], new_sched.begin[j + 2], new_route, new_sched)
+        found = _check_cheapest(heap, by_key, request, tt, now)
+        if found is not None:
+            return found
     return None
 
 
@@ -177,10 +257,28 @@ def any_insertion(routes: Iterable[tuple[Route, Schedule]], request: RequestSpec
     feasible place instead of generating and ordering every candidate; at most ``max_checks`` may fail.
     """
     weights = CostWeights(wait_weight_pct=0)
+    found = ((route, sched, candidates(route, sched, request, tt, now=now, weights=weights)) for route, sched in routes)
+    return _first_fits(found, request, tt, now, max_checks)
+
+
+def any_reached(reached: Iterable[Reached], request: RequestSpec, tt: Durations, now: int, *,
+                max_checks: int = 64) -> bool:
+    """:func:`any_insertion` over the positions a reach query found (the same answer)."""
+    weights = CostWeights(wait_weight_pct=0)
+    found = ((route, sched, candidates_at(route, sched, request, tt, nodes, weights=weights))
+             for route, sched, nodes in reached)
+    return _first_fits(found, request, tt, now, max_checks)
+
+
+def _first_fits(found: Iterable[tuple[Route, Schedule, Iterable[Candidate]]], request: RequestSpec, tt: Durations,
+                now: int, max_checks: int) -> bool:
     failed = 0
-    for route, sched in routes:
-        for c in candidates(route, sched, request, tt, now=now, weights=weights):
+    for route, sched, generated in found:
+        for c in generated:
             try:
+                if ends_too_late(route, sched, request, tt, pickup_after=c.pickup_after,
+                                 dropoff_after=c.dropoff_after, now=now):
+                    raise Infeasible(route.key)  # what the exact check would find
                 schedule(insert_tasks(route, request, c.pickup_after, c.dropoff_after, now), tt)
             except Infeasible:
                 failed += 1
@@ -189,4 +287,3 @@ def any_insertion(routes: Iterable[tuple[Route, Schedule]], request: RequestSpec
                 continue
             return True
     return False
-
