@@ -91,6 +91,7 @@ steps = st.lists(
         st.tuples(st.just("drive"), st.integers(0, 1), st.booleans()),
         st.tuples(st.just("out"), st.integers(0, 1)),
         st.tuples(st.just("in"), st.integers(0, 1)),
+        st.tuples(st.just("begin"), st.integers(0, 1)),
     ),
     min_size=1, max_size=16,
 )
@@ -113,6 +114,9 @@ def apply(d: LiveDispatcher, directory: NetworkStopDirectory, n: int, op: tuple[
     elif op[0] == "drive":
         with contextlib.suppress(EventError):  # e.g. a no-show the rules do not allow yet: nothing changes
             drive(d, f"V{op[1]}", no_show=bool(op[2]))
+    elif op[0] == "begin":  # the duty begins: no route changes, the duty's status does
+        with contextlib.suppress(EventError):
+            d.record(Event(EventType.DUTY_STARTED, NOW, vehicle_id=f"V{op[1]}"))
     elif op[0] in {"out", "in"}:
         kind = EventType.VEHICLE_OUT_OF_SERVICE if op[0] == "out" else EventType.VEHICLE_IN_SERVICE
         d.record(Event(kind, NOW, vehicle_id=f"V{op[1]}"))
