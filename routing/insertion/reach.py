@@ -37,6 +37,7 @@ ALWAYS = 2**60  # a departure no clock reaches: the last node (nothing to leave 
 # strollers; ALWAYS for load vectors of another length, which the generator checks itself)
 START, LEAVE, NEXT, LOC, TO, OWNER, NODE, ROOM = range(8)
 ROWS = ROOM + 3
+WORTH_BOUNDING = 256  # positions from which the drop-off's least detour is worth a pass over the matrix (~1 ms)
 Bounded = tuple[int, str, int, int]  # (bound, route key, i, base), see :meth:`ReachIndex.bounded`
 
 
@@ -60,7 +61,7 @@ class _Slot:
 class ReachIndex:
     """The nodes of every route in one table of cells (see the module docstring)."""
 
-    def __init__(self, tt: Durations) -> None:
+    def __init__(self, tt: Durations, *, worth_bounding: int = WORTH_BOUNDING) -> None:
         table = np.asarray(tt)
         small = table.size and table.max() < 2**31
         self._tt: NDArray[np.signedinteger[Any]] = table.astype(np.int32 if small else np.int64)
@@ -69,6 +70,7 @@ class ReachIndex:
         self._keys: list[str] = []  # slot number -> route key (a key keeps its number when its slot moves)
         self._end = 0  # cells in use or abandoned
         self._slack: dict[int, int] = {}  # drop-off stop -> least detour of a drop-off there (<= 0)
+        self._worth_bounding = worth_bounding
 
     @staticmethod
     def _empty(capacity: int) -> NDArray[np.int64]:
@@ -126,15 +128,20 @@ class ReachIndex:
 
         The bound is the pickup's detour after node ``i``, plus ``wait_weight_pct`` % of the wait beyond the
         earliest pickup (as in :func:`routing.insertion.search.candidates`), plus the least any drop-off detour at
-        the request's drop-off stop can add (``<= 0``)."""
+        the request's drop-off stop can add (``<= 0``). That last term costs one pass over the matrix the first
+        time a stop is the drop-off; while it is not known and the positions are fewer than ``worth_bounding``
+        (walking them all costs less), every bound is :data:`NEVER` and the search walks them all."""
         hit, base, reach = self._hits(request, now)
         if not len(hit):
             return []
-        tt, pickup, earliest = self._tt, request.pickup, request.pickup_earliest
-        here, there = self._cells[LOC, hit], self._cells[TO, hit]
-        detour = (tt[here, pickup] + tt[pickup, there]).astype(np.int64) - tt[here, there]
-        wait = (np.maximum(reach, earliest) - earliest) * wait_weight_pct // 100
-        bound = detour + wait + self._drop_slack(request.dropoff)
+        if request.dropoff in self._slack or len(hit) >= self._worth_bounding:
+            tt, pickup, earliest = self._tt, request.pickup, request.pickup_earliest
+            here, there = self._cells[LOC, hit], self._cells[TO, hit]
+            detour = (tt[here, pickup] + tt[pickup, there]).astype(np.int64) - tt[here, there]
+            wait = (np.maximum(reach, earliest) - earliest) * wait_weight_pct // 100
+            bound = detour + wait + self._drop_slack(request.dropoff)
+        else:
+            bound = np.full(len(hit), NEVER, dtype=np.int64)
         order = np.argsort(bound, kind="stable")
         keys = self._keys
         return list(

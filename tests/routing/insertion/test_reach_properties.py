@@ -101,7 +101,7 @@ def plans(draw: st.DrawFn) -> Plan:
 def test_reach_search_equals_the_plain_scan(plan: Plan, data: st.DataObject) -> None:
     """Same candidates per route (routes not found yield none), same best insertion, same yes/no."""
     tt, routes, spec, now = plan
-    index = ReachIndex(tt)
+    index = ReachIndex(tt, worth_bounding=data.draw(st.sampled_from([0, 0, 256])))  # 256: no bounds (few positions)
     for route in routes:
         index.put(route, lenient_schedule(route, tt)[0])
     for step in range(data.draw(st.integers(0, 12))):  # replace routes: grown, shrunk or the same again
@@ -175,7 +175,7 @@ def test_twins_tie_on_the_smaller_key() -> None:
     tt = [[0, 200, 100], [200, 0, 100], [100, 100, 0]]  # 0 - 2 - 1 on a line
     twins = [Route(key, key[:2], (4, 0, 0), 0, 0, 0, 0, 5_000) for key in ("v2@0", "v1@0")]
     spec = RequestSpec("r", 1, 2, (1, 0, 0), 300, 900, 2_000, 800, 30, 30)
-    index = ReachIndex(tt)
+    index = ReachIndex(tt, worth_bounding=0)
     for route in twins:
         index.put(route, schedule(route, tt))
     by_key = {r.key: r for r in twins}
@@ -194,7 +194,7 @@ def test_next_task_begun_at_its_latest() -> None:
     route = Route("v@0", "v", (4, 0, 0), 0, 0, 3, 0, 10_000, tasks=(other.pickup_task(), other.dropoff_task()))
     spec = RequestSpec("r", 1, 3, (1, 0, 0), 210, 400, 2_000, 1_000, 30, 30)  # 210 + 30 + 60 = 300 at stop 2
     sched = schedule(route, tt)
-    index = ReachIndex(tt)
+    index = ReachIndex(tt, worth_bounding=0)
     index.put(route, sched)
     positions = [(b, route, sched, i, base) for b, _, i, base in index.bounded(spec, 0, 20)]
     assert 0 in [i for _, _, _, i, _ in positions]
