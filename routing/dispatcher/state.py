@@ -70,7 +70,7 @@ class PlanState:
     touched: set[str] = field(default_factory=set)
     duty_began: dict[str, int] = field(default_factory=dict)  # route key -> when the driver began the duty
     duty_ended: dict[str, int] = field(default_factory=dict)  # route key -> when the duty ended (driver or clock)
-    reach: ReachIndex = field(init=False, repr=False)
+    reach: ReachIndex = field(init=False, repr=False, compare=False)  # see put_route and reachable
 
     def __post_init__(self) -> None:
         self.reach = ReachIndex(self.tt)

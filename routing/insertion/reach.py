@@ -137,7 +137,7 @@ class ReachIndex:
         if request.dropoff in self._slack or len(hit) >= self._worth_bounding:
             tt, pickup, earliest = self._tt, request.pickup, request.pickup_earliest
             here, there = self._cells[LOC, hit], self._cells[TO, hit]
-            detour = (tt[here, pickup] + tt[pickup, there]).astype(np.int64) - tt[here, there]
+            detour = tt[here, pickup].astype(np.int64) + tt[pickup, there] - tt[here, there]
             wait = (np.maximum(reach, earliest) - earliest) * wait_weight_pct // 100
             bound = detour + wait + self._drop_slack(request.dropoff)
         else:
