@@ -138,8 +138,8 @@ class LiveDispatcher:
         """The best offer for ``request`` on the plan as it is now (nothing is reserved until confirm)."""
         with self._lock:
             self._extend_shifts(now)
-            kinds = {v.type.capacity for v in self._state.vehicles.values() if v.in_service}
-        capacities = {c.as_tuple() for c in kinds}
+            kinds = {id(v.type.capacity): v.type.capacity for v in self._state.vehicles.values() if v.in_service}
+        capacities = {c.as_tuple() for c in kinds.values()}  # by identity first: hashing 500 loads costs more
         prepared = prepare(request, now, directory=self.directory, travel=self.travel, config=self.config,
                            capacities=capacities)
         if isinstance(prepared, NoOffer):
