@@ -8,6 +8,7 @@ window and the ride-time limit bound the pickup window and vice versa, and the d
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -111,8 +112,8 @@ def compile_problem(problem: DarpProblem) -> Compiled:
     used = sorted(set(loc) | {r.pickup for r in requests})  # on-board pickups: for the direct ride
     sub_dur, sub_dist = _matrices(problem.travel, used)
     pos = {x: k for k, x in enumerate(used)}
-    at = np.array([pos[x] for x in loc], dtype=np.intp)
-    dur_np, dist_np = sub_dur[np.ix_(at, at)], sub_dist[np.ix_(at, at)]
+    at = [pos[x] for x in loc]
+    dur, dist = _node_rows(problem.travel, used, at, sub_dur, sub_dist)
     direct = sub_dur[[pos[r.pickup] for r in requests], [pos[r.dropoff] for r in requests]].tolist()
     allowed_of: dict[tuple[object, ...], tuple[int, ...]] = {}
     allowed = []
@@ -125,12 +126,14 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         problem=problem, loc=loc, service=service, earliest=earliest, latest=latest, demand=demand,
         request_of=request_of, pickup_node=pickup_node, dropoff_node=dropoff_node,
         max_ride=[_max_ride(problem, r, int(x)) for r, x in zip(requests, direct, strict=True)],
-        allowed=allowed, initial_load=[tuple(x) for x in initial], dur=dur_np.tolist(), dist=dist_np.tolist(),
+        allowed=allowed, initial_load=[tuple(x) for x in initial], dur=dur, dist=dist,
     )
     _check_capacity(compiled)
+    dur_np = sub_dur[np.ix_(at, at)]
+    reach, back = _depot_bounds(compiled, dur_np)
     for ri in range(len(requests)):
-        _tighten(compiled, ri)
-    _link_pairs(compiled, dur_np, dist_np)
+        _tighten(compiled, ri, reach[ri], back[ri])
+    _link_pairs(compiled, dur_np)
     return compiled
 
 
@@ -152,14 +155,29 @@ def _matrices(travel: TravelTimes, used: list[int]) -> tuple[np.ndarray, np.ndar
     return out[0], out[1]
 
 
-def _link_pairs(c: Compiled, dur: np.ndarray, dist: np.ndarray) -> None:
-    """Fill ``partner``, ``ride_limit`` (-1 where the windows already imply it) and the derived matrices."""
+def _node_rows(travel: TravelTimes, used: list[int], at: list[int], sub_dur: np.ndarray,
+               sub_dist: np.ndarray) -> tuple[list[list[int]], list[list[int]]]:
+    """Node x node duration and distance tables as lists: the rows of the ``used`` locations (the travel's own
+    lists if it keeps them for exactly these locations, else one conversion of the smaller location table),
+    picked per node by ``at`` (positions in ``used``) without converting each entry again."""
+    kept = getattr(travel, "tables_for", None)
+    tables = kept(used) if kept is not None else None
+    dur_rows, dist_rows = tables if tables is not None else (sub_dur.tolist(), sub_dist.tolist())
+    if len(at) == 1:
+        return [[dur_rows[at[0]][at[0]]]], [[dist_rows[at[0]][at[0]]]]
+    pick = itemgetter(*at)
+    return [list(pick(dur_rows[p])) for p in at], [list(pick(dist_rows[p])) for p in at]
+
+
+def _link_pairs(c: Compiled, dur: np.ndarray) -> None:
+    """Fill ``partner``, ``ride_limit`` (-1 where the windows already imply it) and the derived matrices
+    (``dur``: the node x node durations as an array)."""
     c.partner.extend([-2] * c.n_nodes)
     c.twin.extend(_twins(c))
-    step = dur + np.asarray(c.service, dtype=np.int64)[:, None]
-    c.step.extend(step.tolist())
-    c.step_to.extend(step.T.tolist())
-    c.dist_to.extend(dist.T.tolist())
+    step = (dur + np.asarray(c.service, dtype=np.int64)[:, None]).tolist()
+    c.step.extend(step)
+    c.step_to.extend(list(col) for col in zip(*step, strict=True))  # transposed: the same int objects
+    c.dist_to.extend(list(col) for col in zip(*c.dist, strict=True))
     c.ride_limit.extend([-1] * c.n_nodes)
     for ri, (p, d) in enumerate(zip(c.pickup_node, c.dropoff_node, strict=True)):
         if p < 0:
@@ -211,8 +229,35 @@ def _check_capacity(c: Compiled) -> None:
             raise ProblemError(msg)
 
 
-def _tighten(c: Compiled, ri: int) -> None:
-    """Cordeau (2006) window tightening for request ``ri``, in place.
+def _depot_bounds(c: Compiled, dur: np.ndarray) -> tuple[list[int], list[int]]:
+    """Per request, over the vehicles allowed to serve it: the earliest one can reach its first node (the pickup,
+    or the drop-off of a rider on board) from its start, and the latest its drop-off service can begin for one to
+    still reach its end in time (0 for a request no vehicle may serve). Vehicle nodes' windows are not tightened,
+    so these hold throughout ``_tighten``; one numpy reduction per distinct set of allowed vehicles."""
+    n_v = c.n_vehicles
+    start_e, end_lt = np.asarray(c.earliest[:n_v], dtype=np.int64), np.asarray(c.latest[n_v:], dtype=np.int64)
+    service = np.asarray(c.service, dtype=np.int64)
+    reach, back = [0] * len(c.allowed), [0] * len(c.allowed)
+    by_allowed: dict[tuple[int, ...], list[int]] = {}
+    for ri, allowed in enumerate(c.allowed):
+        by_allowed.setdefault(allowed, []).append(ri)
+    for allowed, ris in by_allowed.items():
+        if not allowed:
+            continue  # _tighten raises
+        vs = np.asarray(allowed, dtype=np.intp)
+        first = np.asarray([c.pickup_node[ri] if c.pickup_node[ri] >= 0 else c.dropoff_node[ri] for ri in ris],
+                           dtype=np.intp)
+        drops = np.asarray([c.dropoff_node[ri] for ri in ris], dtype=np.intp)
+        got = (start_e[vs][:, None] + dur[np.ix_(vs, first)]).min(axis=0).tolist()
+        late = ((end_lt[vs][None, :] - dur[np.ix_(drops, vs + n_v)]).max(axis=1) - service[drops]).tolist()
+        for ri, x, y in zip(ris, got, late, strict=True):
+            reach[ri], back[ri] = x, y
+    return reach, back
+
+
+def _tighten(c: Compiled, ri: int, reach: int, back: int) -> None:
+    """Cordeau (2006) window tightening for request ``ri``, in place (``reach``, ``back``: its depot bounds,
+    see ``_depot_bounds``).
 
     Windows that contradict each other (pickup window, drop-off window, direct ride, ride limit) raise
     ``ProblemError``; windows no vehicle can reach from its depot within its shift mark the request unreachable.
@@ -223,15 +268,13 @@ def _tighten(c: Compiled, ri: int) -> None:
         raise ProblemError(msg)
     p, d, ride = c.pickup_node[ri], c.dropoff_node[ri], c.max_ride[ri]
     e, lt = c.earliest, c.latest
-    starts = [c.start_node(v) for v in c.allowed[ri]]
-    back = max(lt[c.end_node(v)] - c.dur[d][c.end_node(v)] - c.service[d] for v in c.allowed[ri])
     if p < 0:  # on board: drop-off within the ride limit after the pickup that happened
         assert r.picked_up_at is not None
         lt[d] = min(lt[d], r.picked_up_at + r.pickup_service_s + ride)
         if e[d] > lt[d]:
             msg = f"request {r.id!r}: on board since {r.picked_up_at} s, its drop-off window cannot be met"
             raise ProblemError(msg)
-        e[d] = max(e[d], min(e[s] + c.dur[s][d] for s in starts))
+        e[d] = max(e[d], reach)
         lt[d] = min(lt[d], back)
         if e[d] > lt[d]:
             c.unreachable.add(ri)
@@ -246,7 +289,7 @@ def _tighten(c: Compiled, ri: int) -> None:
         msg = (f"request {r.id!r}: pickup window {r.pickup_window} and drop-off window {r.dropoff_window} "
                f"cannot both be met with the direct ride {direct} s and max ride {ride} s")
         raise ProblemError(msg)
-    e[p] = max(e[p], min(e[s] + c.dur[s][p] for s in starts))
+    e[p] = max(e[p], reach)
     lt[d] = min(lt[d], back)
     for _ in range(2):
         _tighten_pair(c, p, d, direct, ride)

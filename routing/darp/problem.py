@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from routing.darp.errors import ProblemError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
 
     from mobility.domain.ports import TravelTimes
 
@@ -265,13 +265,11 @@ def _check_request_fits(r: Request, vehicles: Sequence[Vehicle], vehicle_ids: se
         if r.onboard not in vehicle_ids:
             msg = f"{where}: on board of unknown vehicle {r.onboard!r}"
             raise ProblemError(msg)
-        candidates = [v for v in vehicles if v.id == r.onboard]
+        candidates: Iterable[Vehicle] = (v for v in vehicles if v.id == r.onboard)
     else:
-        candidates = list(vehicles)
-    fitting = [
-        v for v in candidates
-        if r.skills <= v.skills and all(q <= c for q, c in zip(r.load, v.capacity, strict=True))
-    ]
-    if not fitting:
+        candidates = vehicles
+    # the first vehicle that fits settles it (a live group states ~110 requests on ~25 vehicles)
+    if not any(r.skills <= v.skills and all(q <= c for q, c in zip(r.load, v.capacity, strict=True))
+               for v in candidates):
         msg = f"{where}: load {r.load} with skills {sorted(r.skills)} fits no vehicle"
         raise ProblemError(msg)

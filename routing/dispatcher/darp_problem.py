@@ -54,6 +54,7 @@ class SubTravel:
     def __init__(self, travel: TravelTimes, locations: Iterable[int]) -> None:
         self._travel = travel
         used = sorted(set(locations))
+        self._used = used
         self._pos = {loc: k for k, loc in enumerate(used)}
         self._dur = _sub_table(travel, "durations", used, travel.duration)
         self._dist = _sub_table(travel, "distances", used, travel.distance)
@@ -71,6 +72,11 @@ class SubTravel:
     def distances(self) -> Any:
         """The full distance table of the underlying travel times, if it has one; ``None`` otherwise."""
         return getattr(self._travel, "distances", None)
+
+    def tables_for(self, used: list[int]) -> tuple[list[list[int]], list[list[int]]] | None:
+        """The duration and distance tables between ``used`` (in that order) as kept here, if these are exactly
+        its locations (the solver's compilation picks its node rows from them instead of converting again)."""
+        return (self._dur, self._dist) if used == self._used else None
 
     def duration(self, origin: int, destination: int) -> int:
         """Driving time (seconds)."""
