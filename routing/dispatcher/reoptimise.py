@@ -337,8 +337,12 @@ def _update_commitments(dispatcher: LiveDispatcher, routes: dict[str, Route], sc
             c = state.commitments.get(rid)
             if c is None:
                 continue
-            offer = replace(c.offer, vehicle_id=vehicle.id, vehicle_type=vehicle.type.id,
-                            planned_dropoff=at(begins[rid, TaskKind.DROPOFF]))
-            if (rid, TaskKind.PICKUP) in begins:
-                offer = replace(offer, planned_pickup=at(begins[rid, TaskKind.PICKUP]))
+            dropoff = at(begins[rid, TaskKind.DROPOFF])
+            pickup = at(begins[rid, TaskKind.PICKUP]) if (rid, TaskKind.PICKUP) in begins else c.offer.planned_pickup
+            old = c.offer
+            if (c.route_key == key and old.vehicle_id == vehicle.id and old.vehicle_type == vehicle.type.id
+                    and old.planned_dropoff == dropoff and old.planned_pickup == pickup):
+                continue  # most rides of a group keep their vehicle and times: nothing to replace
+            offer = replace(old, vehicle_id=vehicle.id, vehicle_type=vehicle.type.id, planned_dropoff=dropoff,
+                            planned_pickup=pickup)
             state.commitments[rid] = replace(c, route_key=key, offer=offer)

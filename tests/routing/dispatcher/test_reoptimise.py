@@ -11,6 +11,7 @@ from mobility.domain.rides import Offer
 from routing.directory import NetworkStopDirectory
 from routing.dispatcher.live import LiveDispatcher
 from routing.dispatcher.reoptimise import solve_snapshot, swap_in, take_snapshot
+from routing.insertion import TaskKind
 from tests.routing.dispatcher.dispatch_helpers import DAY, assert_plan_valid, minibus, trip
 
 MakeDispatcher = Callable[..., LiveDispatcher]
@@ -230,3 +231,28 @@ def test_an_idle_vehicle_the_plan_is_already_late_for_stays_out_of_the_problem(
     assert stated is not None
     assert idle_key not in {v.id for v in stated.problem.vehicles}
     assert {r.id for r in stated.problem.requests} == {"b0"}
+
+
+def test_offers_after_a_swap_are_the_new_plan_and_unchanged_ones_stay(make_dispatcher: MakeDispatcher,
+                                                                      directory: NetworkStopDirectory) -> None:
+    """After a swap every booking's offer names the vehicle and the planned pickup and drop-off of its new route;
+    a booking whose vehicle and times did not change keeps its commitment as it was (the same object)."""
+    d = loaded(make_dispatcher, directory)
+    before = dict(d.state.commitments)
+    assert d.reoptimise(NOW, 1.0)
+    at = d.timebase.instant
+    kept = 0
+    with d.lock:
+        state = d.state
+        for bid, c in state.commitments.items():
+            route, sched = state.routes[c.route_key], state.schedules[c.route_key]
+            begins = {(t.request_id, t.kind): sched.begin[k] for k, t in enumerate(route.tasks, start=1)}
+            assert c.offer.vehicle_id == route.vehicle_id
+            assert c.offer.planned_dropoff == at(begins[bid, TaskKind.DROPOFF])
+            assert c.offer.planned_pickup == at(begins[bid, TaskKind.PICKUP])
+            old = before[bid]
+            same = (old.route_key, old.offer.vehicle_id, old.offer.planned_pickup, old.offer.planned_dropoff) == (
+                c.route_key, c.offer.vehicle_id, c.offer.planned_pickup, c.offer.planned_dropoff)
+            assert (c is old) == same, bid
+            kept += same
+    assert 0 < kept < len(before), "the re-plan moves some bookings and leaves others as they were"
