@@ -6,9 +6,11 @@ the same dispatcher the live service runs, on a simulated clock that jumps from 
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import heapq
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as dt_time
@@ -142,7 +144,8 @@ class Simulation:
         limit = self.service_end + END_GRACE
         bar = _progress_bar(self.setup, first, limit) if self.setup.progress else None
         try:
-            self._loop(limit, bar)
+            with few_collections():
+                self._loop(limit, bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -232,6 +235,26 @@ def _progress_bar(setup: SimulationSetup, first: datetime, limit: datetime) -> A
 
     total = int((limit - first).total_seconds() // 60)
     return tqdm(total=total, unit="sim-min", desc=setup.scenario.scenario.name, leave=False)
+
+
+GC_THRESHOLD = (20_000, 20, 20)  # objects allocated before a young collection; young collections per older one
+
+
+@contextlib.contextmanager
+def few_collections() -> Iterator[None]:
+    """Run a day with the garbage collector mostly out of the way: what exists before it (network, stops,
+    demand) is frozen (never scanned again), and collections come after 20,000 instead of 700 allocations. The
+    day's cycles are few; on a 3,000-request day the default thresholds cost 2.5 of 26 CPU seconds of the
+    simulation's process (15 full collections of ~80 ms), these 0.15 s. The previous settings come back after."""
+    before = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
 
 
 def run_simulation(setup: SimulationSetup) -> RunLog:
