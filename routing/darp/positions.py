@@ -133,6 +133,55 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
     return out
 
 
+def every_candidate(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
+    """Like :func:`candidates`, but every later drop-off position of each pickup position that passes the bounds
+    (O(n²)): the fallback when the exact check refuses what the O(n) scan kept (a pickup's push forward may make its
+    cheapest later drop-off late while a farther one, behind a wait, is still on time)."""
+    p, d = c.pickup_node[ri], c.dropoff_node[ri]
+    if p < 0:
+        return _dropoff_only(c, ri, v, info)
+    e, lt, dist = c.earliest, c.latest, c.dist
+    nodes, early, late, leave = info.nodes, info.earliest, info.latest, info.leave
+    room = info.fits(c.demand[p], c.problem.vehicles[v].capacity)
+    ep, lp, ed, ld = e[p], lt[p], e[d], lt[d]
+    to_p, to_d, from_p, from_d = c.step_to[p], c.step_to[d], c.step[p], c.step[d]
+    dto_p, dto_d, dfrom_p, dfrom_d = c.dist_to[p], c.dist_to[d], c.dist[p], c.dist[d]
+    direct, pd_dist = from_p[d], dfrom_p[d]
+    cap_j = min(ld, lp + c.service[p] + c.max_ride[ri])
+    last = len(nodes) - 1
+    begin = max(info.first, bisect_left(late, ep + c.service[p], 1, last + 1) - 1)
+    end_i = bisect_right(leave, lp, begin, last)
+    end_j = bisect_right(leave, cap_j, begin + 1, last)
+    later: list[int | None] = [None] * (last + 1)  # added distance of a drop-off after position j, if in time
+    for j in range(begin + 1, end_j):
+        x, y = nodes[j], nodes[j + 1]
+        td = early[j] + to_d[x]
+        td = ed if td < ed else td
+        if td <= ld and td + from_d[y] <= late[j + 1]:
+            later[j] = dto_d[x] + dfrom_d[y] - dist[x][y]
+    out = []
+    for i in range(begin, end_i):
+        a, b = nodes[i], nodes[i + 1]
+        tp = early[i] + to_p[a]
+        if tp > lp or not room[i]:
+            continue
+        tp = ep if tp < ep else tp
+        td = tp + direct
+        td = ed if td < ed else td
+        if td <= ld and td + from_d[b] <= late[i + 1]:
+            out.append((dto_p[a] + pd_dist + dfrom_d[b] - dist[a][b], v, i, i + 1))
+        if tp + from_p[b] > late[i + 1]:
+            continue
+        base = dto_p[a] + dfrom_p[b] - dist[a][b]
+        for j in range(i + 1, end_j):
+            if not room[j]:
+                break
+            cost = later[j]
+            if cost is not None:
+                out.append((base + cost, v, i, j + 1))
+    return out
+
+
 def _dropoff_only(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
     d = c.dropoff_node[ri]
     dist, dur, svc = c.dist, c.dur, c.service

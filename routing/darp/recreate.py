@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from routing.darp.positions import apply, candidates
+from routing.darp.positions import apply, candidates, every_candidate
 from routing.darp.schedule import earliest_schedule
 
 if TYPE_CHECKING:
@@ -38,6 +38,16 @@ def _options(plan: Plan, ri: int, v: int) -> list[_Option]:
     return out
 
 
+def _every_option(plan: Plan, ri: int, v: int, refused: _Option) -> list[_Option]:
+    """Every bound-feasible option of ``ri`` in route ``v`` but the ``refused`` one, cheapest last (for pop())."""
+    w = plan.c.problem.objective.distance_weight
+    extra = 0 if plan.routes[v] else plan.fixed[v]
+    out = [(w * cost + extra, vv, i, j) for cost, vv, i, j in every_candidate(plan.c, ri, v, plan.info(v))
+           if (i, j) != refused[2:]]
+    out.sort(reverse=True)
+    return out
+
+
 def _spare_empty(plan: Plan) -> set[int]:
     """Empty vehicles beyond the first two of their kind: they cannot change a best or second-best option."""
     seen: dict[int, int] = {}
@@ -54,6 +64,7 @@ def _spare_empty(plan: Plan) -> set[int]:
 def regret_insert(plan: Plan, pending: list[int]) -> None:
     """Insert ``pending`` by regret-2; higher-penalty (confirmed) requests first; misfits stay unplanned."""
     cache: dict[tuple[int, int], list[_Option]] = {}
+    expanded: set[tuple[int, int]] = set()  # (request, route) whose options are the full enumeration
     todo = list(pending)
     c = plan.c
     spare = _spare_empty(plan)
@@ -92,7 +103,10 @@ def regret_insert(plan: Plan, pending: list[int]) -> None:
         new = apply(c, ri, plan.routes[v], i, j)
         times = earliest_schedule(c, v, new)
         if times is None:
-            cache[ri, v].pop()
+            refused = cache[ri, v].pop()
+            if (ri, v) not in expanded:  # the scan kept one later drop-off per pickup position: now every one
+                expanded.add((ri, v))
+                cache[ri, v] = _every_option(plan, ri, v, refused)
             continue
         was_empty = not plan.routes[v]
         plan.place(ri, v, new, times)
@@ -101,3 +115,4 @@ def regret_insert(plan: Plan, pending: list[int]) -> None:
             spare = _spare_empty(plan)
         for other in todo:
             cache.pop((other, v), None)
+            expanded.discard((other, v))

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
 from routing.darp import DarpProblem, Request, TimeWindow, Vehicle
 from routing.darp.compiled import Compiled, compile_problem
 from routing.darp.construction import construct
-from routing.darp.positions import RouteInfo, candidates
+from routing.darp.positions import RouteInfo, apply, candidates, every_candidate
 from routing.darp.readers import read_cordeau, read_lilim
+from routing.darp.recreate import regret_insert
 from routing.darp.schedule import earliest_schedule, route_distance
+from routing.darp.state import Plan
 from tests.routing.darp.darp_builders import DATA, line_travel
 
 
@@ -183,3 +186,50 @@ def test_candidates_keep_the_cheapest_later_dropoff_per_pickup_position() -> Non
                 checked += 1
         plan.insert_best(ri)
     assert checked > 100
+
+
+def test_every_candidate_is_the_full_enumeration() -> None:
+    """The fallback scan returns exactly what the straightforward O(n²) double loop finds (lr204, long routes)."""
+    lr204 = DATA.parents[2] / "data" / "benchmarks" / "lilim" / "lr204.txt"
+    c = compile_problem(read_lilim(lr204, vehicle_cost=10**8).problem)
+    plan = construct(c, seed=0)
+    compared = 0
+    for ri in plan.planned()[::9]:
+        v = plan.where[ri]
+        plan.remove(ri)
+        for u in {v, *(w for w, seq in enumerate(plan.routes) if seq)}:
+            info = plan.info(u)
+            full = sorted(_all_candidates(c, ri, u, info))
+            assert sorted(every_candidate(c, ri, u, info)) == full
+            compared += len(full)
+        plan.insert_best(ri)
+    assert compared > 1000
+
+
+def test_a_refused_option_opens_every_later_dropoff_of_the_route() -> None:
+    """Where the exact check refuses every option the O(n) scan keeps for a route but a farther drop-off position is
+    on time, regret insertion still puts the request into that route (cases found by search in Li & Lim lc204's
+    first plan, not built by hand; without the fallback the request would stay out)."""
+    lc204 = DATA.parents[2] / "data" / "benchmarks" / "lilim" / "lc204.txt"
+    c = compile_problem(read_lilim(lc204, vehicle_cost=10**8).problem)
+    plan = construct(c, seed=0)
+    found = 0
+    for ri in plan.planned():
+        trial = plan.copy()
+        trial.remove(ri)
+        for u in (w for w, seq in enumerate(trial.routes) if seq):
+            info = trial.info(u)
+
+            def on_time(option: tuple[int, int, int, int], trial: Plan = trial, ri: int = ri, u: int = u) -> bool:
+                return earliest_schedule(c, u, apply(c, ri, trial.routes[u], option[2], option[3])) is not None
+
+            if any(on_time(o) for o in candidates(c, ri, u, info)):
+                continue
+            if not any(on_time(o) for o in every_candidate(c, ri, u, info)):
+                continue
+            narrowed = trial.copy()  # only route u is open to the request
+            narrowed.c = dataclasses.replace(c, allowed=[(u,) if k == ri else a for k, a in enumerate(c.allowed)])
+            regret_insert(narrowed, [ri])
+            assert narrowed.where[ri] == u
+            found += 1
+    assert found >= 3, "lc204's first plan has too few such cases any more: pick another instance"
