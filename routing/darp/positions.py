@@ -85,6 +85,17 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
     position alone, and it is reachable from a pickup position unless a stop in between is full or leaves
     too late, so one right-to-left pass finds the cheapest for all pickup positions (O(n), not O(n²)).
     """
+    return _scan(c, ri, v, info, every=False)
+
+
+def every_candidate(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
+    """Like :func:`candidates`, but every later drop-off position of each pickup position that passes the bounds
+    (O(n²)): the fallback when the exact check refuses what the O(n) scan kept (a pickup's push forward may make its
+    cheapest later drop-off late while a farther one, behind a wait, is still on time)."""
+    return _scan(c, ri, v, info, every=True)
+
+
+def _scan(c: Compiled, ri: int, v: int, info: RouteInfo, *, every: bool) -> list[tuple[int, int, int, int]]:
     p, d = c.pickup_node[ri], c.dropoff_node[ri]
     if p < 0:
         return _dropoff_only(c, ri, v, info)
@@ -100,7 +111,9 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
     begin = max(info.first, bisect_left(late, ep + c.service[p], 1, last + 1) - 1)
     end_i = bisect_right(leave, lp, begin, last)  # pickup positions: leave[i] <= lp
     end_j = bisect_right(leave, cap_j, begin + 1, last)  # later drop-off positions: leave[j] <= cap_j
-    # best[j]: (cost, position) of the cheapest drop-off position >= j reachable without a full stop
+    # later[j]: added distance of a drop-off after position j if in time by the bounds (None: late or full);
+    # best[j]: (cost, position) of the cheapest such position >= j reachable without a full stop
+    later: list[int | None] = [None] * (last + 1)
     best: list[tuple[int, int] | None] = [None] * (last + 1)
     run: tuple[int, int] | None = None
     for j in range(end_j - 1, begin, -1):
@@ -111,7 +124,7 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
             td = early[j] + to_d[x]
             td = ed if td < ed else td  # faster than max()
             if td <= ld and td + from_d[y] <= late[j + 1]:
-                cost = dto_d[x] + dfrom_d[y] - dist[x][y]
+                cost = later[j] = dto_d[x] + dfrom_d[y] - dist[x][y]
                 if run is None or cost <= run[0]:
                     run = (cost, j)
         best[j] = run
@@ -126,59 +139,19 @@ def candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int,
         td = ed if td < ed else td  # faster than max()
         if td <= ld and td + from_d[b] <= late[i + 1]:
             out.append((dto_p[a] + pd_dist + dfrom_d[b] - dist[a][b], v, i, i + 1))
-        later = best[i + 1]
-        if later is None or tp + from_p[b] > late[i + 1]:
-            continue
-        out.append((dto_p[a] + dfrom_p[b] - dist[a][b] + later[0], v, i, later[1] + 1))
-    return out
-
-
-def every_candidate(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple[int, int, int, int]]:
-    """Like :func:`candidates`, but every later drop-off position of each pickup position that passes the bounds
-    (O(n²)): the fallback when the exact check refuses what the O(n) scan kept (a pickup's push forward may make its
-    cheapest later drop-off late while a farther one, behind a wait, is still on time)."""
-    p, d = c.pickup_node[ri], c.dropoff_node[ri]
-    if p < 0:
-        return _dropoff_only(c, ri, v, info)
-    e, lt, dist = c.earliest, c.latest, c.dist
-    nodes, early, late, leave = info.nodes, info.earliest, info.latest, info.leave
-    room = info.fits(c.demand[p], c.problem.vehicles[v].capacity)
-    ep, lp, ed, ld = e[p], lt[p], e[d], lt[d]
-    to_p, to_d, from_p, from_d = c.step_to[p], c.step_to[d], c.step[p], c.step[d]
-    dto_p, dto_d, dfrom_p, dfrom_d = c.dist_to[p], c.dist_to[d], c.dist[p], c.dist[d]
-    direct, pd_dist = from_p[d], dfrom_p[d]
-    cap_j = min(ld, lp + c.service[p] + c.max_ride[ri])
-    last = len(nodes) - 1
-    begin = max(info.first, bisect_left(late, ep + c.service[p], 1, last + 1) - 1)
-    end_i = bisect_right(leave, lp, begin, last)
-    end_j = bisect_right(leave, cap_j, begin + 1, last)
-    later: list[int | None] = [None] * (last + 1)  # added distance of a drop-off after position j, if in time
-    for j in range(begin + 1, end_j):
-        x, y = nodes[j], nodes[j + 1]
-        td = early[j] + to_d[x]
-        td = ed if td < ed else td
-        if td <= ld and td + from_d[y] <= late[j + 1]:
-            later[j] = dto_d[x] + dfrom_d[y] - dist[x][y]
-    out = []
-    for i in range(begin, end_i):
-        a, b = nodes[i], nodes[i + 1]
-        tp = early[i] + to_p[a]
-        if tp > lp or not room[i]:
-            continue
-        tp = ep if tp < ep else tp
-        td = tp + direct
-        td = ed if td < ed else td
-        if td <= ld and td + from_d[b] <= late[i + 1]:
-            out.append((dto_p[a] + pd_dist + dfrom_d[b] - dist[a][b], v, i, i + 1))
-        if tp + from_p[b] > late[i + 1]:
+        cheapest = best[i + 1]
+        if cheapest is None or tp + from_p[b] > late[i + 1]:
             continue
         base = dto_p[a] + dfrom_p[b] - dist[a][b]
+        if not every:
+            out.append((base + cheapest[0], v, i, cheapest[1] + 1))
+            continue
         for j in range(i + 1, end_j):
             if not room[j]:
                 break
-            cost = later[j]
-            if cost is not None:
-                out.append((base + cost, v, i, j + 1))
+            added = later[j]
+            if added is not None:
+                out.append((base + added, v, i, j + 1))
     return out
 
 
