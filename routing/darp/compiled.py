@@ -108,25 +108,17 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         latest.append(r.dropoff_window.latest)
         demand.append(tuple(-q for q in r.load))
         request_of.append(ri)
-    pinned = {v.fixed_next: i for i, v in enumerate(vehicles) if v.fixed_next is not None}
     used = sorted(set(loc) | {r.pickup for r in requests})  # on-board pickups: for the direct ride
     sub_dur, sub_dist = _matrices(problem.travel, used)
     pos = {x: k for k, x in enumerate(used)}
     at = [pos[x] for x in loc]
     dur, dist = _node_rows(problem.travel, used, at, sub_dur, sub_dist)
     direct = sub_dur[[pos[r.pickup] for r in requests], [pos[r.dropoff] for r in requests]].tolist()
-    allowed_of: dict[tuple[object, ...], tuple[int, ...]] = {}
-    allowed = []
-    for r in requests:
-        key = (r.onboard, pinned.get(r.id), r.skills, r.load)
-        if key not in allowed_of:
-            allowed_of[key] = _allowed(r, vehicles, pinned.get(r.id))
-        allowed.append(allowed_of[key])
     compiled = Compiled(
         problem=problem, loc=loc, service=service, earliest=earliest, latest=latest, demand=demand,
         request_of=request_of, pickup_node=pickup_node, dropoff_node=dropoff_node,
         max_ride=[_max_ride(problem, r, int(x)) for r, x in zip(requests, direct, strict=True)],
-        allowed=allowed, initial_load=[tuple(x) for x in initial], dur=dur, dist=dist,
+        allowed=_allowed_per_request(problem), initial_load=[tuple(x) for x in initial], dur=dur, dist=dist,
     )
     _check_capacity(compiled)
     dur_np = sub_dur[np.ix_(at, at)]
@@ -135,6 +127,21 @@ def compile_problem(problem: DarpProblem) -> Compiled:
         _tighten(compiled, ri, reach[ri], back[ri])
     _link_pairs(compiled, dur_np)
     return compiled
+
+
+def _allowed_per_request(problem: DarpProblem) -> list[tuple[int, ...]]:
+    """Per request the vehicles that may serve it; computed once per kind of request (on board of, pinned to,
+    skills, load)."""
+    vehicles = problem.vehicles
+    pinned = {v.fixed_next: i for i, v in enumerate(vehicles) if v.fixed_next is not None}
+    allowed_of: dict[tuple[object, ...], tuple[int, ...]] = {}
+    allowed = []
+    for r in problem.requests:
+        key = (r.onboard, pinned.get(r.id), r.skills, r.load)
+        if key not in allowed_of:
+            allowed_of[key] = _allowed(r, vehicles, pinned.get(r.id))
+        allowed.append(allowed_of[key])
+    return allowed
 
 
 def _matrices(travel: TravelTimes, used: list[int]) -> tuple[np.ndarray, np.ndarray]:

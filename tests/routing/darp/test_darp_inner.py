@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import random
+from collections.abc import Iterator
 
 from routing.darp import DarpProblem, Request, TimeWindow, Vehicle
 from routing.darp.compiled import Compiled, compile_problem
@@ -168,41 +169,45 @@ def _all_candidates(c: Compiled, ri: int, v: int, info: RouteInfo) -> list[tuple
 def test_candidates_keep_the_cheapest_later_dropoff_per_pickup_position() -> None:
     """Li & Lim lr204 (long routes): per pickup position the O(n) scan returns the adjacent drop-off and the
     cheapest later one of the full O(n²) enumeration, so the best insertion of a route is never lost."""
+    c, plan = _lr204()
+    checked = 0
+    for ri, u, info in _each_taken_out(plan, every=7):
+        fast, full = candidates(c, ri, u, info), _all_candidates(c, ri, u, info)
+        adjacent = sorted(x for x in full if x[3] == x[2] + 1)
+        assert sorted(x for x in fast if x[3] == x[2] + 1) == adjacent
+        for i in {x[2] for x in full if x[3] > x[2] + 1}:
+            later = [x for x in full if x[2] == i and x[3] > i + 1]
+            assert [x for x in fast if x[2] == i and x[3] > i + 1] == [min(later)]
+            checked += 1
+    assert checked > 100
+
+
+def _lr204() -> tuple[Compiled, Plan]:
+    """Li & Lim lr204 (long routes) and its first plan."""
     lr204 = DATA.parents[2] / "data" / "benchmarks" / "lilim" / "lr204.txt"
     c = compile_problem(read_lilim(lr204, vehicle_cost=10**8).problem)
-    plan = construct(c, seed=0)
-    checked = 0
-    for ri in plan.planned()[::7]:
+    return c, construct(c, seed=0)
+
+
+def _each_taken_out(plan: Plan, *, every: int) -> Iterator[tuple[int, int, RouteInfo]]:
+    """Every ``every``-th planned request taken out in turn: (request, route, its bounds) for its own route and each
+    used one; the request goes back to its cheapest place before the next."""
+    for ri in plan.planned()[::every]:
         v = plan.where[ri]
         plan.remove(ri)
         for u in {v, *(w for w, seq in enumerate(plan.routes) if seq)}:
-            info = plan.info(u)
-            fast, full = candidates(c, ri, u, info), _all_candidates(c, ri, u, info)
-            adjacent = sorted(x for x in full if x[3] == x[2] + 1)
-            assert sorted(x for x in fast if x[3] == x[2] + 1) == adjacent
-            for i in {x[2] for x in full if x[3] > x[2] + 1}:
-                later = [x for x in full if x[2] == i and x[3] > i + 1]
-                assert [x for x in fast if x[2] == i and x[3] > i + 1] == [min(later)]
-                checked += 1
+            yield ri, u, plan.info(u)
         plan.insert_best(ri)
-    assert checked > 100
 
 
 def test_every_candidate_is_the_full_enumeration() -> None:
     """The fallback scan returns exactly what the straightforward O(n²) double loop finds (lr204, long routes)."""
-    lr204 = DATA.parents[2] / "data" / "benchmarks" / "lilim" / "lr204.txt"
-    c = compile_problem(read_lilim(lr204, vehicle_cost=10**8).problem)
-    plan = construct(c, seed=0)
+    c, plan = _lr204()
     compared = 0
-    for ri in plan.planned()[::9]:
-        v = plan.where[ri]
-        plan.remove(ri)
-        for u in {v, *(w for w, seq in enumerate(plan.routes) if seq)}:
-            info = plan.info(u)
-            full = sorted(_all_candidates(c, ri, u, info))
-            assert sorted(every_candidate(c, ri, u, info)) == full
-            compared += len(full)
-        plan.insert_best(ri)
+    for ri, u, info in _each_taken_out(plan, every=9):
+        full = sorted(_all_candidates(c, ri, u, info))
+        assert sorted(every_candidate(c, ri, u, info)) == full
+        compared += len(full)
     assert compared > 1000
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from routing.insertion import (
     CostWeights,
+    Durations,
     RequestSpec,
     Route,
     Schedule,
@@ -96,15 +97,9 @@ def plans(draw: st.DrawFn) -> Plan:
     return tt, routes, _request(draw, "new", n, tt, after), draw(st.one_of(st.just(0), _times(0, 4_000)))
 
 
-@settings(max_examples=300, deadline=None)
-@given(plans(), st.data())
-def test_reach_search_equals_the_plain_scan(plan: Plan, data: st.DataObject) -> None:
-    """Same candidates per route (routes not found yield none), same best insertion, same yes/no."""
-    tt, routes, spec, now = plan
-    index = ReachIndex(tt, worth_bounding=data.draw(st.sampled_from([0, 0, 256])))  # 256: no bounds (few positions)
-    for route in routes:
-        index.put(route, lenient_schedule(route, tt)[0])
-    for step in range(data.draw(st.integers(0, 12))):  # replace routes: grown, shrunk or the same again
+def _replace_some(data: st.DataObject, routes: list[Route], tt: list[list[int]], index: ReachIndex) -> None:
+    """Replace some of ``routes`` (in place and in ``index``): grown, shrunk or the same again."""
+    for step in range(data.draw(st.integers(0, 12))):
         k = data.draw(st.integers(0, len(routes) - 1))
         route = routes[k]
         how = data.draw(st.sampled_from(["grow", "shrink", "same"]))
@@ -116,7 +111,11 @@ def test_reach_search_equals_the_plain_scan(plan: Plan, data: st.DataObject) -> 
             route = replace(route, tasks=kept, pinned=min(route.pinned, len(kept)))
         routes[k] = route
         index.put(route, lenient_schedule(route, tt)[0])
-    scheds: dict[str, Schedule] = {r.key: lenient_schedule(r, tt)[0] for r in routes}
+
+
+def _at_the_edges(data: st.DataObject, spec: RequestSpec, scheds: dict[str, Schedule], tt: Durations,
+                  now: int) -> tuple[RequestSpec, int]:
+    """The request and the clock, often exactly at the bounds' edges."""
     # the clock and the window often exactly at a planned departure or latest begin (the bounds' edges)
     marks = sorted({x for sched in scheds.values() for x in (*sched.departure, *sched.latest)})
     now = data.draw(st.one_of(st.just(now), st.sampled_from(marks)))
@@ -138,6 +137,20 @@ def test_reach_search_equals_the_plain_scan(plan: Plan, data: st.DataObject) -> 
         pickup_latest=spec.pickup_latest + shift,
         dropoff_latest=spec.dropoff_latest + shift,
     )
+    return spec, now
+
+
+@settings(max_examples=300, deadline=None)
+@given(plans(), st.data())
+def test_reach_search_equals_the_plain_scan(plan: Plan, data: st.DataObject) -> None:
+    """Same candidates per route (routes not found yield none), same best insertion, same yes/no."""
+    tt, routes, spec, now = plan
+    index = ReachIndex(tt, worth_bounding=data.draw(st.sampled_from([0, 0, 256])))  # 256: no bounds (few positions)
+    for route in routes:
+        index.put(route, lenient_schedule(route, tt)[0])
+    _replace_some(data, routes, tt, index)
+    scheds: dict[str, Schedule] = {r.key: lenient_schedule(r, tt)[0] for r in routes}
+    spec, now = _at_the_edges(data, spec, scheds, tt, now)
     by_key = {r.key: r for r in routes}
     reached = [(by_key[r.key], scheds[r.key], r.nodes) for r in index.query(spec, now)]
     weights = CostWeights(data.draw(st.sampled_from([0, 20, 100])))
